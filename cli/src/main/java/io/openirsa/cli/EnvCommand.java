@@ -1,0 +1,32 @@
+package io.openirsa.cli;
+
+import io.openirsa.core.model.AccessKey;
+import io.openirsa.store.JdbcStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+@Command(name = "env", mixinStandardHelpOptions = true,
+        description = "Print export lines that point the AWS CLI and SDKs at the server using a data folder: eval \"$(bin/irsa env --data DIR)\"")
+final class EnvCommand implements Callable<Integer> {
+    @Option(names = "--data", description = "data folder (default ${DEFAULT-VALUE})", defaultValue = "${sys:user.home}/.openirsa")
+    Path data;
+
+    @Override
+    public Integer call() throws Exception {
+        DataDir.ServerInfo info = new DataDir(data).readServerInfo();
+        AccessKey key;
+        try (JdbcStore store = JdbcStore.sqlite(data)) {
+            key = store.accessKeys(info.accountId()).stream().findFirst()
+                    .orElseThrow(() -> new IllegalStateException("account " + info.accountId() + " has no access key"));
+        }
+        System.out.println("export AWS_ENDPOINT_URL=" + info.endpoint());
+        System.out.println("export AWS_ACCESS_KEY_ID=" + key.accessKeyId());
+        System.out.println("export AWS_SECRET_ACCESS_KEY=" + key.secretAccessKey());
+        System.out.println("export AWS_REGION=" + info.region());
+        System.out.println("export AWS_DEFAULT_REGION=" + info.region());
+        return 0;
+    }
+}

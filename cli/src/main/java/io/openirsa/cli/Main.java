@@ -1,0 +1,23 @@
+package io.openirsa.cli;
+
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code bin/irsa}: the command line, and the wiring of every module. */
+@Command(name = "irsa", mixinStandardHelpOptions = true, version = "OpenIRSA 0.1.0",
+        description = "OpenIRSA: IAM Roles for Service Accounts, self-hosted and AWS-wire-compatible.",
+        subcommands = {ServeCommand.class, EnvCommand.class, TokenCommand.class})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+}

@@ -1,0 +1,93 @@
+package io.openirsa.cli;
+
+import io.openirsa.core.OpenIrsa;
+import io.openirsa.core.Settings;
+import io.openirsa.server.OpenIrsaServer;
+import io.openirsa.store.JdbcStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the server: STS, IAM, EKS, the clusters' OIDC issuers and TokenRequest, on one listener.")
+final class ServeCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+    @Option(names = "--listen", description = "HOST:PORT to listen on (default ${DEFAULT-VALUE}; port 0 picks a free one)",
+            defaultValue = "127.0.0.1:8580")
+    String listen;
+
+    @Option(names = "--data", description = "data folder (default ${DEFAULT-VALUE})", defaultValue = "${sys:user.home}/.openirsa")
+    Path data;
+
+    @Option(names = "--public-url", description = "URL clients reach this server at; issuer URLs are built from it (default: http://HOST:PORT)")
+    String publicUrl;
+
+    @Option(names = "--account-id", description = "account created on first start (default ${DEFAULT-VALUE})", defaultValue = Settings.DEFAULT_ACCOUNT)
+    String accountId;
+
+    @Option(names = "--region", description = "region in ARNs and signatures (default ${DEFAULT-VALUE})", defaultValue = Settings.DEFAULT_REGION)
+    String region;
+
+    @Option(names = "--max-token-seconds", description = "longest service-account token lifetime (default ${DEFAULT-VALUE})", defaultValue = "604800")
+    long maxTokenSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!accountId.matches("\\d{12}")) {
+            System.err.println("--account-id must be 12 digits");
+            return 2;
+        }
+        int colon = listen.lastIndexOf(':');
+        if (colon < 0) {
+            System.err.println("--listen must be HOST:PORT");
+            return 2;
+        }
+        String host = listen.substring(0, colon);
+        int port = Integer.parseInt(listen.substring(colon + 1));
+        JdbcStore store = JdbcStore.sqlite(data);
+        // The public URL is known only once the port is; a port of 0 is resolved by binding first.
+        Settings provisional = new Settings(publicUrl == null ? "http://pending" : publicUrl, region, maxTokenSeconds, 2048, Clock.systemUTC());
+        Holder holder = new Holder();
+        OpenIrsaServer server;
+        if (publicUrl != null) {
+            holder.domain = new OpenIrsa(store, provisional);
+            server = OpenIrsaServer.start(holder.domain, host, port);
+        } else {
+            int bound = port == 0 ? freePort(host) : port;
+            String clientHost = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+            String url = "http://" + (clientHost.contains(":") ? "[" + clientHost + "]" : clientHost) + ":" + bound;
+            holder.domain = new OpenIrsa(store, new Settings(url, region, maxTokenSeconds, 2048, Clock.systemUTC()));
+            server = OpenIrsaServer.start(holder.domain, host, bound);
+        }
+        holder.domain.bootstrap(accountId);
+        String endpoint = holder.domain.settings().publicUrl();
+        new DataDir(data).writeServerInfo(new DataDir.ServerInfo(endpoint, accountId, region));
+        LOG.info("OpenIRSA listening on {} (public URL {}), account {}, data {}", host + ":" + server.port(), endpoint, accountId, data);
+        LOG.info("point the AWS CLI at it with: eval \"$(bin/irsa env --data {})\"", data);
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            store.close();
+            stop.countDown();
+        }));
+        stop.await();
+        return 0;
+    }
+
+    private static final class Holder {
+        OpenIrsa domain;
+    }
+
+    private static int freePort(String host) throws java.io.IOException {
+        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return s.getLocalPort();
+        }
+    }
+}

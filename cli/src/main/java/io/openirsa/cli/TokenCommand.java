@@ -1,0 +1,105 @@
+package io.openirsa.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.openirsa.server.sigv4.SigV4;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "token", mixinStandardHelpOptions = true,
+        description = "Print a projected service-account token issued by a cluster's OIDC issuer (a Kubernetes TokenRequest, "
+                + "authenticated like `aws eks get-token`, from the AWS_* environment).")
+final class TokenCommand implements Callable<Integer> {
+    @Option(names = "--cluster", required = true, description = "cluster name")
+    String cluster;
+
+    @Option(names = "--namespace", required = true, description = "namespace")
+    String namespace;
+
+    @Option(names = "--service-account", required = true, description = "service account name")
+    String serviceAccount;
+
+    @Option(names = "--audience", description = "token audience, repeatable (default: sts.amazonaws.com)")
+    List<String> audiences = new ArrayList<>();
+
+    @Option(names = "--duration", description = "lifetime in seconds (default: 86400; at least 600)")
+    Long duration;
+
+    @Override
+    public Integer call() throws Exception {
+        String endpoint = env("AWS_ENDPOINT_URL");
+        String keyId = env("AWS_ACCESS_KEY_ID");
+        String secret = env("AWS_SECRET_ACCESS_KEY");
+        if (endpoint == null || keyId == null || secret == null) {
+            System.err.println("set AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY first: eval \"$(bin/irsa env)\"");
+            return 2;
+        }
+        String region = env("AWS_REGION") != null ? env("AWS_REGION") : env("AWS_DEFAULT_REGION") != null ? env("AWS_DEFAULT_REGION") : "us-east-1";
+        String base = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
+        String bearer = "k8s-aws-v1." + Base64.getUrlEncoder().withoutPadding().encodeToString(
+                presignedCallerIdentity(base, keyId, secret, env("AWS_SESSION_TOKEN"), region).getBytes(StandardCharsets.UTF_8));
+
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("audiences", audiences.isEmpty() ? List.of("sts.amazonaws.com") : audiences);
+        if (duration != null) {
+            spec.put("expirationSeconds", duration);
+        }
+        ObjectMapper json = new ObjectMapper();
+        String body = json.writeValueAsString(Map.of("apiVersion", "authentication.k8s.io/v1", "kind", "TokenRequest", "spec", spec));
+        URI uri = URI.create(base + "/clusters/" + SigV4.encode(cluster) + "/api/v1/namespaces/" + SigV4.encode(namespace)
+                + "/serviceaccounts/" + SigV4.encode(serviceAccount) + "/token");
+        HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build().send(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                        .header("Authorization", "Bearer " + bearer)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode answer = json.readTree(response.body().isEmpty() ? "{}" : response.body());
+        if (response.statusCode() / 100 != 2) {
+            System.err.println("token request failed (" + response.statusCode() + "): " + answer.path("message").asText(response.body()));
+            return 1;
+        }
+        System.out.println(answer.path("status").path("token").asText());
+        return 0;
+    }
+
+    /** What `aws eks get-token` builds: a GetCallerIdentity URL presigned for 60 s, signing x-k8s-aws-id. */
+    private String presignedCallerIdentity(String base, String keyId, String secret, String sessionToken, String region) {
+        URI uri = URI.create(base + "/");
+        Instant now = Instant.now();
+        String amzDate = SigV4.AMZ_DATE.format(now);
+        String scope = amzDate.substring(0, 8) + "/" + region + "/sts/aws4_request";
+        StringBuilder q = new StringBuilder("Action=GetCallerIdentity&Version=2011-06-15")
+                .append("&X-Amz-Algorithm=").append(SigV4.ALGORITHM)
+                .append("&X-Amz-Credential=").append(SigV4.encode(keyId + "/" + scope))
+                .append("&X-Amz-Date=").append(amzDate)
+                .append("&X-Amz-Expires=60");
+        if (sessionToken != null) {
+            q.append("&X-Amz-Security-Token=").append(SigV4.encode(sessionToken));
+        }
+        q.append("&X-Amz-SignedHeaders=host%3Bx-k8s-aws-id");
+        Map<String, List<String>> headers = Map.of("host", List.of(uri.getRawAuthority()), "x-k8s-aws-id", List.of(cluster));
+        String creq = SigV4.canonicalRequest("GET", "/", q.toString(), List.of("host", "x-k8s-aws-id"), headers, SigV4.EMPTY_SHA256, true);
+        String signature = SigV4.signature(secret, amzDate.substring(0, 8), region, "sts", SigV4.stringToSign(amzDate, scope, creq));
+        return base + "/?" + q + "&X-Amz-Signature=" + signature;
+    }
+
+    private static String env(String name) {
+        String v = System.getenv(name);
+        return v == null || v.isEmpty() ? null : v;
+    }
+}

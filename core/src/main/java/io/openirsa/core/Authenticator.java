@@ -1,0 +1,54 @@
+package io.openirsa.core;
+
+import io.openirsa.core.model.AccessKey;
+import io.openirsa.core.store.Store;
+import io.openirsa.core.sts.SessionClaims;
+import io.openirsa.core.sts.SessionTokens;
+
+import java.time.Clock;
+
+/**
+ * Finds who an access key belongs to and the secret to check its signature with: a long-term key
+ * from the store, or a session key whose sealed session token travels with the request.
+ */
+public final class Authenticator {
+    private static final String INVALID = "The security token included in the request is invalid.";
+
+    private final Store store;
+    private final SessionTokens sessionTokens;
+    private final Clock clock;
+
+    public Authenticator(Store store, SessionTokens sessionTokens, Clock clock) {
+        this.store = store;
+        this.sessionTokens = sessionTokens;
+        this.clock = clock;
+    }
+
+    /** The caller and the secret that must have signed the request. Never log the secret. */
+    public record Credential(Caller caller, String secretAccessKey) {
+        @Override
+        public String toString() {
+            return "Credential[" + caller.arn() + "]";
+        }
+    }
+
+    /**
+     * @param sessionToken the X-Amz-Security-Token, or null
+     * @throws AwsException InvalidClientTokenId for unknown keys and foreign or forged tokens, ExpiredToken
+     *                      for a session past its expiration
+     */
+    public Credential resolve(String accessKeyId, String sessionToken) {
+        if (sessionToken != null) {
+            SessionClaims claims = sessionTokens.open(sessionToken)
+                    .filter(c -> c.accessKeyId().equals(accessKeyId))
+                    .orElseThrow(() -> new AwsException("InvalidClientTokenId", 403, INVALID));
+            if (!clock.instant().isBefore(claims.expiration())) {
+                throw new AwsException("ExpiredToken", 403, "The security token included in the request is expired");
+            }
+            return new Credential(Caller.of(claims), claims.secretAccessKey());
+        }
+        AccessKey key = store.accessKey(accessKeyId)
+                .orElseThrow(() -> new AwsException("InvalidClientTokenId", 403, INVALID));
+        return new Credential(Caller.root(key.accountId()), key.secretAccessKey());
+    }
+}

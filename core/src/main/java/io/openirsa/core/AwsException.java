@@ -1,0 +1,57 @@
+package io.openirsa.core;
+
+/**
+ * Every refusal the domain makes, as AWS names it: an error code, an HTTP status and a message.
+ * Each wire protocol renders it in its own envelope; none invents codes of its own.
+ */
+public final class AwsException extends RuntimeException {
+    private final String code;
+    private final int status;
+
+    public AwsException(String code, int status, String message) {
+        super(message, null, false, false); // no stack trace: these are answers, not faults
+        this.code = code;
+        this.status = status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    /** Query-protocol {@code <Type>}: Sender for 4xx, Receiver for 5xx. */
+    public boolean senderFault() {
+        return status < 500;
+    }
+
+    public static AwsException validation(String message) {
+        return new AwsException("ValidationError", 400, message);
+    }
+
+    public static AwsException invalidInput(String message) {
+        return new AwsException("InvalidInput", 400, message);
+    }
+
+    public static AwsException noSuchEntity(String message) {
+        return new AwsException("NoSuchEntity", 404, message);
+    }
+
+    public static AwsException alreadyExists(String message) {
+        return new AwsException("EntityAlreadyExists", 409, message);
+    }
+
+    public static AwsException accessDenied(String message) {
+        return new AwsException("AccessDenied", 403, message);
+    }
+
+    public static AwsException invalidIdentityToken(String message) {
+        return new AwsException("InvalidIdentityToken", 400, message);
+    }
+
+    public static AwsException malformedPolicy(String message) {
+        return new AwsException("MalformedPolicyDocument", 400, message);
+    }
+}

@@ -1,0 +1,78 @@
+package io.openirsa.core;
+
+import io.openirsa.core.eks.Eks;
+import io.openirsa.core.iam.Iam;
+import io.openirsa.core.iam.Permissions;
+import io.openirsa.core.issuer.ClusterIssuers;
+import io.openirsa.core.model.AccessKey;
+import io.openirsa.core.model.Account;
+import io.openirsa.core.store.Store;
+import io.openirsa.core.sts.JwksCache;
+import io.openirsa.core.sts.SessionTokens;
+import io.openirsa.core.sts.Sts;
+import io.openirsa.core.sts.WebIdentityVerifier;
+
+/** The domain, wired: one instance per server, built from a store and settings. */
+public final class OpenIrsa {
+    private final Settings settings;
+    private final Store store;
+    private final Iam iam;
+    private final Sts sts;
+    private final Eks eks;
+    private final ClusterIssuers issuers;
+    private final Authenticator authenticator;
+
+    public OpenIrsa(Store store, Settings settings) {
+        this.settings = settings;
+        this.store = store;
+        CompiledPolicies compiled = new CompiledPolicies();
+        JwksCache jwks = new JwksCache(settings.clock());
+        Permissions permissions = new Permissions(store, compiled);
+        SessionTokens sessionTokens = SessionTokens.load(store, settings.clock().instant());
+        this.issuers = new ClusterIssuers(store, settings);
+        this.iam = new Iam(store, settings, compiled, permissions, jwks);
+        this.eks = new Eks(store, settings, issuers, permissions);
+        this.sts = new Sts(store, settings, new WebIdentityVerifier(store, jwks, settings.clock()), sessionTokens, compiled);
+        this.authenticator = new Authenticator(store, sessionTokens, settings.clock());
+    }
+
+    /**
+     * Creates the account and its first administrator key if the store has no account yet.
+     *
+     * @return the administrator key of the account
+     */
+    public AccessKey bootstrap(String accountId) {
+        if (store.account(accountId).isEmpty()) {
+            store.insertAccount(new Account(accountId, settings.clock().instant()));
+        }
+        return store.accessKeys(accountId).stream().findFirst().orElseGet(() -> {
+            AccessKey key = new AccessKey(Identifiers.accessKeyId(), Identifiers.secretAccessKey(), accountId, settings.clock().instant());
+            store.insertAccessKey(key);
+            return key;
+        });
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public Iam iam() {
+        return iam;
+    }
+
+    public Sts sts() {
+        return sts;
+    }
+
+    public Eks eks() {
+        return eks;
+    }
+
+    public ClusterIssuers issuers() {
+        return issuers;
+    }
+
+    public Authenticator authenticator() {
+        return authenticator;
+    }
+}

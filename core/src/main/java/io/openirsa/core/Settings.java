@@ -1,0 +1,33 @@
+package io.openirsa.core;
+
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * What the domain needs to know about its deployment.
+ *
+ * @param publicUrl how clients reach this server (issuer URLs are built from it), without trailing slash
+ * @param region the region reported in ARNs and credential scopes
+ * @param maxTokenSeconds the longest service-account token lifetime an issuer grants
+ * @param trustPolicyLimit IAM's role trust policy quota (characters, whitespace excluded)
+ */
+public record Settings(String publicUrl, String region, long maxTokenSeconds, int trustPolicyLimit, Clock clock) {
+    public static final String DEFAULT_ACCOUNT = "123456789012";
+    public static final String DEFAULT_REGION = "us-east-1";
+
+    public Settings {
+        Objects.requireNonNull(publicUrl, "publicUrl");
+        publicUrl = publicUrl.endsWith("/") ? publicUrl.substring(0, publicUrl.length() - 1) : publicUrl;
+        if (maxTokenSeconds < 600) {
+            throw new IllegalArgumentException("maxTokenSeconds must be at least 600");
+        }
+    }
+
+    public static Settings of(String publicUrl) {
+        return new Settings(publicUrl, DEFAULT_REGION, 7 * 86400L, 2048, Clock.systemUTC());
+    }
+
+    public Settings withClock(Clock c) {
+        return new Settings(publicUrl, region, maxTokenSeconds, trustPolicyLimit, c);
+    }
+}

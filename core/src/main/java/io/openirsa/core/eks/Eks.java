@@ -1,0 +1,110 @@
+package io.openirsa.core.eks;
+
+import io.openirsa.core.AwsException;
+import io.openirsa.core.Caller;
+import io.openirsa.core.Identifiers;
+import io.openirsa.core.Settings;
+import io.openirsa.core.iam.Permissions;
+import io.openirsa.core.issuer.ClusterIssuers;
+import io.openirsa.core.model.Cluster;
+import io.openirsa.core.store.Store;
+
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** The EKS cluster operations: each cluster brings its own OIDC issuer. */
+public final class Eks {
+    public static final String DEFAULT_VERSION = "1.33";
+    private static final Pattern NAME = Pattern.compile("[0-9A-Za-z][A-Za-z0-9\\-_]{0,99}");
+    private static final Pattern VERSION = Pattern.compile("1\\.\\d{1,2}");
+
+    private final Store store;
+    private final Settings settings;
+    private final ClusterIssuers issuers;
+    private final Permissions permissions;
+
+    public Eks(Store store, Settings settings, ClusterIssuers issuers, Permissions permissions) {
+        this.store = store;
+        this.settings = settings;
+        this.issuers = issuers;
+        this.permissions = permissions;
+    }
+
+    public record ClusterPage(List<String> names, String nextToken) {
+    }
+
+    public Cluster createCluster(Caller caller, String name, String version, String roleArn, Map<String, String> tags) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw invalidParameter("The cluster name must satisfy regular expression pattern: [0-9A-Za-z][A-Za-z0-9\\-_]* and be at most 100 characters");
+        }
+        if (version != null && !VERSION.matcher(version).matches()) {
+            throw invalidParameter("unsupported Kubernetes version " + version);
+        }
+        String arn = "arn:aws:eks:" + settings.region() + ":" + caller.accountId() + ":cluster/" + name;
+        permissions.check(caller, "eks:CreateCluster", arn);
+        String id = Identifiers.clusterId();
+        Cluster cluster = new Cluster(caller.accountId(), name, id, settings.region(), settings.publicUrl() + "/id/" + id,
+                version == null ? DEFAULT_VERSION : version, roleArn, settings.clock().instant(), tags == null ? Map.of() : tags);
+        issuers.createKeys(id);
+        if (!store.insertCluster(cluster)) {
+            issuers.deleteKeys(id);
+            throw new AwsException("ResourceInUseException", 409, "Cluster already exists with name: " + name);
+        }
+        return cluster;
+    }
+
+    public Cluster describeCluster(Caller caller, String name) {
+        Cluster c = cluster(caller, name);
+        permissions.check(caller, "eks:DescribeCluster", c.arn());
+        return c;
+    }
+
+    public ClusterPage listClusters(Caller caller, Integer maxResults, String nextToken) {
+        if (maxResults != null && (maxResults < 1 || maxResults > 100)) {
+            throw invalidParameter("maxResults must be between 1 and 100");
+        }
+        permissions.check(caller, "eks:ListClusters", "arn:aws:eks:" + settings.region() + ":" + caller.accountId() + ":cluster/*");
+        List<String> names = store.clusters(caller.accountId()).stream().map(Cluster::name).sorted(Comparator.naturalOrder()).toList();
+        int start = 0;
+        if (nextToken != null) {
+            String after;
+            try {
+                after = new String(Base64.getUrlDecoder().decode(nextToken), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw invalidParameter("The nextToken is not valid");
+            }
+            while (start < names.size() && names.get(start).compareTo(after) <= 0) {
+                start++;
+            }
+        }
+        int end = Math.min(names.size(), start + (maxResults == null ? 100 : maxResults));
+        List<String> page = names.subList(start, end);
+        String next = end < names.size()
+                ? Base64.getUrlEncoder().withoutPadding().encodeToString(page.get(page.size() - 1).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                : null;
+        return new ClusterPage(List.copyOf(page), next);
+    }
+
+    public Cluster deleteCluster(Caller caller, String name) {
+        Cluster c = cluster(caller, name);
+        permissions.check(caller, "eks:DeleteCluster", c.arn());
+        store.deleteCluster(caller.accountId(), c.name());
+        issuers.deleteKeys(c.id());
+        return c;
+    }
+
+    private Cluster cluster(Caller caller, String name) {
+        if (name == null || name.isEmpty()) {
+            throw invalidParameter("name must not be empty");
+        }
+        return store.cluster(caller.accountId(), name)
+                .orElseThrow(() -> new AwsException("ResourceNotFoundException", 404, "No cluster found for name: " + name + "."));
+    }
+
+    private static AwsException invalidParameter(String message) {
+        return new AwsException("InvalidParameterException", 400, message);
+    }
+}

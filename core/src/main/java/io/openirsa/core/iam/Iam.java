@@ -1,0 +1,354 @@
+package io.openirsa.core.iam;
+
+import io.openirsa.core.AwsException;
+import io.openirsa.core.Caller;
+import io.openirsa.core.CompiledPolicies;
+import io.openirsa.core.Constraints;
+import io.openirsa.core.Identifiers;
+import io.openirsa.core.Settings;
+import io.openirsa.core.model.AttachedPolicy;
+import io.openirsa.core.model.OidcProvider;
+import io.openirsa.core.model.Role;
+import io.openirsa.core.store.Store;
+import io.openirsa.core.sts.JwksCache;
+import io.openirsa.policy.PolicyKind;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/** The IAM operations OpenIRSA serves: OIDC providers and roles with their policies. */
+public final class Iam {
+    private static final Pattern NAME = Pattern.compile("[\\w+=,.@-]+");
+    private static final Pattern PATH = Pattern.compile("(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)");
+    private static final Pattern THUMBPRINT = Pattern.compile("[0-9A-Fa-f]{40}");
+    private static final Pattern PROVIDER_ARN = Pattern.compile("arn:aws:iam::(\\d{12}):oidc-provider/(.+)");
+    private static final int MAX_PROVIDERS = 100;
+    private static final int MAX_CLIENT_IDS = 100;
+
+    private final Store store;
+    private final Settings settings;
+    private final CompiledPolicies compiled;
+    private final Permissions permissions;
+    private final JwksCache jwks;
+
+    public Iam(Store store, Settings settings, CompiledPolicies compiled, Permissions permissions, JwksCache jwks) {
+        this.store = store;
+        this.settings = settings;
+        this.compiled = compiled;
+        this.permissions = permissions;
+        this.jwks = jwks;
+    }
+
+    /** A page of a listing and the marker for the next one (null when this is the last page). */
+    public record Page<T>(List<T> items, String marker) {
+        public boolean truncated() {
+            return marker != null;
+        }
+    }
+
+    // ---- OIDC providers ----
+
+    public String createOpenIdConnectProvider(Caller caller, String url, List<String> clientIds, List<String> thumbprints,
+                                              Map<String, String> tags) {
+        Constraints c = new Constraints().required("url", url).length("url", url, 1, 255);
+        clientIds.forEach(id -> c.length("clientIDList.member", id, 1, 255));
+        thumbprints.forEach(t -> c.length("thumbprintList.member", t, 40, 40));
+        c.check();
+        validateProviderUrl(url);
+        for (String t : thumbprints) {
+            if (!THUMBPRINT.matcher(t).matches()) {
+                throw AwsException.invalidInput("Thumbprint " + t + " is not a valid SHA-1 fingerprint: it must be 40 hexadecimal characters.");
+            }
+        }
+        if (thumbprints.size() > 5) {
+            throw AwsException.invalidInput("Thumbprint list must contain at most 5 entries.");
+        }
+        if (clientIds.size() > MAX_CLIENT_IDS) {
+            throw new AwsException("LimitExceeded", 409, "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: " + MAX_CLIENT_IDS);
+        }
+        String arn = OidcProvider.arn(caller.accountId(), url);
+        permissions.check(caller, "iam:CreateOpenIDConnectProvider", arn);
+        if (store.providers(caller.accountId()).size() >= MAX_PROVIDERS) {
+            throw new AwsException("LimitExceeded", 409, "Cannot exceed quota for OpenIdConnectProvidersPerAccount: " + MAX_PROVIDERS);
+        }
+        OidcProvider p = new OidcProvider(caller.accountId(), url, distinct(clientIds), distinct(thumbprints),
+                settings.clock().instant(), tags);
+        if (!store.insertProvider(p)) {
+            throw AwsException.alreadyExists("Provider with url " + url + " already exists.");
+        }
+        return p.arn();
+    }
+
+    public OidcProvider getOpenIdConnectProvider(Caller caller, String arn) {
+        permissions.check(caller, "iam:GetOpenIDConnectProvider", arn);
+        return provider(caller, arn);
+    }
+
+    public List<OidcProvider> listOpenIdConnectProviders(Caller caller) {
+        permissions.check(caller, "iam:ListOpenIDConnectProviders", "*");
+        return store.providers(caller.accountId()).stream().sorted(Comparator.comparing(OidcProvider::arn)).toList();
+    }
+
+    /** Idempotent, as the API documentation says. */
+    public void deleteOpenIdConnectProvider(Caller caller, String arn) {
+        permissions.check(caller, "iam:DeleteOpenIDConnectProvider", arn);
+        String hostPath = providerHostPath(caller, arn);
+        store.provider(caller.accountId(), hostPath).ifPresent(p -> jwks.invalidate(p.url()));
+        store.deleteProvider(caller.accountId(), hostPath);
+    }
+
+    public void addClientId(Caller caller, String arn, String clientId) {
+        new Constraints().required("clientID", clientId).length("clientID", clientId, 1, 255).check();
+        permissions.check(caller, "iam:AddClientIDToOpenIDConnectProvider", arn);
+        OidcProvider p = provider(caller, arn);
+        if (!p.clientIds().contains(clientId)) {
+            if (p.clientIds().size() >= MAX_CLIENT_IDS) {
+                throw new AwsException("LimitExceeded", 409, "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: " + MAX_CLIENT_IDS);
+            }
+            List<String> ids = new ArrayList<>(p.clientIds());
+            ids.add(clientId);
+            store.updateProvider(p.withClientIds(ids));
+        }
+    }
+
+    public void removeClientId(Caller caller, String arn, String clientId) {
+        new Constraints().required("clientID", clientId).length("clientID", clientId, 1, 255).check();
+        permissions.check(caller, "iam:RemoveClientIDFromOpenIDConnectProvider", arn);
+        OidcProvider p = provider(caller, arn);
+        store.updateProvider(p.withClientIds(p.clientIds().stream().filter(id -> !id.equals(clientId)).toList()));
+    }
+
+    public void updateThumbprints(Caller caller, String arn, List<String> thumbprints) {
+        for (String t : thumbprints) {
+            if (!THUMBPRINT.matcher(t).matches()) {
+                throw AwsException.invalidInput("Thumbprint " + t + " is not a valid SHA-1 fingerprint: it must be 40 hexadecimal characters.");
+            }
+        }
+        if (thumbprints.size() > 5) {
+            throw AwsException.invalidInput("Thumbprint list must contain at most 5 entries.");
+        }
+        permissions.check(caller, "iam:UpdateOpenIDConnectProviderThumbprint", arn);
+        store.updateProvider(provider(caller, arn).withThumbprints(distinct(thumbprints)));
+    }
+
+    private OidcProvider provider(Caller caller, String arn) {
+        return store.provider(caller.accountId(), providerHostPath(caller, arn))
+                .orElseThrow(() -> AwsException.noSuchEntity("OpenIDConnect Provider not found for arn " + arn));
+    }
+
+    private String providerHostPath(Caller caller, String arn) {
+        new Constraints().required("openIDConnectProviderArn", arn).length("openIDConnectProviderArn", arn, 20, 2048).check();
+        var m = PROVIDER_ARN.matcher(arn);
+        if (!m.matches()) {
+            throw AwsException.invalidInput("ARN " + arn + " is not valid.");
+        }
+        if (!m.group(1).equals(caller.accountId())) {
+            throw AwsException.noSuchEntity("OpenIDConnect Provider not found for arn " + arn);
+        }
+        return m.group(2);
+    }
+
+    /** https only, like IAM; plain http is let through for a loopback host so a local issuer works. */
+    static void validateProviderUrl(String url) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (java.net.URISyntaxException e) {
+            throw AwsException.invalidInput("Invalid OpenID Connect provider URL: " + url);
+        }
+        boolean https = "https".equals(uri.getScheme());
+        boolean localHttp = "http".equals(uri.getScheme()) && JwksCache.isLoopback(uri.getHost());
+        if (!(https || localHttp) || uri.getHost() == null) {
+            throw AwsException.invalidInput("Invalid OpenID Connect provider URL: " + url
+                    + ". The URL must begin with https:// (http:// is accepted only for a loopback host).");
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+            throw AwsException.invalidInput("Invalid OpenID Connect provider URL: " + url + ". It must not contain a query, fragment or user information.");
+        }
+    }
+
+    // ---- roles ----
+
+    public Role createRole(Caller caller, String name, String path, String trustPolicy, String description,
+                           Integer maxSessionDuration, Map<String, String> tags) {
+        String p = path == null ? "/" : path;
+        new Constraints()
+                .required("roleName", name).length("roleName", name, 1, 64).pattern("roleName", name, NAME)
+                .length("path", p, 1, 512).pattern("path", p, PATH)
+                .required("assumeRolePolicyDocument", trustPolicy).length("assumeRolePolicyDocument", trustPolicy, 1, 131072)
+                .length("description", description, 0, 1000)
+                .range("maxSessionDuration", maxSessionDuration, 3600, 43200)
+                .check();
+        checkTrustPolicy(trustPolicy);
+        Role role = new Role(caller.accountId(), name, p, Identifiers.roleId(), trustPolicy, description,
+                maxSessionDuration == null ? 3600 : maxSessionDuration, settings.clock().instant(), tags);
+        permissions.check(caller, "iam:CreateRole", role.arn());
+        if (!store.insertRole(role)) {
+            throw AwsException.alreadyExists("Role with name " + name + " already exists.");
+        }
+        return role;
+    }
+
+    public Role getRole(Caller caller, String name) {
+        Role role = role(caller, name);
+        permissions.check(caller, "iam:GetRole", role.arn());
+        return role;
+    }
+
+    public Page<Role> listRoles(Caller caller, String pathPrefix, String marker, Integer maxItems) {
+        new Constraints().range("maxItems", maxItems, 1, 1000).length("pathPrefix", pathPrefix, 1, 512).check();
+        permissions.check(caller, "iam:ListRoles", "*");
+        String prefix = pathPrefix == null ? "/" : pathPrefix;
+        List<Role> all = store.roles(caller.accountId()).stream()
+                .filter(r -> r.path().startsWith(prefix))
+                .sorted(Comparator.comparing(r -> r.name().toLowerCase(java.util.Locale.ROOT)))
+                .toList();
+        return page(all, r -> r.name().toLowerCase(java.util.Locale.ROOT), marker, maxItems);
+    }
+
+    public void updateRole(Caller caller, String name, String description, Integer maxSessionDuration) {
+        new Constraints().length("description", description, 0, 1000)
+                .range("maxSessionDuration", maxSessionDuration, 3600, 43200).check();
+        Role role = role(caller, name);
+        permissions.check(caller, "iam:UpdateRole", role.arn());
+        store.updateRole(role.withSettings(description == null ? role.description() : description,
+                maxSessionDuration == null ? role.maxSessionDuration() : maxSessionDuration));
+    }
+
+    public void updateAssumeRolePolicy(Caller caller, String name, String document) {
+        new Constraints().required("policyDocument", document).length("policyDocument", document, 1, 131072).check();
+        Role role = role(caller, name);
+        permissions.check(caller, "iam:UpdateAssumeRolePolicy", role.arn());
+        checkTrustPolicy(document);
+        store.updateRole(role.withTrustPolicy(document));
+    }
+
+    public void deleteRole(Caller caller, String name) {
+        Role role = role(caller, name);
+        permissions.check(caller, "iam:DeleteRole", role.arn());
+        if (!store.attachedPolicies(caller.accountId(), role.name()).isEmpty()) {
+            throw new AwsException("DeleteConflict", 409, "Cannot delete entity, must detach all policies first.");
+        }
+        if (!store.rolePolicyNames(caller.accountId(), role.name()).isEmpty()) {
+            throw new AwsException("DeleteConflict", 409, "Cannot delete entity, must delete policies first.");
+        }
+        store.deleteRole(caller.accountId(), role.name());
+    }
+
+    public void attachRolePolicy(Caller caller, String roleName, String policyArn) {
+        new Constraints().required("policyArn", policyArn).length("policyArn", policyArn, 20, 2048).check();
+        Role role = role(caller, roleName);
+        permissions.check(caller, "iam:AttachRolePolicy", role.arn());
+        if (ManagedPolicies.document(policyArn).isEmpty()) {
+            if (!policyArn.startsWith("arn:aws:iam::")) {
+                throw AwsException.invalidInput("ARN " + policyArn + " is not valid.");
+            }
+            throw AwsException.noSuchEntity("Policy " + policyArn + " does not exist or is not attachable.");
+        }
+        store.attachPolicy(caller.accountId(), role.name(), policyArn);
+    }
+
+    public void detachRolePolicy(Caller caller, String roleName, String policyArn) {
+        new Constraints().required("policyArn", policyArn).length("policyArn", policyArn, 20, 2048).check();
+        Role role = role(caller, roleName);
+        permissions.check(caller, "iam:DetachRolePolicy", role.arn());
+        if (!store.detachPolicy(caller.accountId(), role.name(), policyArn)) {
+            throw AwsException.noSuchEntity("Policy " + policyArn + " was not found.");
+        }
+    }
+
+    public Page<AttachedPolicy> listAttachedRolePolicies(Caller caller, String roleName, String marker, Integer maxItems) {
+        new Constraints().range("maxItems", maxItems, 1, 1000).check();
+        Role role = role(caller, roleName);
+        permissions.check(caller, "iam:ListAttachedRolePolicies", role.arn());
+        List<AttachedPolicy> all = store.attachedPolicies(caller.accountId(), role.name()).stream()
+                .sorted().map(arn -> new AttachedPolicy(ManagedPolicies.name(arn), arn)).toList();
+        return page(all, AttachedPolicy::policyArn, marker, maxItems);
+    }
+
+    public void putRolePolicy(Caller caller, String roleName, String policyName, String document) {
+        new Constraints()
+                .required("policyName", policyName).length("policyName", policyName, 1, 128).pattern("policyName", policyName, NAME)
+                .required("policyDocument", document).length("policyDocument", document, 1, 131072)
+                .check();
+        Role role = role(caller, roleName);
+        permissions.check(caller, "iam:PutRolePolicy", role.arn());
+        compiled.compile(document, PolicyKind.IDENTITY);
+        store.putRolePolicy(caller.accountId(), role.name(), policyName, document);
+    }
+
+    public String getRolePolicy(Caller caller, String roleName, String policyName) {
+        new Constraints().required("policyName", policyName).length("policyName", policyName, 1, 128).check();
+        Role role = role(caller, roleName);
+        permissions.check(caller, "iam:GetRolePolicy", role.arn());
+        return store.rolePolicy(caller.accountId(), role.name(), policyName)
+                .orElseThrow(() -> AwsException.noSuchEntity("The role policy with name " + policyName + " cannot be found."));
+    }
+
+    public Page<String> listRolePolicies(Caller caller, String roleName, String marker, Integer maxItems) {
+        new Constraints().range("maxItems", maxItems, 1, 1000).check();
+        Role role = role(caller, roleName);
+        permissions.check(caller, "iam:ListRolePolicies", role.arn());
+        return page(store.rolePolicyNames(caller.accountId(), role.name()).stream().sorted().toList(), n -> n, marker, maxItems);
+    }
+
+    public void deleteRolePolicy(Caller caller, String roleName, String policyName) {
+        new Constraints().required("policyName", policyName).length("policyName", policyName, 1, 128).check();
+        Role role = role(caller, roleName);
+        permissions.check(caller, "iam:DeleteRolePolicy", role.arn());
+        if (!store.deleteRolePolicy(caller.accountId(), role.name(), policyName)) {
+            throw AwsException.noSuchEntity("The role policy with name " + policyName + " cannot be found.");
+        }
+    }
+
+    private Role role(Caller caller, String name) {
+        new Constraints().required("roleName", name).length("roleName", name, 1, 64).pattern("roleName", name, NAME).check();
+        return store.role(caller.accountId(), name)
+                .orElseThrow(() -> AwsException.noSuchEntity("The role with name " + name + " cannot be found."));
+    }
+
+    /** Parses the trust policy (MalformedPolicyDocument) and checks the size quota, whitespace excluded. */
+    private void checkTrustPolicy(String document) {
+        compiled.compile(document, PolicyKind.TRUST);
+        long size = document.chars().filter(ch -> !Character.isWhitespace(ch)).count();
+        if (size > settings.trustPolicyLimit()) {
+            throw new AwsException("LimitExceeded", 409, "Cannot exceed quota for ACLSizePerRole: " + settings.trustPolicyLimit());
+        }
+    }
+
+    /** Pages a sorted list; the marker is the sort key of the last item returned. */
+    private static <T> Page<T> page(List<T> sorted, java.util.function.Function<T, String> key, String marker, Integer maxItems) {
+        int max = maxItems == null ? 100 : maxItems;
+        int start = 0;
+        if (marker != null) {
+            String after = decodeMarker(marker);
+            while (start < sorted.size() && key.apply(sorted.get(start)).compareTo(after) <= 0) {
+                start++;
+            }
+        }
+        int end = Math.min(sorted.size(), start + max);
+        List<T> items = sorted.subList(start, end);
+        String next = end < sorted.size()
+                ? java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(key.apply(items.get(items.size() - 1)).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                : null;
+        return new Page<>(List.copyOf(items), next);
+    }
+
+    private static String decodeMarker(String marker) {
+        try {
+            return new String(java.util.Base64.getUrlDecoder().decode(marker), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw AwsException.invalidInput("Invalid Marker.");
+        }
+    }
+
+    private static List<String> distinct(List<String> values) {
+        return List.copyOf(new LinkedHashSet<>(values.stream().filter(Objects::nonNull).toList()));
+    }
+}

@@ -1,0 +1,133 @@
+package io.openirsa.core.issuer;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
+import io.openirsa.core.AwsException;
+import io.openirsa.core.Settings;
+import io.openirsa.core.model.Cluster;
+import io.openirsa.core.model.KeyStatus;
+import io.openirsa.core.store.Store;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * The OIDC issuers of clusters: their keys, discovery documents and JWKS, and the projected
+ * service-account tokens they sign, with the claims kube-apiserver puts in them.
+ */
+public final class ClusterIssuers {
+    public static final long DEFAULT_TOKEN_SECONDS = 86400;
+    public static final long MIN_TOKEN_SECONDS = 600;
+    /** DNS-1123 label for namespaces; DNS-1123 subdomain for service-account names. */
+    private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final Pattern SERVICE_ACCOUNT = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+
+    private final Store store;
+    private final Settings settings;
+    private final Map<String, SigningKeys> keysets = new ConcurrentHashMap<>();
+
+    public ClusterIssuers(Store store, Settings settings) {
+        this.store = store;
+        this.settings = settings;
+    }
+
+    /** Creates the first signing key of a new cluster's issuer. */
+    public void createKeys(String clusterId) {
+        store.insertKey(SigningKeys.generate(clusterId, KeyStatus.PRIMARY, settings.clock().instant()));
+    }
+
+    public void deleteKeys(String clusterId) {
+        store.deleteKeys(clusterId);
+        keysets.remove(clusterId);
+    }
+
+    public Optional<Cluster> clusterById(String id) {
+        return store.clusterById(id);
+    }
+
+    public SigningKeys keys(String clusterId) {
+        return keysets.computeIfAbsent(clusterId, id -> SigningKeys.of(store.keys(id)));
+    }
+
+    /** The discovery document, with the fields kube-apiserver serves. */
+    public Map<String, Object> discovery(Cluster cluster) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("issuer", cluster.issuer());
+        doc.put("jwks_uri", cluster.issuer() + "/.well-known/jwks.json");
+        doc.put("authorization_endpoint", "urn:kubernetes:programmatic_authorization");
+        doc.put("response_types_supported", List.of("id_token"));
+        doc.put("subject_types_supported", List.of("public"));
+        doc.put("id_token_signing_alg_values_supported", List.of("RS256"));
+        doc.put("claims_supported", List.of("sub", "iss"));
+        return doc;
+    }
+
+    /**
+     * Issues a projected service-account token, as a TokenRequest would.
+     *
+     * @param seconds requested lifetime; null for the default day. Below 600 s is refused; above the
+     *                configured maximum it is shortened to the maximum, as kube-apiserver does.
+     */
+    public ServiceAccountToken issue(Cluster cluster, String namespace, String serviceAccount, List<String> audiences,
+                                     Long seconds, String podName, String podUid) {
+        if (namespace == null || !NAMESPACE.matcher(namespace).matches()) {
+            throw new AwsException("InvalidParameterException", 400, "namespace must be a DNS-1123 label: " + namespace);
+        }
+        if (serviceAccount == null || !SERVICE_ACCOUNT.matcher(serviceAccount).matches()) {
+            throw new AwsException("InvalidParameterException", 400, "service account name must be a DNS-1123 subdomain: " + serviceAccount);
+        }
+        long lifetime = seconds == null ? DEFAULT_TOKEN_SECONDS : seconds;
+        if (lifetime < MIN_TOKEN_SECONDS) {
+            throw new AwsException("InvalidParameterException", 400, "may not specify a duration less than 10 minutes");
+        }
+        lifetime = Math.min(lifetime, settings.maxTokenSeconds());
+        List<String> aud = audiences == null || audiences.isEmpty() ? List.of(cluster.issuer()) : List.copyOf(audiences);
+        Instant now = settings.clock().instant();
+        Instant exp = now.plusSeconds(lifetime);
+
+        Map<String, Object> kubernetes = new LinkedHashMap<>();
+        kubernetes.put("namespace", namespace);
+        if (podName != null) {
+            kubernetes.put("pod", Map.of("name", podName, "uid", podUid == null ? uid(cluster, namespace, "pod/" + podName) : podUid));
+        }
+        kubernetes.put("serviceaccount", Map.of("name", serviceAccount, "uid", uid(cluster, namespace, "sa/" + serviceAccount)));
+
+        // Built as a map, not a JWTClaimsSet: that writes a one-element aud as a string, while
+        // kube-apiserver always writes an array.
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("aud", aud);
+        claims.put("exp", exp.getEpochSecond());
+        claims.put("iat", now.getEpochSecond());
+        claims.put("iss", cluster.issuer());
+        claims.put("jti", UUID.randomUUID().toString());
+        claims.put("kubernetes.io", kubernetes);
+        claims.put("nbf", now.getEpochSecond());
+        claims.put("sub", "system:serviceaccount:" + namespace + ":" + serviceAccount);
+        SigningKeys keys = keys(cluster.id());
+        try {
+            JWSObject jws = new JWSObject(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(keys.primary().getKeyID()).build(),
+                    new Payload(claims));
+            jws.sign(new RSASSASigner(keys.primary()));
+            return new ServiceAccountToken(jws.serialize(), exp);
+        } catch (JOSEException e) {
+            throw new IllegalStateException("signing a service-account token failed", e);
+        }
+    }
+
+    /** A stable uid per cluster and object, standing in for the uid Kubernetes would assign. */
+    private static String uid(Cluster cluster, String namespace, String object) {
+        return UUID.nameUUIDFromBytes((cluster.id() + "/" + namespace + "/" + object).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+}

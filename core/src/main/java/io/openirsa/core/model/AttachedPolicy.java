@@ -1,0 +1,4 @@
+package io.openirsa.core.model;
+
+public record AttachedPolicy(String policyName, String policyArn) {
+}

@@ -1,0 +1,21 @@
+package io.openirsa.core.model;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * An EKS-style cluster: here, chiefly a named OIDC issuer with its own signing keys.
+ *
+ * @param id 32 upper-case hex characters, the last path segment of the issuer URL
+ * @param issuer the issuer URL, fixed at creation as EKS fixes it
+ */
+public record Cluster(String accountId, String name, String id, String region, String issuer, String version,
+                      String roleArn, Instant createdAt, Map<String, String> tags) {
+    public Cluster {
+        tags = Map.copyOf(tags);
+    }
+
+    public String arn() {
+        return "arn:aws:eks:" + region + ":" + accountId + ":cluster/" + name;
+    }
+}

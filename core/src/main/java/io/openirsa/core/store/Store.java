@@ -1,0 +1,87 @@
+package io.openirsa.core.store;
+
+import io.openirsa.core.model.AccessKey;
+import io.openirsa.core.model.Account;
+import io.openirsa.core.model.Cluster;
+import io.openirsa.core.model.OidcProvider;
+import io.openirsa.core.model.Role;
+import io.openirsa.core.model.StoredKey;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable state, as the domain needs it. Implementations live in the store module (SQLite,
+ * PostgreSQL); the domain never sees SQL. Inserts return false when the natural key exists.
+ */
+public interface Store extends AutoCloseable {
+
+    // accounts and their long-term keys
+    boolean insertAccount(Account account);
+
+    Optional<Account> account(String id);
+
+    boolean insertAccessKey(AccessKey key);
+
+    Optional<AccessKey> accessKey(String accessKeyId);
+
+    List<AccessKey> accessKeys(String accountId);
+
+    // clusters
+    boolean insertCluster(Cluster cluster);
+
+    Optional<Cluster> cluster(String accountId, String name);
+
+    Optional<Cluster> clusterById(String id);
+
+    List<Cluster> clusters(String accountId);
+
+    boolean deleteCluster(String accountId, String name);
+
+    // keys (issuer signing keys, session-token sealing keys)
+    void insertKey(StoredKey key);
+
+    List<StoredKey> keys(String owner);
+
+    void deleteKeys(String owner);
+
+    // OIDC providers, keyed by account and URL
+    boolean insertProvider(OidcProvider provider);
+
+    Optional<OidcProvider> provider(String accountId, String url);
+
+    List<OidcProvider> providers(String accountId);
+
+    void updateProvider(OidcProvider provider);
+
+    boolean deleteProvider(String accountId, String url);
+
+    // roles, keyed by account and case-insensitive name
+    boolean insertRole(Role role);
+
+    Optional<Role> role(String accountId, String name);
+
+    List<Role> roles(String accountId);
+
+    void updateRole(Role role);
+
+    boolean deleteRole(String accountId, String name);
+
+    List<String> attachedPolicies(String accountId, String roleName);
+
+    boolean attachPolicy(String accountId, String roleName, String policyArn);
+
+    boolean detachPolicy(String accountId, String roleName, String policyArn);
+
+    /** Inserts or replaces. */
+    void putRolePolicy(String accountId, String roleName, String policyName, String document);
+
+    Optional<String> rolePolicy(String accountId, String roleName, String policyName);
+
+    List<String> rolePolicyNames(String accountId, String roleName);
+
+    boolean deleteRolePolicy(String accountId, String roleName, String policyName);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,138 @@
+package io.openirsa.core.sts;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.openirsa.core.AwsException;
+import io.openirsa.core.model.OidcProvider;
+import io.openirsa.core.store.Store;
+
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Checks a web identity token as STS does, in this order: it is a signed JWT with an allowed
+ * algorithm; its {@code iss} names an OIDC provider of the role's account; its {@code aud} is in that
+ * provider's client IDs; its signature verifies with a key from the issuer's JWKS; and it is within
+ * {@code nbf}/{@code exp}, with {@code iat} not in the future.
+ */
+public final class WebIdentityVerifier {
+    static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
+            JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
+    /** Tolerated clock difference for nbf and iat; exp is exact, as STS reports it to the second. */
+    static final Duration SKEW = Duration.ofMinutes(5);
+    private static final String KEY_NOT_FOUND =
+            "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
+
+    private final Store store;
+    private final JwksCache jwks;
+    private final Clock clock;
+
+    public WebIdentityVerifier(Store store, JwksCache jwks, Clock clock) {
+        this.store = store;
+        this.jwks = jwks;
+        this.clock = clock;
+    }
+
+    public VerifiedToken verify(String token, String accountId) {
+        SignedJWT jwt;
+        JWTClaimsSet claims;
+        try {
+            jwt = SignedJWT.parse(token);
+            claims = jwt.getJWTClaimsSet();
+        } catch (ParseException | RuntimeException e) {
+            throw AwsException.invalidIdentityToken("The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)");
+        }
+        if (!ALGORITHMS.contains(jwt.getHeader().getAlgorithm())) {
+            throw AwsException.invalidIdentityToken("Unsupported signing algorithm " + jwt.getHeader().getAlgorithm()
+                    + ": tokens must be signed with RS256, RS384, RS512, ES256, ES384 or ES512");
+        }
+        String issuer = claims.getIssuer();
+        if (issuer == null || issuer.isEmpty()) {
+            throw AwsException.invalidIdentityToken("Missing a required claim: iss");
+        }
+        OidcProvider provider = store.provider(accountId, OidcProvider.hostPath(issuer))
+                .filter(p -> p.url().equals(issuer))
+                .orElseThrow(() -> AwsException.invalidIdentityToken("No OpenIDConnect provider found in your account for " + issuer));
+        List<String> audiences = claims.getAudience();
+        if (audiences == null || audiences.isEmpty()) {
+            throw AwsException.invalidIdentityToken("Missing a required claim: aud");
+        }
+        String audience = audiences.stream().filter(provider.clientIds()::contains).findFirst()
+                .orElseThrow(() -> AwsException.invalidIdentityToken("Incorrect token audience"));
+
+        if (!signatureVerifies(jwt, issuer)) {
+            throw AwsException.invalidIdentityToken("The signature of the web identity token could not be verified");
+        }
+
+        Instant now = clock.instant();
+        Date exp = claims.getExpirationTime();
+        if (exp == null) {
+            throw AwsException.invalidIdentityToken("Missing a required claim: exp");
+        }
+        if (!now.isBefore(exp.toInstant())) {
+            throw new AwsException("ExpiredTokenException", 400, "Token expired: current date/time "
+                    + now.getEpochSecond() + " must be before the expiration date/time" + exp.toInstant().getEpochSecond());
+        }
+        Date nbf = claims.getNotBeforeTime();
+        if (nbf != null && nbf.toInstant().isAfter(now.plus(SKEW))) {
+            throw AwsException.invalidIdentityToken("Token is not yet valid: nbf " + nbf.toInstant().getEpochSecond() + " is after " + now.getEpochSecond());
+        }
+        Date iat = claims.getIssueTime();
+        if (iat != null && iat.toInstant().isAfter(now.plus(SKEW))) {
+            throw AwsException.invalidIdentityToken("Token was issued in the future: iat " + iat.toInstant().getEpochSecond());
+        }
+        String subject = claims.getSubject();
+        if (subject == null || subject.isEmpty()) {
+            throw AwsException.invalidIdentityToken("Missing a required claim: sub");
+        }
+        List<String> amr;
+        String azp;
+        try {
+            amr = claims.getClaim("amr") == null ? null : claims.getStringListClaim("amr");
+            azp = claims.getStringClaim("azp");
+        } catch (ParseException e) {
+            throw AwsException.invalidIdentityToken("Claims amr and azp must be a string list and a string");
+        }
+        return new VerifiedToken(provider, subject, audience, amr, azp, exp.toInstant());
+    }
+
+    private boolean signatureVerifies(SignedJWT jwt, String issuer) {
+        String kid = jwt.getHeader().getKeyID();
+        List<JWK> candidates = jwks.keys(issuer, kid == null || kid.isEmpty() ? null : kid);
+        if (candidates.isEmpty()) {
+            throw AwsException.invalidIdentityToken(KEY_NOT_FOUND);
+        }
+        JWSAlgorithm alg = jwt.getHeader().getAlgorithm();
+        for (JWK key : candidates) {
+            if (kid == null && key.getKeyID() != null && !key.getKeyID().isEmpty() && candidates.size() > 1) {
+                continue; // a token without kid may only use a key published without one, or the only key
+            }
+            try {
+                JWSVerifier verifier = switch (key) {
+                    case RSAKey rsa when JWSAlgorithm.Family.RSA.contains(alg) -> new RSASSAVerifier(rsa);
+                    case ECKey ec when JWSAlgorithm.Family.EC.contains(alg) -> new ECDSAVerifier(ec);
+                    default -> null;
+                };
+                if (verifier != null && jwt.verify(verifier)) {
+                    return true;
+                }
+            } catch (JOSEException | IllegalStateException e) {
+                // a key that does not fit the algorithm: try the next one
+            }
+        }
+        return false;
+    }
+}

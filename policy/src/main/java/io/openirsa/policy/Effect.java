@@ -1,0 +1,6 @@
+package io.openirsa.policy;
+
+public enum Effect {
+    Allow,
+    Deny
+}

@@ -1,0 +1,56 @@
+package io.openirsa.policy;
+
+import java.util.List;
+
+/**
+ * One compiled statement. Exactly one of Action/NotAction is set; Principal/NotPrincipal and
+ * Resource/NotResource as the policy kind requires.
+ */
+public record Statement(int index, String sid, Effect effect,
+                        Principals principal, boolean notPrincipal,
+                        List<Wildcard> actions, boolean notAction,
+                        List<String> resources, boolean notResource,
+                        List<Condition> conditions, boolean variables) {
+
+    public Statement {
+        actions = List.copyOf(actions);
+        resources = resources == null ? null : List.copyOf(resources);
+        conditions = List.copyOf(conditions);
+    }
+
+    /** Where this statement is, for messages: {@code Statement[0]} or {@code Statement[0] (Sid Foo)}. */
+    public String label() {
+        return sid == null || sid.isEmpty() ? "Statement[" + index + "]" : "Statement[" + index + "] (Sid " + sid + ")";
+    }
+
+    StatementEvaluation evaluate(RequestContext request, PolicyKind kind) {
+        if (principal != null && kind == PolicyKind.TRUST) {
+            boolean named = principal.matches(request.principal());
+            if (named == notPrincipal) {
+                return StatementEvaluation.mismatch(this, "principal is not " + (notPrincipal ? "outside NotPrincipal" : "named in Principal"));
+            }
+        }
+        boolean actionNamed = actions.stream().anyMatch(a -> a.matches(request.action()));
+        if (actionNamed == notAction) {
+            return StatementEvaluation.mismatch(this, "action `" + request.action() + "` is not " + (notAction ? "outside NotAction" : "in Action"));
+        }
+        if (resources != null && request.resource() != null) {
+            boolean resourceNamed = resources.stream().anyMatch(r -> resourceMatches(r, request));
+            if (resourceNamed == notResource) {
+                return StatementEvaluation.mismatch(this, "resource `" + request.resource() + "` is not " + (notResource ? "outside NotResource" : "in Resource"));
+            }
+        }
+        for (Condition condition : conditions) {
+            Condition.Result result = condition.evaluate(request);
+            if (!result.holds()) {
+                return StatementEvaluation.failedCondition(this, condition, result.requestValues());
+            }
+        }
+        return StatementEvaluation.applies(this);
+    }
+
+    private boolean resourceMatches(String pattern, RequestContext request) {
+        String p = variables ? PolicyVariables.substitute(pattern, request, true) : pattern;
+        return p != null && Wildcard.compile(p).matches(request.resource());
+    }
+}

@@ -1,0 +1,157 @@
+package io.openirsa.server;
+
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.openirsa.core.AwsException;
+import io.openirsa.core.OpenIrsa;
+import io.openirsa.server.eks.EksApi;
+import io.openirsa.server.issuer.IssuerApi;
+import io.openirsa.server.query.QueryApi;
+import io.openirsa.server.sigv4.SigV4;
+import io.openirsa.server.sigv4.SigV4Verifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The one HTTP listener that serves every API. Routing is by path, in one place:
+ * <pre>
+ *   GET  /healthz                                  ready
+ *   POST /, GET /                                  STS and IAM (query protocol)
+ *   /clusters, /clusters/{name}                    EKS (REST-JSON)
+ *   POST /clusters/{name}/api/v1/namespaces/{ns}/serviceaccounts/{sa}/token   Kubernetes TokenRequest
+ *   GET  /id/{clusterId}/.well-known/...           OIDC discovery and JWKS
+ * </pre>
+ */
+public final class OpenIrsaServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OpenIrsaServer.class);
+    static final int MAX_BODY = 1024 * 1024;
+
+    private final WebServer server;
+    private final QueryApi query;
+    private final EksApi eks;
+    private final IssuerApi issuer;
+
+    private OpenIrsaServer(OpenIrsa domain, String host, int port) {
+        SigV4Verifier verifier = new SigV4Verifier(domain.authenticator(), domain.settings().clock());
+        this.query = new QueryApi(domain, verifier);
+        this.eks = new EksApi(domain, verifier);
+        this.issuer = new IssuerApi(domain, verifier);
+        this.server = WebServer.builder()
+                .host(host)
+                .port(port)
+                .maxPayloadSize(MAX_BODY)
+                .routing(r -> r.any(this::handle))
+                .build();
+    }
+
+    public static OpenIrsaServer start(OpenIrsa domain, String host, int port) {
+        OpenIrsaServer s = new OpenIrsaServer(domain, host, port);
+        s.server.start();
+        return s;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+
+    private void handle(ServerRequest req, ServerResponse res) {
+        String requestId = UUID.randomUUID().toString();
+        WireResponse response;
+        try {
+            WireRequest request = read(req);
+            response = route(request, requestId);
+        } catch (BodyTooLarge e) {
+            response = WireResponse.of(413, "application/json", Json.write(Map.of("message", "Request body is larger than " + MAX_BODY + " bytes")));
+        } catch (RuntimeException e) {
+            // Never a stack trace on the wire; the log has it (no request data in it, so no secrets).
+            LOG.error("internal error handling request {}", requestId, e);
+            response = QueryApi.error(new AwsException("ServiceFailure", 500, "An internal error occurred. Request id " + requestId + "."), "sts", requestId);
+        }
+        res.status(response.status());
+        res.header("x-amzn-RequestId", requestId);
+        res.header("Content-Type", response.contentType());
+        response.headers().forEach(res::header);
+        res.send(response.body());
+    }
+
+    private WireResponse route(WireRequest request, String requestId) {
+        String path = request.rawPath();
+        List<String> segments = new ArrayList<>();
+        for (String s : path.split("/")) {
+            if (!s.isEmpty()) {
+                segments.add(SigV4.decode(s));
+            }
+        }
+        if (segments.isEmpty()) {
+            if (request.method().equals("POST") || request.method().equals("GET")) {
+                return query.handle(request, requestId);
+            }
+            return WireResponse.of(405, "application/json", Json.write(Map.of("message", "Method Not Allowed")));
+        }
+        switch (segments.get(0)) {
+            case "healthz" -> {
+                return WireResponse.of(200, "text/plain", "ok");
+            }
+            case "id" -> {
+                return issuer.discovery(request, segments);
+            }
+            case "clusters" -> {
+                // /clusters/{name}/api/v1/namespaces/{ns}/serviceaccounts/{sa}/token
+                if (segments.size() == 9 && segments.get(2).equals("api") && segments.get(3).equals("v1")
+                        && segments.get(4).equals("namespaces") && segments.get(6).equals("serviceaccounts")
+                        && segments.get(8).equals("token")) {
+                    return issuer.tokenRequest(request, segments.get(1), segments.get(5), segments.get(7));
+                }
+                if (segments.size() <= 2) {
+                    return eks.handle(request, segments);
+                }
+            }
+            default -> {
+            }
+        }
+        return WireResponse.of(404, "application/json", Json.write(Map.of("message", "Not Found")));
+    }
+
+    private static final class BodyTooLarge extends RuntimeException {
+        BodyTooLarge() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static WireRequest read(ServerRequest req) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        req.headers().forEach(h -> headers.computeIfAbsent(h.name(), k -> new ArrayList<>()).addAll(h.allValues()));
+        byte[] body;
+        if (req.content().hasEntity()) {
+            try (InputStream in = req.content().inputStream()) {
+                body = in.readNBytes(MAX_BODY + 1);
+            } catch (IOException | RuntimeException e) {
+                throw new BodyTooLarge();
+            }
+            if (body.length > MAX_BODY) {
+                throw new BodyTooLarge();
+            }
+        } else {
+            body = new byte[0];
+        }
+        String ip = req.remotePeer().address() instanceof InetSocketAddress a && a.getAddress() != null
+                ? a.getAddress().getHostAddress() : req.remotePeer().host();
+        return new WireRequest(req.prologue().method().text(), req.path().rawPath(), req.query().rawValue(), headers, body,
+                ip, req.isSecure());
+    }
+}

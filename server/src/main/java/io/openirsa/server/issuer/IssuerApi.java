@@ -1,0 +1,141 @@
+package io.openirsa.server.issuer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.openirsa.core.AwsException;
+import io.openirsa.core.Caller;
+import io.openirsa.core.OpenIrsa;
+import io.openirsa.core.issuer.ServiceAccountToken;
+import io.openirsa.core.model.Cluster;
+import io.openirsa.server.Json;
+import io.openirsa.server.WireRequest;
+import io.openirsa.server.WireResponse;
+import io.openirsa.server.sigv4.SigV4Verifier;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A cluster's issuer on the wire: discovery document and JWKS under {@code /id/{clusterId}}, as EKS
+ * publishes them, and the Kubernetes TokenRequest endpoint under the cluster's endpoint
+ * {@code /clusters/{name}}, authenticated as an EKS API server does (an {@code aws eks get-token}
+ * bearer token) or by a SigV4 signature.
+ */
+public final class IssuerApi {
+    static final String EKS_TOKEN_PREFIX = "k8s-aws-v1.";
+    private static final String CACHE = "public, max-age=3600";
+
+    private final OpenIrsa domain;
+    private final SigV4Verifier verifier;
+
+    public IssuerApi(OpenIrsa domain, SigV4Verifier verifier) {
+        this.domain = domain;
+        this.verifier = verifier;
+    }
+
+    /** GET {@code /id/{id}/.well-known/openid-configuration}, {@code .../jwks.json}, {@code /id/{id}/openid/v1/jwks}. */
+    public WireResponse discovery(WireRequest request, List<String> segments) {
+        Optional<Cluster> cluster = segments.size() >= 2 ? domain.issuers().clusterById(segments.get(1)) : Optional.empty();
+        if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
+            return WireResponse.of(405, "application/json", Json.write(Map.of("message", "Method Not Allowed")));
+        }
+        String rest = String.join("/", segments.subList(Math.min(2, segments.size()), segments.size()));
+        if (cluster.isEmpty() || !(rest.equals(".well-known/openid-configuration") || rest.equals(".well-known/jwks.json")
+                || rest.equals("openid/v1/jwks"))) {
+            return WireResponse.of(404, "application/json", Json.write(Map.of("message", "Not Found")));
+        }
+        String body = rest.equals(".well-known/openid-configuration")
+                ? Json.write(domain.issuers().discovery(cluster.get()))
+                : domain.issuers().keys(cluster.get().id()).publicJwks().toString();
+        return WireResponse.of(200, "application/json", body).withHeader("Cache-Control", CACHE);
+    }
+
+    /** POST {@code /clusters/{name}/api/v1/namespaces/{ns}/serviceaccounts/{sa}/token}. */
+    public WireResponse tokenRequest(WireRequest request, String clusterName, String namespace, String serviceAccount) {
+        try {
+            if (!request.method().equals("POST")) {
+                return status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+            }
+            Caller caller = authenticate(request, clusterName);
+            Cluster cluster = domain.eks().describeCluster(caller, clusterName);
+            JsonNode body = Json.readObject(request.body(), "BadRequest");
+            JsonNode spec = body.path("spec");
+            List<String> audiences = new ArrayList<>();
+            spec.path("audiences").forEach(a -> audiences.add(a.asText()));
+            Long seconds = spec.hasNonNull("expirationSeconds") ? spec.get("expirationSeconds").asLong() : null;
+            JsonNode bound = spec.path("boundObjectRef");
+            String podName = "Pod".equals(bound.path("kind").asText()) ? bound.path("name").asText(null) : null;
+            String podUid = podName == null ? null : bound.path("uid").asText(null);
+            ServiceAccountToken token = domain.issuers().issue(cluster, namespace, serviceAccount, audiences, seconds, podName, podUid);
+
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("kind", "TokenRequest");
+            out.put("apiVersion", "authentication.k8s.io/v1");
+            out.put("metadata", Map.of("name", serviceAccount, "namespace", namespace));
+            Map<String, Object> outSpec = new LinkedHashMap<>();
+            outSpec.put("audiences", audiences.isEmpty() ? List.of(cluster.issuer()) : audiences);
+            outSpec.put("expirationSeconds", token.expiration().getEpochSecond() - domain.settings().clock().instant().getEpochSecond());
+            out.put("spec", outSpec);
+            out.put("status", Map.of("token", token.token(), "expirationTimestamp", token.expiration().toString()));
+            return WireResponse.of(201, "application/json", Json.write(out));
+        } catch (AwsException e) {
+            return switch (e.status()) {
+                case 401, 403 -> e.code().equals("AccessDenied") || e.code().equals("AccessDeniedException")
+                        ? status(403, "Forbidden", e.getMessage()) : status(401, "Unauthorized", "Unauthorized");
+                case 404 -> status(404, "NotFound", e.getMessage());
+                default -> status(e.status() >= 500 ? 500 : 400, e.status() >= 500 ? "InternalError" : "BadRequest", e.getMessage());
+            };
+        }
+    }
+
+    /**
+     * Accepts an EKS bearer token ({@code k8s-aws-v1.} + base64url of a presigned GetCallerIdentity URL
+     * that signs {@code x-k8s-aws-id: <cluster>}) or a SigV4-signed request.
+     */
+    private Caller authenticate(WireRequest request, String clusterName) {
+        String auth = request.header("authorization");
+        if (auth != null && auth.startsWith("Bearer " + EKS_TOKEN_PREFIX)) {
+            URI url;
+            try {
+                String encoded = auth.substring(("Bearer " + EKS_TOKEN_PREFIX).length()).trim();
+                url = URI.create(new String(Base64.getUrlDecoder().decode(encoded), StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                throw new AwsException("InvalidClientTokenId", 401, "malformed bearer token");
+            }
+            if (url.getRawAuthority() == null || url.getRawQuery() == null
+                    || !url.getRawQuery().contains("Action=GetCallerIdentity")) {
+                throw new AwsException("InvalidClientTokenId", 401, "the bearer token is not a presigned GetCallerIdentity URL");
+            }
+            WireRequest presigned = new WireRequest("GET", url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath(),
+                    url.getRawQuery(), Map.of("host", List.of(url.getRawAuthority()), "x-k8s-aws-id", List.of(clusterName)),
+                    new byte[0], request.sourceIp(), request.secure());
+            SigV4Verifier.Verified v = verifier.verify(presigned);
+            if (!v.service().equals("sts")) {
+                throw new AwsException("InvalidClientTokenId", 401, "the bearer token must be signed for sts");
+            }
+            return v.credential().caller();
+        }
+        if (SigV4Verifier.isSigned(request)) {
+            return verifier.verify(request).credential().caller();
+        }
+        throw new AwsException("MissingAuthenticationToken", 401, "Unauthorized");
+    }
+
+    /** A Kubernetes Status object. */
+    private static WireResponse status(int code, String reason, String message) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("kind", "Status");
+        s.put("apiVersion", "v1");
+        s.put("metadata", Map.of());
+        s.put("status", "Failure");
+        s.put("message", message);
+        s.put("reason", reason);
+        s.put("code", code);
+        return WireResponse.of(code, "application/json", Json.write(s));
+    }
+}

@@ -1,0 +1,181 @@
+package io.openirsa.server.query;
+
+import io.openirsa.core.OpenIrsa;
+import io.openirsa.core.iam.Iam;
+import io.openirsa.core.model.AttachedPolicy;
+import io.openirsa.core.model.OidcProvider;
+import io.openirsa.core.model.Role;
+import io.openirsa.server.sigv4.SigV4;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** IAM actions on the query protocol. Policy documents go out percent-encoded, as IAM sends them. */
+final class IamOperations {
+    private final OpenIrsa domain;
+
+    IamOperations(OpenIrsa domain) {
+        this.domain = domain;
+    }
+
+    Map<String, QueryApi.Operation> operations() {
+        Iam iam = domain.iam();
+        Map<String, QueryApi.Operation> ops = new HashMap<>();
+
+        ops.put("CreateOpenIDConnectProvider", (caller, p, r) -> {
+            Map<String, String> tags = p.tags("Tags");
+            String arn = iam.createOpenIdConnectProvider(caller, p.get("Url"), p.list("ClientIDList"), p.list("ThumbprintList"), tags);
+            return xml -> {
+                xml.el("OpenIDConnectProviderArn", arn);
+                tags(xml, tags);
+            };
+        });
+        ops.put("GetOpenIDConnectProvider", (caller, p, r) -> {
+            OidcProvider o = iam.getOpenIdConnectProvider(caller, p.get("OpenIDConnectProviderArn"));
+            return xml -> {
+                xml.el("Url", o.hostPath());
+                members(xml, "ClientIDList", o.clientIds());
+                members(xml, "ThumbprintList", o.thumbprints());
+                xml.el("CreateDate", o.createdAt());
+                tags(xml, o.tags());
+            };
+        });
+        ops.put("ListOpenIDConnectProviders", (caller, p, r) -> {
+            List<OidcProvider> all = iam.listOpenIdConnectProviders(caller);
+            return xml -> {
+                xml.start("OpenIDConnectProviderList");
+                all.forEach(o -> xml.start("member").el("Arn", o.arn()).end());
+                xml.end();
+            };
+        });
+        ops.put("DeleteOpenIDConnectProvider", (caller, p, r) -> {
+            iam.deleteOpenIdConnectProvider(caller, p.get("OpenIDConnectProviderArn"));
+            return null;
+        });
+        ops.put("AddClientIDToOpenIDConnectProvider", (caller, p, r) -> {
+            iam.addClientId(caller, p.get("OpenIDConnectProviderArn"), p.get("ClientID"));
+            return null;
+        });
+        ops.put("RemoveClientIDFromOpenIDConnectProvider", (caller, p, r) -> {
+            iam.removeClientId(caller, p.get("OpenIDConnectProviderArn"), p.get("ClientID"));
+            return null;
+        });
+        ops.put("UpdateOpenIDConnectProviderThumbprint", (caller, p, r) -> {
+            iam.updateThumbprints(caller, p.get("OpenIDConnectProviderArn"), p.list("ThumbprintList"));
+            return null;
+        });
+
+        ops.put("CreateRole", (caller, p, r) -> {
+            Role role = iam.createRole(caller, p.get("RoleName"), p.get("Path"), p.get("AssumeRolePolicyDocument"),
+                    p.get("Description"), p.integer("MaxSessionDuration", "maxSessionDuration"), p.tags("Tags"));
+            return xml -> role(xml, role);
+        });
+        ops.put("GetRole", (caller, p, r) -> {
+            Role role = iam.getRole(caller, p.get("RoleName"));
+            return xml -> role(xml, role);
+        });
+        ops.put("ListRoles", (caller, p, r) -> {
+            Iam.Page<Role> page = iam.listRoles(caller, p.get("PathPrefix"), p.get("Marker"), p.integer("MaxItems", "maxItems"));
+            return xml -> {
+                xml.start("Roles");
+                page.items().forEach(role -> {
+                    xml.start("member");
+                    roleFields(xml, role);
+                    xml.end();
+                });
+                xml.end();
+                page(xml, page);
+            };
+        });
+        ops.put("UpdateRole", (caller, p, r) -> {
+            iam.updateRole(caller, p.get("RoleName"), p.get("Description"), p.integer("MaxSessionDuration", "maxSessionDuration"));
+            return xml -> { };
+        });
+        ops.put("UpdateAssumeRolePolicy", (caller, p, r) -> {
+            iam.updateAssumeRolePolicy(caller, p.get("RoleName"), p.get("PolicyDocument"));
+            return null;
+        });
+        ops.put("DeleteRole", (caller, p, r) -> {
+            iam.deleteRole(caller, p.get("RoleName"));
+            return null;
+        });
+        ops.put("AttachRolePolicy", (caller, p, r) -> {
+            iam.attachRolePolicy(caller, p.get("RoleName"), p.get("PolicyArn"));
+            return null;
+        });
+        ops.put("DetachRolePolicy", (caller, p, r) -> {
+            iam.detachRolePolicy(caller, p.get("RoleName"), p.get("PolicyArn"));
+            return null;
+        });
+        ops.put("ListAttachedRolePolicies", (caller, p, r) -> {
+            Iam.Page<AttachedPolicy> page = iam.listAttachedRolePolicies(caller, p.get("RoleName"), p.get("Marker"), p.integer("MaxItems", "maxItems"));
+            return xml -> {
+                xml.start("AttachedPolicies");
+                page.items().forEach(a -> xml.start("member").el("PolicyName", a.policyName()).el("PolicyArn", a.policyArn()).end());
+                xml.end();
+                page(xml, page);
+            };
+        });
+        ops.put("PutRolePolicy", (caller, p, r) -> {
+            iam.putRolePolicy(caller, p.get("RoleName"), p.get("PolicyName"), p.get("PolicyDocument"));
+            return null;
+        });
+        ops.put("GetRolePolicy", (caller, p, r) -> {
+            String doc = iam.getRolePolicy(caller, p.get("RoleName"), p.get("PolicyName"));
+            Role role = iam.getRole(caller, p.get("RoleName"));
+            return xml -> xml.el("RoleName", role.name()).el("PolicyName", p.get("PolicyName")).el("PolicyDocument", SigV4.encode(doc));
+        });
+        ops.put("ListRolePolicies", (caller, p, r) -> {
+            Iam.Page<String> page = iam.listRolePolicies(caller, p.get("RoleName"), p.get("Marker"), p.integer("MaxItems", "maxItems"));
+            return xml -> {
+                members(xml, "PolicyNames", page.items());
+                page(xml, page);
+            };
+        });
+        ops.put("DeleteRolePolicy", (caller, p, r) -> {
+            iam.deleteRolePolicy(caller, p.get("RoleName"), p.get("PolicyName"));
+            return null;
+        });
+        return Map.copyOf(ops);
+    }
+
+    private static void role(Xml xml, Role role) {
+        xml.start("Role");
+        roleFields(xml, role);
+        xml.start("RoleLastUsed").end();
+        xml.end();
+    }
+
+    private static void roleFields(Xml xml, Role role) {
+        xml.el("Path", role.path())
+                .el("RoleName", role.name())
+                .el("RoleId", role.roleId())
+                .el("Arn", role.arn())
+                .el("CreateDate", role.createdAt())
+                .el("AssumeRolePolicyDocument", SigV4.encode(role.trustPolicy()))
+                .el("Description", role.description())
+                .el("MaxSessionDuration", role.maxSessionDuration());
+        tags(xml, role.tags());
+    }
+
+    private static void members(Xml xml, String name, List<String> values) {
+        xml.start(name);
+        values.forEach(v -> xml.el("member", v));
+        xml.end();
+    }
+
+    private static void tags(Xml xml, Map<String, String> tags) {
+        if (tags.isEmpty()) {
+            return;
+        }
+        xml.start("Tags");
+        tags.forEach((k, v) -> xml.start("member").el("Key", k).el("Value", v).end());
+        xml.end();
+    }
+
+    private static void page(Xml xml, Iam.Page<?> page) {
+        xml.el("IsTruncated", page.truncated());
+        xml.el("Marker", page.marker());
+    }
+}

@@ -1,0 +1,118 @@
+package io.openirsa.server.query;
+
+import io.openirsa.core.AwsException;
+import io.openirsa.core.Caller;
+import io.openirsa.core.OpenIrsa;
+import io.openirsa.server.WireRequest;
+import io.openirsa.server.WireResponse;
+import io.openirsa.server.sigv4.SigV4Verifier;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The AWS query protocol (form in, XML out) for STS and IAM, on {@code POST /} and {@code GET /}.
+ * The service is the SigV4 scope's, or, for an unsigned request, the one the Version names.
+ */
+public final class QueryApi {
+
+    /** One operation: reads parameters, calls the domain, returns what goes in {@code <ActionResult>} (null: nothing). */
+    @FunctionalInterface
+    interface Operation {
+        Consumer<Xml> call(Caller caller, QueryParams params, WireRequest request);
+    }
+
+    enum Service {
+        STS("sts", "2011-06-15", "https://sts.amazonaws.com/doc/2011-06-15/"),
+        IAM("iam", "2010-05-08", "https://iam.amazonaws.com/doc/2010-05-08/");
+
+        final String signingName;
+        final String version;
+        final String namespace;
+
+        Service(String signingName, String version, String namespace) {
+            this.signingName = signingName;
+            this.version = version;
+            this.namespace = namespace;
+        }
+    }
+
+    private final SigV4Verifier verifier;
+    private final Map<String, Operation> sts;
+    private final Map<String, Operation> iam;
+
+    public QueryApi(OpenIrsa domain, SigV4Verifier verifier) {
+        this.verifier = verifier;
+        this.sts = new StsOperations(domain).operations();
+        this.iam = new IamOperations(domain).operations();
+    }
+
+    public WireResponse handle(WireRequest request, String requestId) {
+        Service service = Service.STS;
+        try {
+            String contentType = request.header("content-type");
+            boolean form = contentType == null || contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+            if (!form) {
+                throw new AwsException("UnsupportedMediaType", 415, "Content-Type " + contentType + " is not supported: send application/x-www-form-urlencoded");
+            }
+            QueryParams params = QueryParams.parse(new String(request.body(), StandardCharsets.UTF_8), request.rawQuery());
+            boolean signed = SigV4Verifier.isSigned(request);
+            SigV4Verifier.Verified verified = null;
+            String action = params.get("Action");
+            String version = params.get("Version");
+            service = Service.IAM.version.equals(version) ? Service.IAM : Service.STS;
+            if (signed && !"AssumeRoleWithWebIdentity".equals(action)) {
+                verified = verifier.verify(request);
+                service = verified.service().equals("iam") ? Service.IAM : Service.STS;
+                if (!verified.service().equals(service.signingName)) {
+                    throw new AwsException("SignatureDoesNotMatch", 403, "Credential should be scoped to correct service: 'sts' or 'iam'.");
+                }
+            }
+            if (action == null || action.isEmpty()) {
+                throw new AwsException("MissingAction", 400, "Missing Action");
+            }
+            Operation op = (service == Service.IAM ? iam : sts).get(action);
+            if (op == null || (version != null && !version.equals(service.version))) {
+                throw new AwsException("InvalidAction", 400, "Could not find operation " + action + " for version " + (version == null ? "NO_VERSION_SPECIFIED" : version));
+            }
+            Caller caller = null;
+            if (!"AssumeRoleWithWebIdentity".equals(action)) {
+                if (verified == null) {
+                    throw new AwsException("MissingAuthenticationToken", 403, "Request is missing Authentication Token");
+                }
+                caller = verified.credential().caller();
+            }
+            Consumer<Xml> result = op.call(caller, params, request);
+            Xml xml = new Xml().start(action + "Response", service.namespace);
+            if (result != null) {
+                xml.start(action + "Result");
+                result.accept(xml);
+                xml.end();
+            }
+            xml.start("ResponseMetadata").el("RequestId", requestId).end().end();
+            return WireResponse.of(200, "text/xml", xml.toString());
+        } catch (AwsException e) {
+            return error(e, service, requestId);
+        }
+    }
+
+    /** The query protocol's error envelope. */
+    public static WireResponse error(AwsException e, String namespaceOf, String requestId) {
+        Service s = "iam".equals(namespaceOf) ? Service.IAM : Service.STS;
+        return error(e, s, requestId);
+    }
+
+    private static WireResponse error(AwsException e, Service service, String requestId) {
+        Xml xml = new Xml().start("ErrorResponse", service.namespace)
+                .start("Error")
+                .el("Type", e.senderFault() ? "Sender" : "Receiver")
+                .el("Code", e.code())
+                .el("Message", e.getMessage())
+                .end()
+                .el("RequestId", requestId)
+                .end();
+        return WireResponse.of(e.status(), "text/xml", xml.toString());
+    }
+}

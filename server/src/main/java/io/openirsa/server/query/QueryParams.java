@@ -1,0 +1,132 @@
+package io.openirsa.server.query;
+
+import io.openirsa.core.AwsException;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The parameters of an AWS query-protocol request: form fields of the body and of the query
+ * string, with lists as {@code Name.member.N} and maps as {@code Name.member.N.Key/Value}.
+ */
+public final class QueryParams {
+    private final Map<String, String> values;
+
+    private QueryParams(Map<String, String> values) {
+        this.values = values;
+    }
+
+    /** Parses form-encoded text ('+' is a space here, as in HTML forms). The first value of a name wins. */
+    public static QueryParams parse(String... encodedForms) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String form : encodedForms) {
+            if (form == null || form.isEmpty()) {
+                continue;
+            }
+            for (String pair : form.split("&")) {
+                if (pair.isEmpty()) {
+                    continue;
+                }
+                int eq = pair.indexOf('=');
+                try {
+                    String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                    String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                    values.putIfAbsent(k, v);
+                } catch (IllegalArgumentException e) {
+                    throw new AwsException("MalformedQueryString", 400, "The request's parameters are not well-formed URL encoding.");
+                }
+            }
+        }
+        return new QueryParams(values);
+    }
+
+    public String get(String name) {
+        return values.get(name);
+    }
+
+    /** An integer parameter, or null when absent. */
+    public Integer integer(String name, String field) {
+        String v = values.get(name);
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(v.trim());
+        } catch (NumberFormatException e) {
+            throw AwsException.validation("1 validation error detected: Value '" + v + "' at '" + field
+                    + "' failed to satisfy constraint: Member must be a number");
+        }
+    }
+
+    /** {@code Name.member.1}, {@code Name.member.2}, ... in index order. */
+    public List<String> list(String name) {
+        TreeMap<Integer, String> byIndex = new TreeMap<>();
+        String prefix = name + ".member.";
+        values.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                Integer i = index(k.substring(prefix.length()));
+                if (i != null) {
+                    byIndex.put(i, v);
+                }
+            }
+        });
+        return new ArrayList<>(byIndex.values());
+    }
+
+    /** {@code Name.member.N.Key} / {@code Name.member.N.Value} pairs (IAM tags). */
+    public Map<String, String> tags(String name) {
+        TreeMap<Integer, String[]> byIndex = new TreeMap<>();
+        String prefix = name + ".member.";
+        values.forEach((k, v) -> {
+            if (k.startsWith(prefix)) {
+                String rest = k.substring(prefix.length());
+                int dot = rest.indexOf('.');
+                Integer i = dot < 0 ? null : index(rest.substring(0, dot));
+                if (i != null) {
+                    String[] kv = byIndex.computeIfAbsent(i, x -> new String[2]);
+                    switch (rest.substring(dot + 1)) {
+                        case "Key" -> kv[0] = v;
+                        case "Value" -> kv[1] = v;
+                        default -> { }
+                    }
+                }
+            }
+        });
+        Map<String, String> tags = new LinkedHashMap<>();
+        for (String[] kv : byIndex.values()) {
+            if (kv[0] == null) {
+                throw AwsException.validation("1 validation error detected: Value null at 'tags.member.key' failed to satisfy constraint: Member must not be null");
+            }
+            tags.put(kv[0], kv[1] == null ? "" : kv[1]);
+        }
+        return tags;
+    }
+
+    /** The values of {@code Name.member.N.field} in index order (e.g. PolicyArns.member.N.arn). */
+    public List<String> structList(String name, String field) {
+        TreeMap<Integer, String> byIndex = new TreeMap<>();
+        String prefix = name + ".member.";
+        String suffix = "." + field;
+        values.forEach((k, v) -> {
+            if (k.startsWith(prefix) && k.endsWith(suffix)) {
+                Integer i = index(k.substring(prefix.length(), k.length() - suffix.length()));
+                if (i != null) {
+                    byIndex.put(i, v);
+                }
+            }
+        });
+        return new ArrayList<>(byIndex.values());
+    }
+
+    private static Integer index(String s) {
+        if (s.isEmpty() || s.length() > 4 || !s.chars().allMatch(Character::isDigit)) {
+            return null;
+        }
+        return Integer.valueOf(s);
+    }
+}

@@ -1,0 +1,211 @@
+package io.openirsa.server.sigv4;
+
+import io.openirsa.core.Authenticator;
+import io.openirsa.core.AwsException;
+import io.openirsa.server.WireRequest;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Verifies SigV4 on an incoming request, in the Authorization header or presigned in the query.
+ * Checks, in order: the signature's form, its time (15 minutes either way, or the presigned
+ * expiry), the access key and session token, then the signature itself in constant time.
+ */
+public final class SigV4Verifier {
+    static final Duration SKEW = Duration.ofMinutes(15);
+    private static final Pattern CREDENTIAL = Pattern.compile("([^/]+)/(\\d{8})/([^/]+)/([^/]+)/aws4_request");
+    private static final String MISMATCH = "The request signature we calculated does not match the signature you provided. "
+            + "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
+
+    private final Authenticator authenticator;
+    private final Clock clock;
+
+    public SigV4Verifier(Authenticator authenticator, Clock clock) {
+        this.authenticator = authenticator;
+        this.clock = clock;
+    }
+
+    /** Who signed, and the scope they signed for. */
+    public record Verified(Authenticator.Credential credential, String region, String service) {
+    }
+
+    /** Whether the request carries a signature in either form. */
+    public static boolean isSigned(WireRequest request) {
+        String auth = request.header("authorization");
+        return (auth != null && auth.startsWith(SigV4.ALGORITHM)) || request.rawQuery().contains("X-Amz-Signature=");
+    }
+
+    public Verified verify(WireRequest request) {
+        Parts p = parts(request);
+        Instant signedAt;
+        try {
+            signedAt = Instant.from(SigV4.AMZ_DATE.parse(p.amzDate));
+        } catch (DateTimeParseException e) {
+            throw incomplete("Date must be in ISO-8601 'basic format'. Got '" + p.amzDate + "'. See http://en.wikipedia.org/wiki/ISO_8601");
+        }
+        if (!p.amzDate.startsWith(p.date)) {
+            throw new AwsException("SignatureDoesNotMatch", 403, "Credential should be scoped to a valid date: " + p.date
+                    + " does not match the request date " + p.amzDate.substring(0, 8) + ".");
+        }
+        checkTime(signedAt, p.expires);
+        Authenticator.Credential credential = authenticator.resolve(p.accessKeyId, p.sessionToken);
+
+        String payloadHash = SigV4.hex(SigV4.sha256(request.body()));
+        List<String> uris = new ArrayList<>(List.of(SigV4.canonicalUri(request.rawPath(), true)));
+        if (request.rawPath().indexOf('%') >= 0) {
+            uris.add(SigV4.canonicalUri(request.rawPath(), false)); // SDKs encode an encoded path again
+        }
+        List<String> hashes = p.presigned ? List.of(payloadHash, "UNSIGNED-PAYLOAD") : List.of(payloadHash);
+        byte[] provided = p.signature.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+        boolean match = false;
+        for (String uri : uris) {
+            for (String hash : hashes) {
+                String creq = SigV4.canonicalRequest(request.method(), uri, request.rawQuery(), p.signedHeaders,
+                        request.headers(), hash, p.presigned);
+                String sts = SigV4.stringToSign(p.amzDate, p.scope(), creq);
+                String expected = SigV4.signature(credential.secretAccessKey(), p.date, p.region, p.service, sts);
+                match |= MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), provided);
+            }
+        }
+        if (!match) {
+            throw new AwsException("SignatureDoesNotMatch", 403, MISMATCH);
+        }
+        return new Verified(credential, p.region, p.service);
+    }
+
+    private void checkTime(Instant signedAt, Long expires) {
+        Instant now = clock.instant();
+        if (expires != null) {
+            if (now.isAfter(signedAt.plusSeconds(expires)) || signedAt.isAfter(now.plus(SKEW))) {
+                throw new AwsException("SignatureDoesNotMatch", 403, "Signature expired: " + SigV4.AMZ_DATE.format(signedAt)
+                        + " is now earlier than " + SigV4.AMZ_DATE.format(now.minusSeconds(expires)) + " (" + SigV4.AMZ_DATE.format(now)
+                        + " - " + expires + " sec.)");
+            }
+            return;
+        }
+        if (signedAt.isBefore(now.minus(SKEW))) {
+            throw new AwsException("SignatureDoesNotMatch", 403, "Signature expired: " + SigV4.AMZ_DATE.format(signedAt)
+                    + " is now earlier than " + SigV4.AMZ_DATE.format(now.minus(SKEW)) + " (" + SigV4.AMZ_DATE.format(now) + " - 15 min.)");
+        }
+        if (signedAt.isAfter(now.plus(SKEW))) {
+            throw new AwsException("SignatureDoesNotMatch", 403, "Signature not yet current: " + SigV4.AMZ_DATE.format(signedAt)
+                    + " is still later than " + SigV4.AMZ_DATE.format(now.plus(SKEW)) + " (" + SigV4.AMZ_DATE.format(now) + " + 15 min.)");
+        }
+    }
+
+    private record Parts(String accessKeyId, String date, String region, String service, List<String> signedHeaders,
+                         String signature, String amzDate, String sessionToken, boolean presigned, Long expires) {
+        String scope() {
+            return date + "/" + region + "/" + service + "/aws4_request";
+        }
+    }
+
+    private static Parts parts(WireRequest request) {
+        String auth = request.header("authorization");
+        if (auth != null) {
+            return headerParts(request, auth);
+        }
+        return queryParts(request);
+    }
+
+    private static Parts headerParts(WireRequest request, String auth) {
+        if (!auth.startsWith(SigV4.ALGORITHM + " ")) {
+            throw incomplete("Unsupported authorization type: only " + SigV4.ALGORITHM + " is accepted");
+        }
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String part : auth.substring(SigV4.ALGORITHM.length() + 1).split(",")) {
+            int eq = part.indexOf('=');
+            if (eq > 0) {
+                fields.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
+            }
+        }
+        for (String required : List.of("Credential", "SignedHeaders", "Signature")) {
+            if (!fields.containsKey(required)) {
+                throw incomplete("Authorization header requires '" + required + "' parameter. Authorization=" + redact(auth));
+            }
+        }
+        String amzDate = request.header("x-amz-date");
+        if (amzDate == null) {
+            amzDate = request.header("date");
+        }
+        if (amzDate == null) {
+            throw incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=" + redact(auth));
+        }
+        return build(fields.get("Credential"), fields.get("SignedHeaders"), fields.get("Signature"), amzDate,
+                request.header("x-amz-security-token"), false, null, request);
+    }
+
+    private static Parts queryParts(WireRequest request) {
+        Map<String, String> q = new LinkedHashMap<>();
+        for (String part : request.rawQuery().split("&")) {
+            int eq = part.indexOf('=');
+            if (eq > 0) {
+                q.putIfAbsent(SigV4.decode(part.substring(0, eq)), SigV4.decode(part.substring(eq + 1)));
+            }
+        }
+        if (!SigV4.ALGORITHM.equals(q.get("X-Amz-Algorithm"))) {
+            throw incomplete("X-Amz-Algorithm only supports \"" + SigV4.ALGORITHM + "\"");
+        }
+        for (String required : List.of("X-Amz-Credential", "X-Amz-SignedHeaders", "X-Amz-Signature", "X-Amz-Date")) {
+            if (q.get(required) == null) {
+                throw incomplete("AWS query-string parameters must include '" + required + "'. Re-examine the query-string parameters.");
+            }
+        }
+        Long expires = null;
+        if (q.containsKey("X-Amz-Expires")) {
+            try {
+                expires = Long.parseLong(q.get("X-Amz-Expires"));
+            } catch (NumberFormatException e) {
+                expires = -1L;
+            }
+            if (expires < 1 || expires > 604800) {
+                throw incomplete("X-Amz-Expires must be between 1 and 604800 seconds");
+            }
+        }
+        return build(q.get("X-Amz-Credential"), q.get("X-Amz-SignedHeaders"), q.get("X-Amz-Signature"), q.get("X-Amz-Date"),
+                q.get("X-Amz-Security-Token"), true, expires == null ? SKEW.toSeconds() : expires, request);
+    }
+
+    private static Parts build(String credential, String signedHeaders, String signature, String amzDate, String token,
+                               boolean presigned, Long expires, WireRequest request) {
+        Matcher m = CREDENTIAL.matcher(credential);
+        if (!m.matches()) {
+            throw incomplete("Credential should be scoped to a valid region, service and date, in the form ACCESS_KEY/YYYYMMDD/REGION/SERVICE/aws4_request.");
+        }
+        List<String> names = Arrays.stream(signedHeaders.split(";")).map(s -> s.trim().toLowerCase(Locale.ROOT)).toList();
+        if (!names.contains("host")) {
+            throw incomplete("'Host' must be a 'SignedHeader' in the AWS Authorization.");
+        }
+        for (String n : names) {
+            if (!request.headers().containsKey(n)) {
+                throw new AwsException("SignatureDoesNotMatch", 403, "The request signs header '" + n + "' but does not carry it.");
+            }
+        }
+        if (!signature.matches("[0-9a-fA-F]{64}")) {
+            throw new AwsException("SignatureDoesNotMatch", 403, MISMATCH);
+        }
+        return new Parts(m.group(1), m.group(2), m.group(3), m.group(4), names, signature, amzDate, token, presigned, expires);
+    }
+
+    /** The Authorization header without its signature, as AWS echoes it. */
+    private static String redact(String auth) {
+        return auth.replaceAll("Signature=[0-9a-fA-F]*", "Signature=***");
+    }
+
+    private static AwsException incomplete(String message) {
+        return new AwsException("IncompleteSignature", 400, message);
+    }
+}

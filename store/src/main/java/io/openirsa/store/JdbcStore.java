@@ -1,0 +1,377 @@
+package io.openirsa.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.openirsa.core.model.AccessKey;
+import io.openirsa.core.model.Account;
+import io.openirsa.core.model.Cluster;
+import io.openirsa.core.model.KeyStatus;
+import io.openirsa.core.model.OidcProvider;
+import io.openirsa.core.model.Role;
+import io.openirsa.core.model.StoredKey;
+import io.openirsa.core.store.Store;
+import org.flywaydb.core.Flyway;
+
+import javax.sql.DataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** The {@link Store} over JDBC, in portable SQL; SQLite by default. Schema by Flyway migrations. */
+public final class JdbcStore implements Store {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<List<String>> LIST = new TypeReference<>() { };
+    private static final TypeReference<Map<String, String>> MAP = new TypeReference<>() { };
+
+    private final HikariDataSource dataSource;
+
+    private JdbcStore(HikariDataSource dataSource) {
+        this.dataSource = dataSource;
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+    }
+
+    /** An SQLite database in {@code dataDir/openirsa.db}, created if missing. */
+    public static JdbcStore sqlite(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot create data directory " + dataDir, e);
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:sqlite:" + dataDir.resolve("openirsa.db").toAbsolutePath()
+                + "?journal_mode=WAL&busy_timeout=10000&synchronous=NORMAL");
+        config.setMaximumPoolSize(4);
+        config.setPoolName("openirsa-sqlite");
+        return new JdbcStore(new HikariDataSource(config));
+    }
+
+    DataSource dataSource() {
+        return dataSource;
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    // ---- accounts ----
+
+    @Override
+    public boolean insertAccount(Account a) {
+        return update("INSERT INTO accounts (id, created) VALUES (?, ?) ON CONFLICT DO NOTHING", a.id(), a.created().toString()) == 1;
+    }
+
+    @Override
+    public Optional<Account> account(String id) {
+        return one("SELECT id, created FROM accounts WHERE id = ?", rs -> new Account(rs.getString(1), instant(rs, 2)), id);
+    }
+
+    @Override
+    public boolean insertAccessKey(AccessKey k) {
+        return update("INSERT INTO access_keys (access_key_id, secret, account_id, created) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                k.accessKeyId(), k.secretAccessKey(), k.accountId(), k.created().toString()) == 1;
+    }
+
+    @Override
+    public Optional<AccessKey> accessKey(String accessKeyId) {
+        return one("SELECT access_key_id, secret, account_id, created FROM access_keys WHERE access_key_id = ?", JdbcStore::accessKey, accessKeyId);
+    }
+
+    @Override
+    public List<AccessKey> accessKeys(String accountId) {
+        return list("SELECT access_key_id, secret, account_id, created FROM access_keys WHERE account_id = ? ORDER BY created, access_key_id",
+                JdbcStore::accessKey, accountId);
+    }
+
+    private static AccessKey accessKey(ResultSet rs) throws SQLException {
+        return new AccessKey(rs.getString(1), rs.getString(2), rs.getString(3), instant(rs, 4));
+    }
+
+    // ---- clusters ----
+
+    private static final String CLUSTER = "SELECT account_id, name, id, region, issuer, version, role_arn, created, tags FROM clusters ";
+
+    @Override
+    public boolean insertCluster(Cluster c) {
+        return update("INSERT INTO clusters (account_id, name, id, region, issuer, version, role_arn, created, tags) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                c.accountId(), c.name(), c.id(), c.region(), c.issuer(), c.version(), c.roleArn(), c.createdAt().toString(), json(c.tags())) == 1;
+    }
+
+    @Override
+    public Optional<Cluster> cluster(String accountId, String name) {
+        return one(CLUSTER + "WHERE account_id = ? AND name = ?", JdbcStore::cluster, accountId, name);
+    }
+
+    @Override
+    public Optional<Cluster> clusterById(String id) {
+        return one(CLUSTER + "WHERE id = ?", JdbcStore::cluster, id);
+    }
+
+    @Override
+    public List<Cluster> clusters(String accountId) {
+        return list(CLUSTER + "WHERE account_id = ? ORDER BY name", JdbcStore::cluster, accountId);
+    }
+
+    @Override
+    public boolean deleteCluster(String accountId, String name) {
+        return update("DELETE FROM clusters WHERE account_id = ? AND name = ?", accountId, name) == 1;
+    }
+
+    private static Cluster cluster(ResultSet rs) throws SQLException {
+        return new Cluster(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), instant(rs, 8), fromJson(rs.getString(9), MAP));
+    }
+
+    // ---- keys ----
+
+    @Override
+    public void insertKey(StoredKey k) {
+        update("INSERT INTO keys (owner, key_id, status, material, created) VALUES (?, ?, ?, ?, ?)",
+                k.owner(), k.keyId(), k.status().name(), k.material(), k.createdAt().toString());
+    }
+
+    @Override
+    public List<StoredKey> keys(String owner) {
+        return list("SELECT owner, key_id, status, material, created FROM keys WHERE owner = ? ORDER BY created, key_id",
+                rs -> new StoredKey(rs.getString(1), rs.getString(2), KeyStatus.valueOf(rs.getString(3)), rs.getString(4), instant(rs, 5)),
+                owner);
+    }
+
+    @Override
+    public void deleteKeys(String owner) {
+        update("DELETE FROM keys WHERE owner = ?", owner);
+    }
+
+    // ---- OIDC providers ----
+
+    private static final String PROVIDER = "SELECT account_id, url, client_ids, thumbprints, created, tags FROM oidc_providers ";
+
+    @Override
+    public boolean insertProvider(OidcProvider p) {
+        return update("INSERT INTO oidc_providers (account_id, host_path, url, client_ids, thumbprints, created, tags) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                p.accountId(), p.hostPath(), p.url(), json(p.clientIds()), json(p.thumbprints()), p.createdAt().toString(), json(p.tags())) == 1;
+    }
+
+    @Override
+    public Optional<OidcProvider> provider(String accountId, String hostPath) {
+        return one(PROVIDER + "WHERE account_id = ? AND host_path = ?", JdbcStore::provider, accountId, hostPath);
+    }
+
+    @Override
+    public List<OidcProvider> providers(String accountId) {
+        return list(PROVIDER + "WHERE account_id = ? ORDER BY host_path", JdbcStore::provider, accountId);
+    }
+
+    @Override
+    public void updateProvider(OidcProvider p) {
+        update("UPDATE oidc_providers SET client_ids = ?, thumbprints = ?, tags = ? WHERE account_id = ? AND host_path = ?",
+                json(p.clientIds()), json(p.thumbprints()), json(p.tags()), p.accountId(), p.hostPath());
+    }
+
+    @Override
+    public boolean deleteProvider(String accountId, String hostPath) {
+        return update("DELETE FROM oidc_providers WHERE account_id = ? AND host_path = ?", accountId, hostPath) == 1;
+    }
+
+    private static OidcProvider provider(ResultSet rs) throws SQLException {
+        return new OidcProvider(rs.getString(1), rs.getString(2), fromJson(rs.getString(3), LIST), fromJson(rs.getString(4), LIST),
+                instant(rs, 5), fromJson(rs.getString(6), MAP));
+    }
+
+    // ---- roles ----
+
+    private static final String ROLE = "SELECT account_id, name, path, role_id, trust_policy, description, max_session_duration, created, tags FROM roles ";
+
+    @Override
+    public boolean insertRole(Role r) {
+        return update("INSERT INTO roles (account_id, name_key, name, path, role_id, trust_policy, description, max_session_duration, created, tags) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                r.accountId(), key(r.name()), r.name(), r.path(), r.roleId(), r.trustPolicy(), r.description(),
+                r.maxSessionDuration(), r.createdAt().toString(), json(r.tags())) == 1;
+    }
+
+    @Override
+    public Optional<Role> role(String accountId, String name) {
+        return one(ROLE + "WHERE account_id = ? AND name_key = ?", JdbcStore::role, accountId, key(name));
+    }
+
+    @Override
+    public List<Role> roles(String accountId) {
+        return list(ROLE + "WHERE account_id = ? ORDER BY name_key", JdbcStore::role, accountId);
+    }
+
+    @Override
+    public void updateRole(Role r) {
+        update("UPDATE roles SET trust_policy = ?, description = ?, max_session_duration = ?, tags = ? WHERE account_id = ? AND name_key = ?",
+                r.trustPolicy(), r.description(), r.maxSessionDuration(), json(r.tags()), r.accountId(), key(r.name()));
+    }
+
+    @Override
+    public boolean deleteRole(String accountId, String name) {
+        return inTransaction(c -> {
+            for (String table : List.of("role_attached_policies", "role_inline_policies")) {
+                run(c, "DELETE FROM " + table + " WHERE account_id = ? AND name_key = ?", accountId, key(name));
+            }
+            return run(c, "DELETE FROM roles WHERE account_id = ? AND name_key = ?", accountId, key(name)) == 1;
+        });
+    }
+
+    private static Role role(ResultSet rs) throws SQLException {
+        return new Role(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getInt(7), instant(rs, 8), fromJson(rs.getString(9), MAP));
+    }
+
+    @Override
+    public List<String> attachedPolicies(String accountId, String roleName) {
+        return list("SELECT policy_arn FROM role_attached_policies WHERE account_id = ? AND name_key = ? ORDER BY policy_arn",
+                rs -> rs.getString(1), accountId, key(roleName));
+    }
+
+    @Override
+    public boolean attachPolicy(String accountId, String roleName, String policyArn) {
+        return update("INSERT INTO role_attached_policies (account_id, name_key, policy_arn) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                accountId, key(roleName), policyArn) == 1;
+    }
+
+    @Override
+    public boolean detachPolicy(String accountId, String roleName, String policyArn) {
+        return update("DELETE FROM role_attached_policies WHERE account_id = ? AND name_key = ? AND policy_arn = ?",
+                accountId, key(roleName), policyArn) == 1;
+    }
+
+    @Override
+    public void putRolePolicy(String accountId, String roleName, String policyName, String document) {
+        update("INSERT INTO role_inline_policies (account_id, name_key, policy_name, document) VALUES (?, ?, ?, ?) "
+                + "ON CONFLICT (account_id, name_key, policy_name) DO UPDATE SET document = excluded.document",
+                accountId, key(roleName), policyName, document);
+    }
+
+    @Override
+    public Optional<String> rolePolicy(String accountId, String roleName, String policyName) {
+        return one("SELECT document FROM role_inline_policies WHERE account_id = ? AND name_key = ? AND policy_name = ?",
+                rs -> rs.getString(1), accountId, key(roleName), policyName);
+    }
+
+    @Override
+    public List<String> rolePolicyNames(String accountId, String roleName) {
+        return list("SELECT policy_name FROM role_inline_policies WHERE account_id = ? AND name_key = ? ORDER BY policy_name",
+                rs -> rs.getString(1), accountId, key(roleName));
+    }
+
+    @Override
+    public boolean deleteRolePolicy(String accountId, String roleName, String policyName) {
+        return update("DELETE FROM role_inline_policies WHERE account_id = ? AND name_key = ? AND policy_name = ?",
+                accountId, key(roleName), policyName) == 1;
+    }
+
+    // ---- JDBC plumbing ----
+
+    @FunctionalInterface
+    private interface Row<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private static String key(String name) {
+        return name.toLowerCase(Locale.ROOT);
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        return Instant.parse(rs.getString(column));
+    }
+
+    private int update(String sql, Object... args) {
+        return inConnection(c -> run(c, sql, args));
+    }
+
+    private static int run(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            bind(ps, args);
+            return ps.executeUpdate();
+        }
+    }
+
+    private <T> Optional<T> one(String sql, Row<T> row, Object... args) {
+        List<T> all = list(sql, row, args);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
+    }
+
+    private <T> List<T> list(String sql, Row<T> row, Object... args) {
+        return inConnection(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                bind(ps, args);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<T> out = new ArrayList<>();
+                    while (rs.next()) {
+                        out.add(row.map(rs));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
+    private static void bind(PreparedStatement ps, Object[] args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            ps.setObject(i + 1, args[i]);
+        }
+    }
+
+    private <T> T inConnection(Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    private <T> T inTransaction(Work<T> work) {
+        return inConnection(c -> {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        });
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static <T> T fromJson(String text, TypeReference<T> type) {
+        try {
+            return JSON.readValue(text, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON does not parse", e);
+        }
+    }
+}
