@@ -1,9 +1,6 @@
 package io.openirsa.cli;
 
-import io.openirsa.core.OpenIrsa;
 import io.openirsa.core.Settings;
-import io.openirsa.server.OpenIrsaServer;
-import io.openirsa.store.JdbcStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -50,44 +47,22 @@ final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         String host = listen.substring(0, colon);
-        int port = Integer.parseInt(listen.substring(colon + 1));
-        JdbcStore store = JdbcStore.sqlite(data);
-        // The public URL is known only once the port is; a port of 0 is resolved by binding first.
-        Settings provisional = new Settings(publicUrl == null ? "http://pending" : publicUrl, region, maxTokenSeconds, 2048, Clock.systemUTC());
-        Holder holder = new Holder();
-        OpenIrsaServer server;
-        if (publicUrl != null) {
-            holder.domain = new OpenIrsa(store, provisional);
-            server = OpenIrsaServer.start(holder.domain, host, port);
-        } else {
-            int bound = port == 0 ? freePort(host) : port;
-            String clientHost = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
-            String url = "http://" + (clientHost.contains(":") ? "[" + clientHost + "]" : clientHost) + ":" + bound;
-            holder.domain = new OpenIrsa(store, new Settings(url, region, maxTokenSeconds, 2048, Clock.systemUTC()));
-            server = OpenIrsaServer.start(holder.domain, host, bound);
+        int port;
+        try {
+            port = Integer.parseInt(listen.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            System.err.println("--listen must be HOST:PORT");
+            return 2;
         }
-        holder.domain.bootstrap(accountId);
-        String endpoint = holder.domain.settings().publicUrl();
-        new DataDir(data).writeServerInfo(new DataDir.ServerInfo(endpoint, accountId, region));
-        LOG.info("OpenIRSA listening on {} (public URL {}), account {}, data {}", host + ":" + server.port(), endpoint, accountId, data);
+        RunningServer server = RunningServer.start(data, host, port, publicUrl, accountId, region, maxTokenSeconds, Clock.systemUTC());
+        LOG.info("OpenIRSA listening on {}:{} (public URL {}), account {}, data {}", host, server.port(), server.endpoint(), accountId, data);
         LOG.info("point the AWS CLI at it with: eval \"$(bin/irsa env --data {})\"", data);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
-            store.close();
             stop.countDown();
         }));
         stop.await();
         return 0;
-    }
-
-    private static final class Holder {
-        OpenIrsa domain;
-    }
-
-    private static int freePort(String host) throws java.io.IOException {
-        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
-            return s.getLocalPort();
-        }
     }
 }

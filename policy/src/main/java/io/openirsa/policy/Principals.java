@@ -33,7 +33,7 @@ public record Principals(boolean everyone, Map<PrincipalType, List<String>> valu
             return false;
         }
         for (String value : named) {
-            if (principal.ids().contains(value)) {
+            if (value.equals("*") || principal.ids().contains(value)) {
                 return true;
             }
             if (principal.type() == PrincipalType.AWS && principal.account() != null

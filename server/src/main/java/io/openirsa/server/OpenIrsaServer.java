@@ -42,7 +42,7 @@ public final class OpenIrsaServer implements AutoCloseable {
     private final IssuerApi issuer;
 
     private OpenIrsaServer(OpenIrsa domain, String host, int port) {
-        SigV4Verifier verifier = new SigV4Verifier(domain.authenticator(), domain.settings().clock());
+        SigV4Verifier verifier = new SigV4Verifier(domain.authenticator()::resolve, domain.settings().clock());
         this.query = new QueryApi(domain, verifier);
         this.eks = new EksApi(domain, verifier);
         this.issuer = new IssuerApi(domain, verifier);

@@ -30,11 +30,17 @@ public final class SigV4Verifier {
     private static final String MISMATCH = "The request signature we calculated does not match the signature you provided. "
             + "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
-    private final Authenticator authenticator;
+    /** Finds the secret and caller behind an access key (and session token, if any). */
+    @FunctionalInterface
+    public interface CredentialLookup {
+        Authenticator.Credential resolve(String accessKeyId, String sessionToken);
+    }
+
+    private final CredentialLookup credentials;
     private final Clock clock;
 
-    public SigV4Verifier(Authenticator authenticator, Clock clock) {
-        this.authenticator = authenticator;
+    public SigV4Verifier(CredentialLookup credentials, Clock clock) {
+        this.credentials = credentials;
         this.clock = clock;
     }
 
@@ -61,7 +67,7 @@ public final class SigV4Verifier {
                     + " does not match the request date " + p.amzDate.substring(0, 8) + ".");
         }
         checkTime(signedAt, p.expires);
-        Authenticator.Credential credential = authenticator.resolve(p.accessKeyId, p.sessionToken);
+        Authenticator.Credential credential = credentials.resolve(p.accessKeyId, p.sessionToken);
 
         String payloadHash = SigV4.hex(SigV4.sha256(request.body()));
         List<String> uris = new ArrayList<>(List.of(SigV4.canonicalUri(request.rawPath(), true)));
