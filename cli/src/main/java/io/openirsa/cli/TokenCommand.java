@@ -49,12 +49,36 @@ final class TokenCommand implements Callable<Integer> {
             return 2;
         }
         String region = env("AWS_REGION") != null ? env("AWS_REGION") : env("AWS_DEFAULT_REGION") != null ? env("AWS_DEFAULT_REGION") : "us-east-1";
-        String base = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
-        String bearer = "k8s-aws-v1." + Base64.getUrlEncoder().withoutPadding().encodeToString(
-                presignedCallerIdentity(base, keyId, secret, env("AWS_SESSION_TOKEN"), region).getBytes(StandardCharsets.UTF_8));
+        try {
+            System.out.println(request(new Client(endpoint, keyId, secret, env("AWS_SESSION_TOKEN"), region),
+                    cluster, namespace, serviceAccount, audiences, duration));
+            return 0;
+        } catch (IllegalStateException e) {
+            System.err.println(e.getMessage());
+            return 1;
+        }
+    }
 
+    /** Where and as whom to ask. The secret and session token are never printed. */
+    record Client(String endpoint, String accessKeyId, String secretAccessKey, String sessionToken, String region) {
+        @Override
+        public String toString() {
+            return "Client[" + endpoint + ", " + accessKeyId + "]";
+        }
+    }
+
+    /**
+     * Sends a TokenRequest for a service account and returns the token.
+     *
+     * @throws IllegalStateException with the server's message when it refuses
+     */
+    static String request(Client client, String cluster, String namespace, String serviceAccount, List<String> audiences,
+                          Long duration) throws java.io.IOException, InterruptedException {
+        String base = client.endpoint().endsWith("/") ? client.endpoint().substring(0, client.endpoint().length() - 1) : client.endpoint();
+        String bearer = "k8s-aws-v1." + Base64.getUrlEncoder().withoutPadding().encodeToString(
+                presignedCallerIdentity(base, client, cluster).getBytes(StandardCharsets.UTF_8));
         Map<String, Object> spec = new LinkedHashMap<>();
-        spec.put("audiences", audiences.isEmpty() ? List.of("sts.amazonaws.com") : audiences);
+        spec.put("audiences", audiences == null || audiences.isEmpty() ? List.of("sts.amazonaws.com") : audiences);
         if (duration != null) {
             spec.put("expirationSeconds", duration);
         }
@@ -68,17 +92,24 @@ final class TokenCommand implements Callable<Integer> {
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
-        JsonNode answer = json.readTree(response.body().isEmpty() ? "{}" : response.body());
-        if (response.statusCode() / 100 != 2) {
-            System.err.println("token request failed (" + response.statusCode() + "): " + answer.path("message").asText(response.body()));
-            return 1;
+        JsonNode answer;
+        try {
+            answer = json.readTree(response.body().isEmpty() ? "{}" : response.body());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("token request failed (" + response.statusCode() + "): the answer is not JSON");
         }
-        System.out.println(answer.path("status").path("token").asText());
-        return 0;
+        if (response.statusCode() / 100 != 2) {
+            throw new IllegalStateException("token request failed (" + response.statusCode() + "): " + answer.path("message").asText(response.body()));
+        }
+        return answer.path("status").path("token").asText();
     }
 
     /** What `aws eks get-token` builds: a GetCallerIdentity URL presigned for 60 s, signing x-k8s-aws-id. */
-    private String presignedCallerIdentity(String base, String keyId, String secret, String sessionToken, String region) {
+    static String presignedCallerIdentity(String base, Client client, String cluster) {
+        String keyId = client.accessKeyId();
+        String secret = client.secretAccessKey();
+        String sessionToken = client.sessionToken();
+        String region = client.region();
         URI uri = URI.create(base + "/");
         Instant now = Instant.now();
         String amzDate = SigV4.AMZ_DATE.format(now);

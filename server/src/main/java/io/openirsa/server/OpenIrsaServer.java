@@ -35,6 +35,8 @@ import java.util.UUID;
 public final class OpenIrsaServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OpenIrsaServer.class);
     static final int MAX_BODY = 1024 * 1024;
+    /** Bodies over MAX_BODY are read and dropped up to this size, so the client still gets its 413. */
+    static final long MAX_DRAINED = 16L * 1024 * 1024;
 
     private final WebServer server;
     private final QueryApi query;
@@ -49,7 +51,7 @@ public final class OpenIrsaServer implements AutoCloseable {
         this.server = WebServer.builder()
                 .host(host)
                 .port(port)
-                .maxPayloadSize(MAX_BODY)
+                .maxPayloadSize(MAX_DRAINED)
                 .routing(r -> r.any(this::handle))
                 .build();
     }
@@ -140,10 +142,11 @@ public final class OpenIrsaServer implements AutoCloseable {
         if (req.content().hasEntity()) {
             try (InputStream in = req.content().inputStream()) {
                 body = in.readNBytes(MAX_BODY + 1);
+                if (body.length > MAX_BODY) {
+                    in.transferTo(java.io.OutputStream.nullOutputStream()); // Helidon stops at MAX_DRAINED
+                    throw new BodyTooLarge();
+                }
             } catch (IOException | RuntimeException e) {
-                throw new BodyTooLarge();
-            }
-            if (body.length > MAX_BODY) {
                 throw new BodyTooLarge();
             }
         } else {
