@@ -12,7 +12,14 @@ import java.util.Map;
  * reached so that {@code irsa env} can tell clients.
  */
 record DataDir(Path path) {
-    static final String DEFAULT = System.getProperty("user.home") + "/.openirsa";
+    /** The folder given, else $OPENIRSA_DATA, else ~/.openirsa. */
+    static Path resolve(Path given) {
+        if (given != null) {
+            return given;
+        }
+        String env = System.getenv("OPENIRSA_DATA");
+        return env != null && !env.isEmpty() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".openirsa");
+    }
     private static final ObjectMapper JSON = new ObjectMapper();
 
     record ServerInfo(String endpoint, String accountId, String region) {

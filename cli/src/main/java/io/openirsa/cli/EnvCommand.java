@@ -11,14 +11,15 @@ import java.util.concurrent.Callable;
 @Command(name = "env", mixinStandardHelpOptions = true,
         description = "Print export lines that point the AWS CLI and SDKs at the server using a data folder: eval \"$(bin/irsa env --data DIR)\"")
 final class EnvCommand implements Callable<Integer> {
-    @Option(names = "--data", description = "data folder (default ${DEFAULT-VALUE})", defaultValue = "${sys:user.home}/.openirsa")
+    @Option(names = "--data", description = "data folder (default: $OPENIRSA_DATA, else ~/.openirsa)")
     Path data;
 
     @Override
     public Integer call() throws Exception {
-        DataDir.ServerInfo info = new DataDir(data).readServerInfo();
+        Path dir = DataDir.resolve(data);
+        DataDir.ServerInfo info = new DataDir(dir).readServerInfo();
         AccessKey key;
-        try (JdbcStore store = JdbcStore.sqlite(data)) {
+        try (JdbcStore store = JdbcStore.sqlite(dir)) {
             key = store.accessKeys(info.accountId()).stream().findFirst()
                     .orElseThrow(() -> new IllegalStateException("account " + info.accountId() + " has no access key"));
         }

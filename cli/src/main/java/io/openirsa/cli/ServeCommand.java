@@ -20,7 +20,7 @@ final class ServeCommand implements Callable<Integer> {
             defaultValue = "127.0.0.1:8580")
     String listen;
 
-    @Option(names = "--data", description = "data folder (default ${DEFAULT-VALUE})", defaultValue = "${sys:user.home}/.openirsa")
+    @Option(names = "--data", description = "data folder (default: $OPENIRSA_DATA, else ~/.openirsa)")
     Path data;
 
     @Option(names = "--public-url", description = "URL clients reach this server at; issuer URLs are built from it (default: http://HOST:PORT)")
@@ -54,9 +54,10 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("--listen must be HOST:PORT");
             return 2;
         }
-        RunningServer server = RunningServer.start(data, host, port, publicUrl, accountId, region, maxTokenSeconds, Clock.systemUTC());
-        LOG.info("OpenIRSA listening on {}:{} (public URL {}), account {}, data {}", host, server.port(), server.endpoint(), accountId, data);
-        LOG.info("point the AWS CLI at it with: eval \"$(bin/irsa env --data {})\"", data);
+        Path dir = DataDir.resolve(data);
+        RunningServer server = RunningServer.start(dir, host, port, publicUrl, accountId, region, maxTokenSeconds, Clock.systemUTC());
+        LOG.info("OpenIRSA listening on {}:{} (public URL {}), account {}, data {}", host, server.port(), server.endpoint(), accountId, dir);
+        LOG.info("point the AWS CLI at it with: eval \"$(bin/irsa env --data {})\"", dir);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
