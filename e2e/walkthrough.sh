@@ -18,7 +18,7 @@ cd "$work"
 
 bin/irsa serve --listen 127.0.0.1:0 > "$work/server.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 120); do
   [ -f "$OPENIRSA_DATA/server.json" ] && curl -fs "$(sed -n 's/.*"endpoint" *: *"\([^"]*\)".*/\1/p' "$OPENIRSA_DATA/server.json")/healthz" >/dev/null 2>&1 && break
   kill -0 $server 2>/dev/null || { cat "$work/server.log"; exit 1; }
