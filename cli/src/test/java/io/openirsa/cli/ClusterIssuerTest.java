@@ -6,10 +6,7 @@ import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.SignedJWT;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.eks.model.Cluster;
 
@@ -27,21 +24,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** EKS clusters and their OIDC issuers: discovery, JWKS, and the tokens they sign, as kube-apiserver would. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ClusterIssuerTest {
+class ClusterIssuerTest extends ServerTest {
     static final ObjectMapper JSON = new ObjectMapper();
-    Fixture f;
     HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    void setUp() throws Exception {
-        f = new Fixture();
-    }
-
-    @AfterAll
-    void tearDown() {
-        f.close();
-    }
 
     HttpResponse<String> get(String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());

@@ -1,9 +1,7 @@
 package io.openirsa.cli;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,20 +20,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Malformed, oversized and hostile requests to every endpoint: each gets an answer below 500 with no
  * stack trace, and no secret reaches the log.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class HostileInputTest {
-    Fixture f;
+class HostileInputTest extends ServerTest {
     HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     void setUp() throws Exception {
-        f = new Fixture();
         f.createCluster("hostile");
-    }
-
-    @AfterAll
-    void tearDown() {
-        f.close();
     }
 
     void assertClean(int status, String body, String what) {

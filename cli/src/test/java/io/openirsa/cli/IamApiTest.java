@@ -1,9 +1,6 @@
 package io.openirsa.cli;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.iam.model.GetOpenIdConnectProviderResponse;
 import software.amazon.awssdk.services.iam.model.ListRolesResponse;
@@ -19,22 +16,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** The IAM subset through the AWS SDK: shapes, idempotence, and AWS's error codes and statuses. */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class IamApiTest {
+class IamApiTest extends ServerTest {
     static final String TRUST = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":"
             + "\"arn:aws:iam::123456789012:oidc-provider/example.com/id/X\"},\"Action\":\"sts:AssumeRoleWithWebIdentity\","
             + "\"Condition\":{\"StringEquals\":{\"example.com/id/X:sub\":\"system:serviceaccount:a b:*\"}}}]}";
-    Fixture f;
-
-    @BeforeAll
-    void setUp() throws Exception {
-        f = new Fixture();
-    }
-
-    @AfterAll
-    void tearDown() {
-        f.close();
-    }
 
     AwsServiceException error(Runnable call) {
         AwsServiceException e = catchThrowableOfType(AwsServiceException.class, call::run);

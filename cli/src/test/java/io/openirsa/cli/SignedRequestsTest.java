@@ -1,10 +1,6 @@
 package io.openirsa.cli;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
@@ -33,26 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * SigV4 forms the SDK clients do not exercise on their own: presigned URLs, signatures made at
  * another time, expired sessions. Requests are signed by the SDK's own signer, sent as they are.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SignedRequestsTest {
+class SignedRequestsTest extends ServerTest {
     static final String BODY = "Action=GetCallerIdentity&Version=2011-06-15";
-    Fixture f;
     HttpClient http = HttpClient.newHttpClient();
-
-    @BeforeAll
-    void setUp() throws Exception {
-        f = new Fixture();
-    }
-
-    @AfterAll
-    void tearDown() {
-        f.close();
-    }
-
-    @AfterEach
-    void resetClock() {
-        f.clock.reset();
-    }
 
     AwsCredentialsIdentity admin() {
         return AwsCredentialsIdentity.create(f.server.adminKey().accessKeyId(), f.server.adminKey().secretAccessKey());

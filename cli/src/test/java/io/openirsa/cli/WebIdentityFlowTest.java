@@ -1,10 +1,7 @@
 package io.openirsa.cli;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -31,31 +28,18 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
  * The EKS IRSA walkthrough against a running server, driven by the AWS SDK for Java v2, and every
  * refusal along the way with AWS's code, status and message.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class WebIdentityFlowTest {
-    Fixture f;
+class WebIdentityFlowTest extends ServerTest {
     String issuer;
     String providerArn;
     String roleArn;
 
     @BeforeAll
     void setUp() throws Exception {
-        f = new Fixture();
         issuer = f.createCluster("demo");
         providerArn = f.registerProvider(issuer);
         roleArn = f.iam.createRole(b -> b.roleName("app").assumeRolePolicyDocument(Fixture.trustPolicy(providerArn, issuer, "default", "app")))
                 .role().arn();
         f.iam.attachRolePolicy(b -> b.roleName("app").policyArn("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"));
-    }
-
-    @AfterAll
-    void tearDown() {
-        f.close();
-    }
-
-    @AfterEach
-    void resetClock() {
-        f.clock.reset();
     }
 
     AssumeRoleWithWebIdentityResponse assume(String token, Consumer<software.amazon.awssdk.services.sts.model.AssumeRoleWithWebIdentityRequest.Builder> more) {

@@ -3,14 +3,13 @@ package io.openirsa.core.eks;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Caller;
 import io.openirsa.core.Identifiers;
+import io.openirsa.core.Page;
 import io.openirsa.core.Settings;
 import io.openirsa.core.iam.Permissions;
 import io.openirsa.core.issuer.ClusterIssuers;
 import io.openirsa.core.model.Cluster;
 import io.openirsa.core.store.Store;
 
-import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -31,9 +30,6 @@ public final class Eks {
         this.settings = settings;
         this.issuers = issuers;
         this.permissions = permissions;
-    }
-
-    public record ClusterPage(List<String> names, String nextToken) {
     }
 
     public Cluster createCluster(Caller caller, String name, String version, String roleArn, Map<String, String> tags) {
@@ -62,30 +58,13 @@ public final class Eks {
         return c;
     }
 
-    public ClusterPage listClusters(Caller caller, Integer maxResults, String nextToken) {
+    public Page<String> listClusters(Caller caller, Integer maxResults, String nextToken) {
         if (maxResults != null && (maxResults < 1 || maxResults > 100)) {
             throw invalidParameter("maxResults must be between 1 and 100");
         }
         permissions.check(caller, "eks:ListClusters", "arn:aws:eks:" + settings.region() + ":" + caller.accountId() + ":cluster/*");
-        List<String> names = store.clusters(caller.accountId()).stream().map(Cluster::name).sorted(Comparator.naturalOrder()).toList();
-        int start = 0;
-        if (nextToken != null) {
-            String after;
-            try {
-                after = new String(Base64.getUrlDecoder().decode(nextToken), java.nio.charset.StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                throw invalidParameter("The nextToken is not valid");
-            }
-            while (start < names.size() && names.get(start).compareTo(after) <= 0) {
-                start++;
-            }
-        }
-        int end = Math.min(names.size(), start + (maxResults == null ? 100 : maxResults));
-        List<String> page = names.subList(start, end);
-        String next = end < names.size()
-                ? Base64.getUrlEncoder().withoutPadding().encodeToString(page.get(page.size() - 1).getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                : null;
-        return new ClusterPage(List.copyOf(page), next);
+        List<String> names = store.clusters(caller.accountId()).stream().map(Cluster::name).sorted().toList();
+        return Page.of(names, n -> n, nextToken, maxResults, invalidParameter("The nextToken is not valid"));
     }
 
     public Cluster deleteCluster(Caller caller, String name) {

@@ -5,6 +5,7 @@ import io.openirsa.core.Caller;
 import io.openirsa.core.CompiledPolicies;
 import io.openirsa.core.Constraints;
 import io.openirsa.core.Identifiers;
+import io.openirsa.core.Page;
 import io.openirsa.core.Settings;
 import io.openirsa.core.model.AttachedPolicy;
 import io.openirsa.core.model.OidcProvider;
@@ -43,13 +44,6 @@ public final class Iam {
         this.compiled = compiled;
         this.permissions = permissions;
         this.jwks = jwks;
-    }
-
-    /** A page of a listing and the marker for the next one (null when this is the last page). */
-    public record Page<T>(List<T> items, String marker) {
-        public boolean truncated() {
-            return marker != null;
-        }
     }
 
     // ---- OIDC providers ----
@@ -322,30 +316,8 @@ public final class Iam {
         }
     }
 
-    /** Pages a sorted list; the marker is the sort key of the last item returned. */
     private static <T> Page<T> page(List<T> sorted, java.util.function.Function<T, String> key, String marker, Integer maxItems) {
-        int max = maxItems == null ? 100 : maxItems;
-        int start = 0;
-        if (marker != null) {
-            String after = decodeMarker(marker);
-            while (start < sorted.size() && key.apply(sorted.get(start)).compareTo(after) <= 0) {
-                start++;
-            }
-        }
-        int end = Math.min(sorted.size(), start + max);
-        List<T> items = sorted.subList(start, end);
-        String next = end < sorted.size()
-                ? java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(key.apply(items.get(items.size() - 1)).getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                : null;
-        return new Page<>(List.copyOf(items), next);
-    }
-
-    private static String decodeMarker(String marker) {
-        try {
-            return new String(java.util.Base64.getUrlDecoder().decode(marker), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw AwsException.invalidInput("Invalid Marker.");
-        }
+        return Page.of(sorted, key, marker, maxItems, AwsException.invalidInput("Invalid Marker."));
     }
 
     private static List<String> distinct(List<String> values) {

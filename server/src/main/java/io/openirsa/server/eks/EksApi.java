@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Caller;
 import io.openirsa.core.OpenIrsa;
+import io.openirsa.core.Page;
 import io.openirsa.core.eks.Eks;
 import io.openirsa.core.model.Cluster;
 import io.openirsa.server.Json;
@@ -61,11 +62,11 @@ public final class EksApi {
                         throw new AwsException(BAD, 400, "maxResults must be a number");
                     }
                 }
-                Eks.ClusterPage page = eks.listClusters(caller, max, q.get("nextToken"));
+                Page<String> page = eks.listClusters(caller, max, q.get("nextToken"));
                 Map<String, Object> out = new LinkedHashMap<>();
-                out.put("clusters", page.names());
-                if (page.nextToken() != null) {
-                    out.put("nextToken", page.nextToken());
+                out.put("clusters", page.items());
+                if (page.truncated()) {
+                    out.put("nextToken", page.marker());
                 }
                 return ok(out);
             }

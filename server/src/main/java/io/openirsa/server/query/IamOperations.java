@@ -1,6 +1,7 @@
 package io.openirsa.server.query;
 
 import io.openirsa.core.OpenIrsa;
+import io.openirsa.core.Page;
 import io.openirsa.core.iam.Iam;
 import io.openirsa.core.model.AttachedPolicy;
 import io.openirsa.core.model.OidcProvider;
@@ -76,7 +77,7 @@ final class IamOperations {
             return xml -> role(xml, role);
         });
         ops.put("ListRoles", (caller, p, r) -> {
-            Iam.Page<Role> page = iam.listRoles(caller, p.get("PathPrefix"), p.get("Marker"), p.integer("MaxItems", "maxItems"));
+            Page<Role> page = iam.listRoles(caller, p.get("PathPrefix"), p.get("Marker"), p.integer("MaxItems", "maxItems"));
             return xml -> {
                 xml.start("Roles");
                 page.items().forEach(role -> {
@@ -109,7 +110,7 @@ final class IamOperations {
             return null;
         });
         ops.put("ListAttachedRolePolicies", (caller, p, r) -> {
-            Iam.Page<AttachedPolicy> page = iam.listAttachedRolePolicies(caller, p.get("RoleName"), p.get("Marker"), p.integer("MaxItems", "maxItems"));
+            Page<AttachedPolicy> page = iam.listAttachedRolePolicies(caller, p.get("RoleName"), p.get("Marker"), p.integer("MaxItems", "maxItems"));
             return xml -> {
                 xml.start("AttachedPolicies");
                 page.items().forEach(a -> xml.start("member").el("PolicyName", a.policyName()).el("PolicyArn", a.policyArn()).end());
@@ -127,7 +128,7 @@ final class IamOperations {
             return xml -> xml.el("RoleName", role.name()).el("PolicyName", p.get("PolicyName")).el("PolicyDocument", SigV4.encode(doc));
         });
         ops.put("ListRolePolicies", (caller, p, r) -> {
-            Iam.Page<String> page = iam.listRolePolicies(caller, p.get("RoleName"), p.get("Marker"), p.integer("MaxItems", "maxItems"));
+            Page<String> page = iam.listRolePolicies(caller, p.get("RoleName"), p.get("Marker"), p.integer("MaxItems", "maxItems"));
             return xml -> {
                 members(xml, "PolicyNames", page.items());
                 page(xml, page);
@@ -174,7 +175,7 @@ final class IamOperations {
         xml.end();
     }
 
-    private static void page(Xml xml, Iam.Page<?> page) {
+    private static void page(Xml xml, Page<?> page) {
         xml.el("IsTruncated", page.truncated());
         xml.el("Marker", page.marker());
     }
