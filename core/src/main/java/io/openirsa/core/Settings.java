@@ -23,10 +23,6 @@ public record Settings(String publicUrl, String region, long maxTokenSeconds, in
         }
     }
 
-    public static Settings of(String publicUrl) {
-        return new Settings(publicUrl, DEFAULT_REGION, 7 * 86400L, 2048, Clock.systemUTC());
-    }
-
     public Settings withClock(Clock c) {
         return new Settings(publicUrl, region, maxTokenSeconds, trustPolicyLimit, c);
     }
