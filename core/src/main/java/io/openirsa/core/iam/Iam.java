@@ -12,7 +12,11 @@ import io.openirsa.core.model.OidcProvider;
 import io.openirsa.core.model.Role;
 import io.openirsa.core.store.Store;
 import io.openirsa.core.sts.JwksCache;
+import io.openirsa.policy.Finding;
+import io.openirsa.policy.Linter;
 import io.openirsa.policy.PolicyKind;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.URI;
 import java.util.ArrayList;
@@ -25,6 +29,7 @@ import java.util.regex.Pattern;
 
 /** The IAM operations OpenIRSA serves: OIDC providers and roles with their policies. */
 public final class Iam {
+    private static final Logger LOG = LoggerFactory.getLogger(Iam.class);
     private static final Pattern NAME = Pattern.compile("[\\w+=,.@-]+");
     private static final Pattern PATH = Pattern.compile("(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)");
     private static final Pattern THUMBPRINT = Pattern.compile("[0-9A-Fa-f]{40}");
@@ -179,9 +184,9 @@ public final class Iam {
                 .length("description", description, 0, 1000)
                 .range("maxSessionDuration", maxSessionDuration, 3600, 43200)
                 .check();
-        checkTrustPolicy(trustPolicy);
         Role role = new Role(caller.accountId(), name, p, Identifiers.roleId(), trustPolicy, description,
                 maxSessionDuration == null ? 3600 : maxSessionDuration, settings.clock().instant(), tags);
+        checkTrustPolicy(role.arn(), trustPolicy);
         permissions.check(caller, "iam:CreateRole", role.arn());
         if (!store.insertRole(role)) {
             throw AwsException.alreadyExists("Role with name " + name + " already exists.");
@@ -219,7 +224,7 @@ public final class Iam {
         new Constraints().required("policyDocument", document).length("policyDocument", document, 1, 131072).check();
         Role role = role(caller, name);
         permissions.check(caller, "iam:UpdateAssumeRolePolicy", role.arn());
-        checkTrustPolicy(document);
+        checkTrustPolicy(role.arn(), document);
         store.updateRole(role.withTrustPolicy(document));
     }
 
@@ -307,9 +312,15 @@ public final class Iam {
                 .orElseThrow(() -> AwsException.noSuchEntity("The role with name " + name + " cannot be found."));
     }
 
-    /** Parses the trust policy (MalformedPolicyDocument) and checks the size quota, whitespace excluded. */
-    private void checkTrustPolicy(String document) {
+    /**
+     * Parses the trust policy (MalformedPolicyDocument) and checks the size quota, whitespace
+     * excluded. Lint findings do not block the change, as IAM would store the document; they are logged.
+     */
+    private void checkTrustPolicy(String roleArn, String document) {
         compiled.compile(document, PolicyKind.TRUST);
+        for (Finding f : new Linter(settings.trustPolicyLimit()).lintTrustPolicy(document)) {
+            LOG.warn("trust policy of {}: {} {} at {}: {}", roleArn, f.severity(), f.code(), f.location(), f.message());
+        }
         long size = document.chars().filter(ch -> !Character.isWhitespace(ch)).count();
         if (size > settings.trustPolicyLimit()) {
             throw new AwsException("LimitExceeded", 409, "Cannot exceed quota for ACLSizePerRole: " + settings.trustPolicyLimit());
