@@ -55,7 +55,7 @@ class ConformanceTest {
                 count++;
             }
         }
-        assertThat(count).isGreaterThanOrEqualTo(60);
+        assertThat(count).isGreaterThanOrEqualTo(300);
     }
 
     @TestFactory
