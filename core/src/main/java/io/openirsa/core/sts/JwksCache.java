@@ -28,8 +28,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * document at {@code {issuer}/.well-known/openid-configuration}, then its {@code jwks_uri}.
  * Built-in issuers take this same path; nothing is read from the database.
  *
- * <p>Keys are kept for a fixed time. A token whose {@code kid} is unknown forces one refetch, at most
- * once per {@link #MIN_REFRESH} per issuer, so a flood of forged kids cannot hammer the issuer.
+ * <p>Keys are kept for a fixed time. A token whose {@code kid} is unknown forces a refetch (a rotated
+ * key is found at once), but forced refetches happen at most once per {@link #MIN_REFRESH} per
+ * issuer, so a flood of made-up kids cannot hammer the issuer.
  */
 public final class JwksCache {
     private static final Logger LOG = LoggerFactory.getLogger(JwksCache.class);
@@ -39,7 +40,8 @@ public final class JwksCache {
     private static final int MAX_BYTES = 512 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private record Entry(JWKSet keys, Instant fetched) {
+    /** @param forced when a refetch was last forced by an unknown kid, or null */
+    private record Entry(JWKSet keys, Instant fetched, Instant forced) {
     }
 
     private final HttpClient http;
@@ -62,8 +64,11 @@ public final class JwksCache {
         Entry entry = entries.get(issuer);
         boolean stale = entry == null || entry.fetched.plus(TTL).isBefore(now);
         boolean unknownKid = entry != null && kid != null && entry.keys.getKeyByKeyId(kid) == null;
-        if (stale || (unknownKid && entry.fetched.plus(MIN_REFRESH).isBefore(now))) {
-            entry = new Entry(fetch(issuer), now);
+        if (stale) {
+            entry = new Entry(fetch(issuer), now, entry == null ? null : entry.forced);
+            entries.put(issuer, entry);
+        } else if (unknownKid && (entry.forced == null || entry.forced.plus(MIN_REFRESH).isBefore(now))) {
+            entry = new Entry(fetch(issuer), now, now);
             entries.put(issuer, entry);
         }
         if (kid == null) {

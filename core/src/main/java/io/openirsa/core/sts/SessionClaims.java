@@ -1,6 +1,8 @@
 package io.openirsa.core.sts;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Everything needed to verify a role session, sealed into its session token so that any replica
@@ -8,10 +10,17 @@ import java.time.Instant;
  *
  * @param provider the OIDC provider ARN the session came through
  * @param sessionPolicy the inline session policy, or null
+ * @param sourceIdentity the source identity set for the session, or null
  */
 public record SessionClaims(String accessKeyId, String secretAccessKey, String accountId, String roleName,
                             String rolePath, String roleId, String sessionName, Instant issuedAt, Instant expiration,
-                            String provider, String subject, String audience, String sessionPolicy) {
+                            String provider, String subject, String audience, String sessionPolicy,
+                            Map<String, String> tags, List<String> transitiveTagKeys, String sourceIdentity) {
+
+    public SessionClaims {
+        tags = tags == null ? Map.of() : Map.copyOf(tags);
+        transitiveTagKeys = transitiveTagKeys == null ? List.of() : List.copyOf(transitiveTagKeys);
+    }
 
     public String roleArn() {
         return "arn:aws:iam::" + accountId + ":role" + rolePath + roleName;

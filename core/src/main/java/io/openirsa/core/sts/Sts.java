@@ -9,6 +9,7 @@ import io.openirsa.core.Settings;
 import io.openirsa.core.model.Role;
 import io.openirsa.core.store.Store;
 import io.openirsa.policy.Decision;
+import io.openirsa.policy.Policy;
 import io.openirsa.policy.PolicyKind;
 import io.openirsa.policy.RequestContext;
 import io.openirsa.policy.RequestPrincipal;
@@ -71,11 +72,14 @@ public final class Sts {
             throw AwsException.accessDenied("Not authorized to perform " + ACTION);
         }
         Instant now = settings.clock().instant();
-        Decision decision = compiled.compile(role.trustPolicy(), PolicyKind.TRUST)
-                .evaluate(trustContext(r, token, now));
-        if (!decision.allowed()) {
-            LOG.info("AssumeRoleWithWebIdentity denied for {} on {}: {}", token.subject(), role.arn(), decision.explain());
-            throw AwsException.accessDenied("Not authorized to perform " + ACTION);
+        Policy trust = compiled.compile(role.trustPolicy(), PolicyKind.TRUST);
+        Decision decision = authorize(trust, ACTION, r, token, now, role);
+        // Tags and a source identity in the token need their own permission in the trust policy.
+        if (!token.tags().isEmpty()) {
+            authorize(trust, "sts:TagSession", r, token, now, role);
+        }
+        if (token.sourceIdentity() != null) {
+            authorize(trust, "sts:SetSourceIdentity", r, token, now, role);
         }
         int duration = r.durationSeconds() == null ? 3600 : r.durationSeconds();
         if (duration > role.maxSessionDuration()) {
@@ -84,18 +88,29 @@ public final class Sts {
         Instant expiration = now.truncatedTo(ChronoUnit.SECONDS).plusSeconds(duration);
         SessionClaims claims = new SessionClaims(Identifiers.sessionAccessKeyId(), Identifiers.secretAccessKey(), accountId,
                 role.name(), role.path(), role.roleId(), r.roleSessionName(), now, expiration,
-                token.provider().arn(), token.subject(), token.audience(), r.policy());
+                token.provider().arn(), token.subject(), token.audience(), r.policy(),
+                token.tags().tags(), token.tags().transitiveKeys(), token.sourceIdentity());
         SessionCredentials credentials = new SessionCredentials(claims.accessKeyId(), claims.secretAccessKey(),
                 sessionTokens.seal(claims), expiration);
         return new WebIdentitySession(credentials, claims.assumedRoleArn(), role.roleId() + ":" + r.roleSessionName(),
-                token.subject(), token.provider().arn(), token.audience(), decision);
+                token.subject(), token.provider().arn(), token.audience(), token.sourceIdentity(), decision);
     }
 
-    private RequestContext trustContext(AssumeRoleWithWebIdentityRequest r, VerifiedToken token, Instant now) {
+    private Decision authorize(Policy trust, String action, AssumeRoleWithWebIdentityRequest r, VerifiedToken token,
+                               Instant now, Role role) {
+        Decision decision = trust.evaluate(trustContext(action, r, token, now));
+        if (!decision.allowed()) {
+            LOG.info("{} denied for {} on {}: {}", action, token.subject(), role.arn(), decision.explain());
+            throw AwsException.accessDenied("Not authorized to perform " + action);
+        }
+        return decision;
+    }
+
+    private RequestContext trustContext(String action, AssumeRoleWithWebIdentityRequest r, VerifiedToken token, Instant now) {
         String prefix = token.provider().hostPath() + ":";
-        return RequestContext.builder()
+        RequestContext.Builder b = RequestContext.builder()
                 .principal(RequestPrincipal.federated(token.provider().arn()))
-                .action(ACTION)
+                .action(action)
                 .put(prefix + "sub", token.subject())
                 .put(prefix + "aud", token.audience())
                 .putAll(prefix + "amr", token.amr())
@@ -107,7 +122,13 @@ public final class Sts {
                 .put("aws:SourceIp", r.sourceIp())
                 .put("aws:SecureTransport", Boolean.toString(r.secureTransport()))
                 .put("aws:RequestedRegion", settings.region())
-                .build();
+                .put("sts:SourceIdentity", token.sourceIdentity());
+        if (!token.tags().isEmpty()) {
+            token.tags().tags().forEach((k, v) -> b.put("aws:RequestTag/" + k, v));
+            b.putAll("aws:TagKeys", token.tags().keys());
+            b.putAll("sts:TransitiveTagKeys", token.tags().transitiveKeys());
+        }
+        return b.build();
     }
 
     /** GetCallerIdentity needs no permission: it answers for whoever signed. */

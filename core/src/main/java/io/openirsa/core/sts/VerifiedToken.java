@@ -18,14 +18,29 @@ public final class VerifiedToken {
     private final List<String> amr;
     private final String azp;
     private final Instant expiration;
+    private final SessionTags tags;
+    private final String sourceIdentity;
 
-    VerifiedToken(OidcProvider provider, String subject, String audience, List<String> amr, String azp, Instant expiration) {
+    VerifiedToken(OidcProvider provider, String subject, String audience, List<String> amr, String azp, Instant expiration,
+                  SessionTags tags, String sourceIdentity) {
         this.provider = provider;
         this.subject = subject;
         this.audience = audience;
         this.amr = amr;
         this.azp = azp;
         this.expiration = expiration;
+        this.tags = tags;
+        this.sourceIdentity = sourceIdentity;
+    }
+
+    /** Session tags from the {@code https://aws.amazon.com/tags} claim; empty when the token has none. */
+    public SessionTags tags() {
+        return tags;
+    }
+
+    /** The {@code https://aws.amazon.com/source_identity} claim, or null. */
+    public String sourceIdentity() {
+        return sourceIdentity;
     }
 
     public OidcProvider provider() {

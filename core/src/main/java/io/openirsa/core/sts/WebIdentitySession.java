@@ -8,5 +8,6 @@ import io.openirsa.policy.Decision;
  * @param provider the OIDC provider ARN
  */
 public record WebIdentitySession(SessionCredentials credentials, String assumedRoleArn, String assumedRoleId,
-                                 String subject, String provider, String audience, Decision decision) {
+                                 String subject, String provider, String audience, String sourceIdentity,
+                                 Decision decision) {
 }

@@ -36,6 +36,9 @@ public final class WebIdentityVerifier {
     private static final String KEY_NOT_FOUND =
             "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
 
+    static final String SOURCE_IDENTITY_CLAIM = "https://aws.amazon.com/source_identity";
+    private static final java.util.regex.Pattern SOURCE_IDENTITY = java.util.regex.Pattern.compile("[\\w+=,.@-]{2,64}");
+
     private final Store store;
     private final JwksCache jwks;
     private final Clock clock;
@@ -100,13 +103,20 @@ public final class WebIdentityVerifier {
         }
         List<String> amr;
         String azp;
+        String sourceIdentity;
         try {
-            amr = claims.getClaim("amr") == null ? null : claims.getStringListClaim("amr");
+            amr = claims.getClaim("amr") == null ? null
+                    : claims.getClaim("amr") instanceof String one ? List.of(one) : claims.getStringListClaim("amr");
             azp = claims.getStringClaim("azp");
+            sourceIdentity = claims.getStringClaim(SOURCE_IDENTITY_CLAIM);
         } catch (ParseException e) {
-            throw AwsException.invalidIdentityToken("Claims amr and azp must be a string list and a string");
+            throw AwsException.invalidIdentityToken("Claims amr, azp and " + SOURCE_IDENTITY_CLAIM + " must be a string list and strings");
         }
-        return new VerifiedToken(provider, subject, audience, amr, azp, exp.toInstant());
+        if (sourceIdentity != null && !SOURCE_IDENTITY.matcher(sourceIdentity).matches()) {
+            throw AwsException.invalidIdentityToken("The source identity claim must be 2-64 characters of [\\w+=,.@-]");
+        }
+        SessionTags tags = SessionTags.fromClaim(claims.getClaim(SessionTags.CLAIM));
+        return new VerifiedToken(provider, subject, audience, amr, azp, exp.toInstant(), tags, sourceIdentity);
     }
 
     private boolean signatureVerifies(SignedJWT jwt, String issuer) {

@@ -35,7 +35,8 @@ final class StsOperations {
                             .el("Arn", s.assumedRoleArn())
                             .end()
                             .el("Provider", s.provider())
-                            .el("Audience", s.audience());
+                            .el("Audience", s.audience())
+                            .el("SourceIdentity", s.sourceIdentity());
                 },
                 "GetCallerIdentity", (caller, p, request) -> {
                     Caller c = domain.sts().getCallerIdentity(caller);

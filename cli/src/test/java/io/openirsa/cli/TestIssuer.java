@@ -1,0 +1,106 @@
+package io.openirsa.cli;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * An OIDC issuer outside OpenIRSA, on loopback: a discovery document and a JWKS over HTTP, and
+ * tokens signed with RS256 or ES256 keys, with any claims. What a test can also make it do: serve a
+ * broken JWKS, or rotate its keys.
+ */
+final class TestIssuer implements AutoCloseable {
+    final HttpServer http;
+    final String url;
+    volatile List<JWK> keys = new ArrayList<>();
+    volatile String jwksOverride;
+    volatile int jwksHits;
+
+    TestIssuer() throws Exception {
+        http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        url = "http://127.0.0.1:" + http.getAddress().getPort() + "/issuer";
+        http.createContext("/issuer/.well-known/openid-configuration", ex -> respond(ex,
+                "{\"issuer\":\"" + url + "\",\"jwks_uri\":\"" + url + "/keys\",\"response_types_supported\":[\"id_token\"],"
+                        + "\"subject_types_supported\":[\"public\"],\"id_token_signing_alg_values_supported\":[\"RS256\",\"ES256\"]}"));
+        http.createContext("/issuer/keys", ex -> {
+            jwksHits++;
+            respond(ex, jwksOverride != null ? jwksOverride : new JWKSet(keys.stream().map(JWK::toPublicJWK).toList()).toString());
+        });
+        http.start();
+        addRsaKey("rsa-1");
+    }
+
+    private static void respond(com.sun.net.httpserver.HttpExchange ex, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(200, bytes.length);
+        ex.getResponseBody().write(bytes);
+        ex.close();
+    }
+
+    RSAKey addRsaKey(String kid) throws Exception {
+        RSAKey k = new RSAKeyGenerator(2048).keyID(kid).generate();
+        List<JWK> next = new ArrayList<>(keys);
+        next.add(k);
+        keys = next;
+        return k;
+    }
+
+    ECKey addEcKey(String kid) throws Exception {
+        ECKey k = new ECKeyGenerator(Curve.P_256).keyID(kid).generate();
+        List<JWK> next = new ArrayList<>(keys);
+        next.add(k);
+        keys = next;
+        return k;
+    }
+
+    /** A token signed by the first key, with iss, sub, aud (array), iat, nbf, exp (1 h), then the caller's changes. */
+    String token(String subject, String audience, Consumer<Map<String, Object>> claims) throws Exception {
+        return sign(keys.get(0), subject, audience, claims);
+    }
+
+    String sign(JWK key, String subject, String audience, Consumer<Map<String, Object>> claims) throws Exception {
+        long now = Instant.now().getEpochSecond();
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("iss", url);
+        c.put("sub", subject);
+        c.put("aud", List.of(audience));
+        c.put("iat", now);
+        c.put("nbf", now);
+        c.put("exp", now + 3600);
+        claims.accept(c);
+        JWSSigner signer = key instanceof ECKey ec ? new ECDSASigner(ec) : new RSASSASigner((RSAKey) key);
+        JWSAlgorithm alg = key instanceof ECKey ? JWSAlgorithm.ES256 : JWSAlgorithm.RS256;
+        JWSObject jws = new JWSObject(new JWSHeader.Builder(alg).keyID(key.getKeyID()).build(), new Payload(c));
+        jws.sign(signer);
+        return jws.serialize();
+    }
+
+    @Override
+    public void close() {
+        http.stop(0);
+    }
+}
