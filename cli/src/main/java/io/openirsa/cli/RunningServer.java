@@ -40,7 +40,7 @@ public final class RunningServer implements AutoCloseable {
         }
         JdbcStore store = JdbcStore.sqlite(data);
         try {
-            OpenIrsa domain = new OpenIrsa(store, new Settings(url, region, maxTokenSeconds, 2048, clock));
+            OpenIrsa domain = new OpenIrsa(store, new Settings(url, region, maxTokenSeconds, 2048, Settings.DEFAULT_STALE_IF_ERROR, clock));
             AccessKey admin = domain.bootstrap(accountId);
             OpenIrsaServer server = OpenIrsaServer.start(domain, host, bound);
             new DataDir(data).writeServerInfo(new DataDir.ServerInfo(url, accountId, region));

@@ -38,15 +38,28 @@ final class TestIssuer implements AutoCloseable {
     volatile List<JWK> keys = new ArrayList<>();
     volatile String jwksOverride;
     volatile int jwksHits;
+    volatile long delayMillis;
+    volatile String cacheControl;
 
     TestIssuer() throws Exception {
         http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        http.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         url = "http://127.0.0.1:" + http.getAddress().getPort() + "/issuer";
         http.createContext("/issuer/.well-known/openid-configuration", ex -> respond(ex,
                 "{\"issuer\":\"" + url + "\",\"jwks_uri\":\"" + url + "/keys\",\"response_types_supported\":[\"id_token\"],"
                         + "\"subject_types_supported\":[\"public\"],\"id_token_signing_alg_values_supported\":[\"RS256\",\"ES256\"]}"));
         http.createContext("/issuer/keys", ex -> {
             jwksHits++;
+            if (delayMillis > 0) {
+                try {
+                    Thread.sleep(delayMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (cacheControl != null) {
+                ex.getResponseHeaders().add("Cache-Control", cacheControl);
+            }
             respond(ex, jwksOverride != null ? jwksOverride : new JWKSet(keys.stream().map(JWK::toPublicJWK).toList()).toString());
         });
         http.start();
@@ -83,6 +96,19 @@ final class TestIssuer implements AutoCloseable {
     }
 
     String sign(JWK key, String subject, String audience, Consumer<Map<String, Object>> claims) throws Exception {
+        JWSSigner signer = key instanceof ECKey ec ? new ECDSASigner(ec) : new RSASSASigner((RSAKey) key);
+        JWSAlgorithm alg = key instanceof ECKey ? JWSAlgorithm.ES256 : JWSAlgorithm.RS256;
+        return sign(new JWSHeader.Builder(alg).keyID(key.getKeyID()).build(), signer, claims(subject, audience, claims));
+    }
+
+    static String sign(JWSHeader header, JWSSigner signer, Map<String, Object> claims) throws Exception {
+        JWSObject jws = new JWSObject(header, new Payload(claims));
+        jws.sign(signer);
+        return jws.serialize();
+    }
+
+    /** The usual claims (iss, sub, aud as an array, iat, nbf, exp in 1 h), then the caller's changes. */
+    Map<String, Object> claims(String subject, String audience, Consumer<Map<String, Object>> changes) {
         long now = Instant.now().getEpochSecond();
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("iss", url);
@@ -91,12 +117,8 @@ final class TestIssuer implements AutoCloseable {
         c.put("iat", now);
         c.put("nbf", now);
         c.put("exp", now + 3600);
-        claims.accept(c);
-        JWSSigner signer = key instanceof ECKey ec ? new ECDSASigner(ec) : new RSASSASigner((RSAKey) key);
-        JWSAlgorithm alg = key instanceof ECKey ? JWSAlgorithm.ES256 : JWSAlgorithm.RS256;
-        JWSObject jws = new JWSObject(new JWSHeader.Builder(alg).keyID(key.getKeyID()).build(), new Payload(c));
-        jws.sign(signer);
-        return jws.serialize();
+        changes.accept(c);
+        return c;
     }
 
     @Override

@@ -21,12 +21,13 @@ public final class OpenIrsa {
     private final Eks eks;
     private final ClusterIssuers issuers;
     private final Authenticator authenticator;
+    private final JwksCache jwks;
 
     public OpenIrsa(Store store, Settings settings) {
         this.settings = settings;
         this.store = store;
         CompiledPolicies compiled = new CompiledPolicies();
-        JwksCache jwks = new JwksCache(settings.clock());
+        this.jwks = new JwksCache(settings.clock(), settings.jwksStaleIfError());
         Permissions permissions = new Permissions(store, compiled);
         SessionTokens sessionTokens = SessionTokens.load(store, settings.clock().instant());
         this.issuers = new ClusterIssuers(store, settings);
@@ -70,6 +71,10 @@ public final class OpenIrsa {
 
     public ClusterIssuers issuers() {
         return issuers;
+    }
+
+    public JwksCache jwks() {
+        return jwks;
     }
 
     public Authenticator authenticator() {

@@ -1,6 +1,7 @@
 package io.openirsa.core;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -10,8 +11,11 @@ import java.util.Objects;
  * @param region the region reported in ARNs and credential scopes
  * @param maxTokenSeconds the longest service-account token lifetime an issuer grants
  * @param trustPolicyLimit IAM's role trust policy quota (characters, whitespace excluded)
+ * @param jwksStaleIfError how long an issuer's cached keys stay in use while the issuer cannot be reached
  */
-public record Settings(String publicUrl, String region, long maxTokenSeconds, int trustPolicyLimit, Clock clock) {
+public record Settings(String publicUrl, String region, long maxTokenSeconds, int trustPolicyLimit,
+                       Duration jwksStaleIfError, Clock clock) {
+    public static final Duration DEFAULT_STALE_IF_ERROR = Duration.ofHours(6);
     public static final String DEFAULT_ACCOUNT = "123456789012";
     public static final String DEFAULT_REGION = "us-east-1";
 
@@ -24,6 +28,6 @@ public record Settings(String publicUrl, String region, long maxTokenSeconds, in
     }
 
     public Settings withClock(Clock c) {
-        return new Settings(publicUrl, region, maxTokenSeconds, trustPolicyLimit, c);
+        return new Settings(publicUrl, region, maxTokenSeconds, trustPolicyLimit, jwksStaleIfError, c);
     }
 }

@@ -15,6 +15,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,54 +23,76 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The signing keys of OIDC issuers, fetched over HTTP the way STS fetches them: the discovery
- * document at {@code {issuer}/.well-known/openid-configuration}, then its {@code jwks_uri}.
- * Built-in issuers take this same path; nothing is read from the database.
+ * document at {@code {issuer}/.well-known/openid-configuration}, then its {@code jwks_uri}, each within
+ * a 5-second budget. Built-in issuers take this same path; nothing is read from the database.
  *
- * <p>Keys are kept for a fixed time. A token whose {@code kid} is unknown forces a refetch (a rotated
- * key is found at once), but forced refetches happen at most once per {@link #MIN_REFRESH} per
- * issuer, so a flood of made-up kids cannot hammer the issuer.
+ * <ul>
+ *   <li>Keys are kept as long as the JWKS response's {@code Cache-Control: max-age} says, within
+ *       {@link #MIN_TTL} and {@link #MAX_TTL} ({@link #DEFAULT_TTL} without one).</li>
+ *   <li>A token whose {@code kid} is unknown forces a refetch at once (a rotated key works
+ *       immediately), at most once per {@link #MIN_REFRESH} per issuer, so made-up kids cannot
+ *       hammer the issuer.</li>
+ *   <li>Single flight: while one request fetches an issuer's keys, others for that issuer wait for
+ *       its result instead of fetching too.</li>
+ *   <li>Stale if error: when a refetch fails, keys fetched less than {@code staleIfError} ago keep
+ *       being used, so an issuer outage does not become an outage here.</li>
+ * </ul>
  */
 public final class JwksCache {
     private static final Logger LOG = LoggerFactory.getLogger(JwksCache.class);
-    static final Duration TTL = Duration.ofMinutes(10);
+    static final Duration MIN_TTL = Duration.ofMinutes(1);
+    static final Duration MAX_TTL = Duration.ofHours(24);
+    static final Duration DEFAULT_TTL = Duration.ofHours(1);
     static final Duration MIN_REFRESH = Duration.ofSeconds(5);
-    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final int MAX_BYTES = 512 * 1024;
+    private static final Pattern MAX_AGE = Pattern.compile("(?:^|[,\\s])max-age\\s*=\\s*(\\d+)");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String KEY_NOT_FOUND =
+            "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
 
-    /** @param forced when a refetch was last forced by an unknown kid, or null */
-    private record Entry(JWKSet keys, Instant fetched, Instant forced) {
+    /**
+     * @param fetched when these keys were fetched
+     * @param expires when they must be fetched again
+     * @param forced when a refetch was last forced by an unknown kid, or null
+     */
+    private record Entry(JWKSet keys, Instant fetched, Instant expires, Instant forced) {
+    }
+
+    private record Fetched(JWKSet keys, Duration ttl) {
     }
 
     private final HttpClient http;
     private final Clock clock;
+    private final Duration staleIfError;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final AtomicLong fetches = new AtomicLong();
 
-    public JwksCache(Clock clock) {
+    public JwksCache(Clock clock, Duration staleIfError) {
         this.clock = clock;
+        this.staleIfError = staleIfError;
         this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     /**
-     * The keys of an issuer that may carry {@code kid} (null: the token names none).
+     * The keys of an issuer that may have signed a token with this {@code kid} (null: the token names
+     * none, and every key is a candidate).
      *
-     * @throws AwsException IDPCommunicationError when the issuer cannot be reached, InvalidIdentityToken
-     *                      when it answers with something that is not a usable discovery document or JWKS
+     * @throws AwsException IDPCommunicationError when the issuer cannot be reached and nothing usable is
+     *                      cached, InvalidIdentityToken when it answers with something unusable
      */
     public List<JWK> keys(String issuer, String kid) {
-        Instant now = clock.instant();
         Entry entry = entries.get(issuer);
-        boolean stale = entry == null || entry.fetched.plus(TTL).isBefore(now);
-        boolean unknownKid = entry != null && kid != null && entry.keys.getKeyByKeyId(kid) == null;
-        if (stale) {
-            entry = new Entry(fetch(issuer), now, entry == null ? null : entry.forced);
-            entries.put(issuer, entry);
-        } else if (unknownKid && (entry.forced == null || entry.forced.plus(MIN_REFRESH).isBefore(now))) {
-            entry = new Entry(fetch(issuer), now, now);
-            entries.put(issuer, entry);
+        if (entry == null || !fresh(entry) || (kid != null && entry.keys.getKeyByKeyId(kid) == null)) {
+            entry = refresh(issuer, kid);
         }
         if (kid == null) {
             return entry.keys.getKeys();
@@ -78,17 +101,58 @@ public final class JwksCache {
         return key == null ? List.of() : List.of(key);
     }
 
+    /** How many times discovery and JWKS were fetched, all issuers together. */
+    public long fetchCount() {
+        return fetches.get();
+    }
+
     /** Forgets an issuer's keys, e.g. when its provider is deleted. */
     public void invalidate(String issuer) {
         entries.remove(issuer);
     }
 
-    private JWKSet fetch(String issuer) {
+    private boolean fresh(Entry e) {
+        return clock.instant().isBefore(e.expires);
+    }
+
+    private Entry refresh(String issuer, String kid) {
+        ReentrantLock lock = locks.computeIfAbsent(issuer, i -> new ReentrantLock());
+        lock.lock();
+        try {
+            // Someone may have fetched while we waited: decide again on what is there now.
+            Instant now = clock.instant();
+            Entry entry = entries.get(issuer);
+            boolean unknownKid = entry != null && kid != null && entry.keys.getKeyByKeyId(kid) == null;
+            boolean expired = entry == null || !fresh(entry);
+            boolean mayForce = entry != null && (entry.forced == null || !now.isBefore(entry.forced.plus(MIN_REFRESH)));
+            if (!expired && !(unknownKid && mayForce)) {
+                return entry;
+            }
+            try {
+                Fetched f = fetch(issuer);
+                Entry next = new Entry(f.keys, now, now.plus(f.ttl), !expired ? now : entry == null ? null : entry.forced);
+                entries.put(issuer, next);
+                return next;
+            } catch (AwsException e) {
+                if (entry != null && now.isBefore(entry.fetched.plus(staleIfError))) {
+                    LOG.warn("keeping the cached keys of {} fetched at {}: refetch failed ({})", issuer, entry.fetched, e.code());
+                    Entry kept = new Entry(entry.keys, entry.fetched, now.plus(MIN_REFRESH), now);
+                    entries.put(issuer, kept);
+                    return kept;
+                }
+                throw e;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Fetched fetch(String issuer) {
         URI discovery = uri(issuer.endsWith("/") ? issuer + ".well-known/openid-configuration"
                 : issuer + "/.well-known/openid-configuration");
         JsonNode doc;
         try {
-            doc = JSON.readTree(get(discovery));
+            doc = JSON.readTree(get(discovery).body);
         } catch (IOException e) {
             throw keyRetrievalFailed(issuer, "discovery document is not JSON");
         }
@@ -96,33 +160,64 @@ public final class JwksCache {
         if (jwksUri == null || !jwksUri.isTextual()) {
             throw keyRetrievalFailed(issuer, "discovery document has no jwks_uri");
         }
+        Body jwks = get(uri(jwksUri.asText()));
         try {
-            return JWKSet.parse(get(uri(jwksUri.asText())));
+            JWKSet set = JWKSet.parse(jwks.body);
+            LOG.info("fetched the JWKS of {}: {} keys, kept for {}", issuer, set.getKeys().size(), jwks.ttl);
+            return new Fetched(set, jwks.ttl);
         } catch (java.text.ParseException e) {
             throw keyRetrievalFailed(issuer, "JWKS does not parse");
         }
     }
 
-    private String get(URI uri) {
+    private record Body(String body, Duration ttl) {
+    }
+
+    private Body get(URI uri) {
         requireSecureTransport(uri);
+        fetches.incrementAndGet();
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json").GET().build();
         try {
             HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream body = response.body()) {
                 byte[] bytes = body.readNBytes(MAX_BYTES + 1);
                 if (response.statusCode() != 200 || bytes.length > MAX_BYTES) {
-                    throw keyRetrievalFailed(uri.toString(), "HTTP " + response.statusCode());
+                    throw keyRetrievalFailed(uri.toString(), "HTTP " + response.statusCode() + (bytes.length > MAX_BYTES ? ", over " + MAX_BYTES + " bytes" : ""));
                 }
-                return new String(bytes, StandardCharsets.UTF_8);
+                return new Body(new String(bytes, StandardCharsets.UTF_8), ttl(response.headers().firstValue("cache-control").orElse(null)));
             }
+        } catch (HttpTimeoutException e) {
+            LOG.info("identity provider {} did not answer within {}", uri, TIMEOUT);
+            throw unreachable();
         } catch (IOException e) {
             LOG.info("identity provider {} unreachable: {}", uri, e.toString());
-            throw new AwsException("IDPCommunicationError", 400,
-                    "The identity provider could not be reached. Try again later or check the provider's discovery endpoint.");
+            throw unreachable();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AwsException("IDPCommunicationError", 400, "The identity provider could not be reached.");
+            throw unreachable();
         }
+    }
+
+    /** max-age within [MIN_TTL, MAX_TTL]; no-store/no-cache or nothing: the default. */
+    static Duration ttl(String cacheControl) {
+        if (cacheControl == null) {
+            return DEFAULT_TTL;
+        }
+        Matcher m = MAX_AGE.matcher(cacheControl.toLowerCase(java.util.Locale.ROOT));
+        if (!m.find()) {
+            return cacheControl.contains("no-") ? MIN_TTL : DEFAULT_TTL;
+        }
+        try {
+            Duration d = Duration.ofSeconds(Long.parseLong(m.group(1)));
+            return d.compareTo(MIN_TTL) < 0 ? MIN_TTL : d.compareTo(MAX_TTL) > 0 ? MAX_TTL : d;
+        } catch (NumberFormatException | ArithmeticException e) {
+            return MAX_TTL;
+        }
+    }
+
+    private static AwsException unreachable() {
+        return new AwsException("IDPCommunicationError", 400,
+                "The identity provider could not be reached. Try again later or check the provider's discovery endpoint.");
     }
 
     private static URI uri(String s) {
@@ -133,8 +228,7 @@ public final class JwksCache {
             }
             return u;
         } catch (IllegalArgumentException e) {
-            throw AwsException.invalidIdentityToken(
-                    "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements");
+            throw AwsException.invalidIdentityToken(KEY_NOT_FOUND);
         }
     }
 
@@ -146,8 +240,7 @@ public final class JwksCache {
         if ("http".equals(uri.getScheme()) && isLoopback(uri.getHost())) {
             return;
         }
-        throw AwsException.invalidIdentityToken(
-                "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements");
+        throw AwsException.invalidIdentityToken(KEY_NOT_FOUND);
     }
 
     public static boolean isLoopback(String host) {
@@ -170,7 +263,6 @@ public final class JwksCache {
 
     private static AwsException keyRetrievalFailed(String where, String why) {
         LOG.info("could not get verification keys from {}: {}", where, why);
-        return AwsException.invalidIdentityToken(
-                "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements");
+        return AwsException.invalidIdentityToken(KEY_NOT_FOUND);
     }
 }

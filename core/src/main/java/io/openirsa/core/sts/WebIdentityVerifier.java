@@ -58,6 +58,10 @@ public final class WebIdentityVerifier {
         } catch (ParseException | RuntimeException e) {
             throw AwsException.invalidIdentityToken("The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)");
         }
+        if (jwt.getHeader().getCriticalParams() != null && !jwt.getHeader().getCriticalParams().isEmpty()) {
+            throw AwsException.invalidIdentityToken("The token names critical header parameters " + jwt.getHeader().getCriticalParams()
+                    + " that are not understood");
+        }
         if (!ALGORITHMS.contains(jwt.getHeader().getAlgorithm())) {
             throw AwsException.invalidIdentityToken("Unsupported signing algorithm " + jwt.getHeader().getAlgorithm()
                     + ": tokens must be signed with RS256, RS384, RS512, ES256, ES384 or ES512");
@@ -126,10 +130,8 @@ public final class WebIdentityVerifier {
             throw AwsException.invalidIdentityToken(KEY_NOT_FOUND);
         }
         JWSAlgorithm alg = jwt.getHeader().getAlgorithm();
+        // Only keys from the issuer's JWKS: a key the token names or carries (jku, x5u, jwk, x5c) is never used.
         for (JWK key : candidates) {
-            if (kid == null && key.getKeyID() != null && !key.getKeyID().isEmpty() && candidates.size() > 1) {
-                continue; // a token without kid may only use a key published without one, or the only key
-            }
             try {
                 JWSVerifier verifier = switch (key) {
                     case RSAKey rsa when JWSAlgorithm.Family.RSA.contains(alg) -> new RSASSAVerifier(rsa);
