@@ -22,14 +22,16 @@ record DataDir(Path path) {
     }
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record ServerInfo(String endpoint, String accountId, String region) {
+    /** What a running server says about itself, for the commands that work on its data folder. */
+    record ServerInfo(String endpoint, String accountId, String region, long maxTokenSeconds, long keyRotationHours) {
     }
 
     void writeServerInfo(ServerInfo info) throws IOException {
         Files.createDirectories(path);
         Path tmp = path.resolve("server.json.tmp");
         JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), Map.of(
-                "endpoint", info.endpoint(), "accountId", info.accountId(), "region", info.region()));
+                "endpoint", info.endpoint(), "accountId", info.accountId(), "region", info.region(),
+                "maxTokenSeconds", info.maxTokenSeconds(), "keyRotationHours", info.keyRotationHours()));
         Files.move(tmp, path.resolve("server.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
@@ -40,6 +42,7 @@ record DataDir(Path path) {
             throw new IOException("no server has run with data folder " + path + " (start one with: bin/irsa serve --data " + path + ")");
         }
         var node = JSON.readTree(file.toFile());
-        return new ServerInfo(node.path("endpoint").asText(), node.path("accountId").asText(), node.path("region").asText());
+        return new ServerInfo(node.path("endpoint").asText(), node.path("accountId").asText(), node.path("region").asText(),
+                node.path("maxTokenSeconds").asLong(7 * 86400L), node.path("keyRotationHours").asLong(168));
     }
 }

@@ -5,45 +5,72 @@ import io.openirsa.core.Settings;
 import io.openirsa.core.model.AccessKey;
 import io.openirsa.server.OpenIrsaServer;
 import io.openirsa.store.JdbcStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
-/** A started server with its store and domain: what {@code serve} runs and what tests start in-process. */
+/**
+ * A started server with its store, domain and background work (issuer key rotation every minute):
+ * what {@code serve} runs and what tests start in-process.
+ */
 public final class RunningServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RunningServer.class);
+
+    /**
+     * How to run.
+     *
+     * @param port 0 picks a free port
+     * @param publicUrl null means http://HOST:PORT (127.0.0.1 for a wildcard host)
+     */
+    public record Options(Path data, String host, int port, String publicUrl, String accountId, String region,
+                          long maxTokenSeconds, Duration keyRotationPeriod, Clock clock) {
+
+        /** A free loopback port and the defaults, for tests. */
+        public static Options local(Path data, Clock clock) {
+            return new Options(data, "127.0.0.1", 0, null, Settings.DEFAULT_ACCOUNT, Settings.DEFAULT_REGION, 7 * 86400L,
+                    Settings.DEFAULT_KEY_ROTATION, clock);
+        }
+    }
+
     private final JdbcStore store;
     private final OpenIrsa domain;
     private final OpenIrsaServer server;
     private final AccessKey adminKey;
+    private final ScheduledExecutorService background;
 
     private RunningServer(JdbcStore store, OpenIrsa domain, OpenIrsaServer server, AccessKey adminKey) {
         this.store = store;
         this.domain = domain;
         this.server = server;
         this.adminKey = adminKey;
+        this.background = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("key-rotation").factory());
+        background.scheduleWithFixedDelay(this::rotateKeys, 1, 60, TimeUnit.SECONDS);
     }
 
-    /**
-     * @param port 0 picks a free port
-     * @param publicUrl null means http://HOST:PORT (127.0.0.1 for a wildcard host)
-     */
-    public static RunningServer start(Path data, String host, int port, String publicUrl, String accountId, String region,
-                                      long maxTokenSeconds, Clock clock) throws IOException {
-        int bound = port == 0 ? freePort(host) : port;
-        String url = publicUrl;
+    public static RunningServer start(Options o) throws IOException {
+        int bound = o.port() == 0 ? freePort(o.host()) : o.port();
+        String url = o.publicUrl();
         if (url == null) {
-            String clientHost = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+            String clientHost = o.host().equals("0.0.0.0") || o.host().equals("::") ? "127.0.0.1" : o.host();
             url = "http://" + (clientHost.contains(":") ? "[" + clientHost + "]" : clientHost) + ":" + bound;
         }
-        JdbcStore store = JdbcStore.sqlite(data);
+        JdbcStore store = JdbcStore.sqlite(o.data());
         try {
-            OpenIrsa domain = new OpenIrsa(store, new Settings(url, region, maxTokenSeconds, 2048, Settings.DEFAULT_STALE_IF_ERROR, clock));
-            AccessKey admin = domain.bootstrap(accountId);
-            OpenIrsaServer server = OpenIrsaServer.start(domain, host, bound);
-            new DataDir(data).writeServerInfo(new DataDir.ServerInfo(url, accountId, region));
+            OpenIrsa domain = new OpenIrsa(store, new Settings(url, o.region(), o.maxTokenSeconds(), 2048,
+                    Settings.DEFAULT_STALE_IF_ERROR, o.keyRotationPeriod(), o.clock()));
+            AccessKey admin = domain.bootstrap(o.accountId());
+            OpenIrsaServer server = OpenIrsaServer.start(domain, o.host(), bound);
+            new DataDir(o.data()).writeServerInfo(new DataDir.ServerInfo(url, o.accountId(), o.region(), o.maxTokenSeconds(),
+                    o.keyRotationPeriod().toHours()));
             return new RunningServer(store, domain, server, admin);
         } catch (RuntimeException | IOException e) {
             store.close();
@@ -51,9 +78,13 @@ public final class RunningServer implements AutoCloseable {
         }
     }
 
-    /** Starts on a free loopback port with defaults, for tests. */
-    public static RunningServer startLocal(Path data, Clock clock) throws IOException {
-        return start(data, "127.0.0.1", 0, null, Settings.DEFAULT_ACCOUNT, Settings.DEFAULT_REGION, 7 * 86400L, clock);
+    /** Applies whatever issuer key rotation is due, for every cluster. */
+    public void rotateKeys() {
+        try {
+            domain.issuers().rotateAll();
+        } catch (RuntimeException e) {
+            LOG.error("key rotation failed", e);
+        }
     }
 
     public String endpoint() {
@@ -74,6 +105,7 @@ public final class RunningServer implements AutoCloseable {
 
     @Override
     public void close() {
+        background.shutdownNow();
         server.close();
         store.close();
     }

@@ -35,6 +35,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-token-seconds", description = "longest service-account token lifetime (default ${DEFAULT-VALUE})", defaultValue = "604800")
     long maxTokenSeconds;
 
+    @Option(names = "--key-rotation-hours", description = "how long an issuer signing key signs before the next takes over (default ${DEFAULT-VALUE})",
+            defaultValue = "168")
+    long keyRotationHours;
+
     @Override
     public Integer call() throws Exception {
         if (!accountId.matches("\\d{12}")) {
@@ -55,7 +59,12 @@ final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         Path dir = DataDir.resolve(data);
-        RunningServer server = RunningServer.start(dir, host, port, publicUrl, accountId, region, maxTokenSeconds, Clock.systemUTC());
+        if (keyRotationHours < 2) {
+            System.err.println("--key-rotation-hours must be at least 2: a new key is published an hour before it signs");
+            return 2;
+        }
+        RunningServer server = RunningServer.start(new RunningServer.Options(dir, host, port, publicUrl, accountId, region,
+                maxTokenSeconds, java.time.Duration.ofHours(keyRotationHours), Clock.systemUTC()));
         LOG.info("OpenIRSA listening on {}:{} (public URL {}), account {}, data {}", host, server.port(), server.endpoint(), accountId, dir);
         LOG.info("point the AWS CLI at it with: eval \"$(bin/irsa env --data {})\"", dir);
         CountDownLatch stop = new CountDownLatch(1);

@@ -34,7 +34,7 @@ final class Fixture implements AutoCloseable {
 
     Fixture() throws Exception {
         data = Files.createTempDirectory("openirsa-test");
-        server = RunningServer.startLocal(data, clock);
+        server = RunningServer.start(RunningServer.Options.local(data, clock));
         AwsCredentialsProvider admin = StaticCredentialsProvider.create(
                 AwsBasicCredentials.create(server.adminKey().accessKeyId(), server.adminKey().secretAccessKey()));
         iam = IamClient.builder().endpointOverride(endpoint()).region(Region.AWS_GLOBAL).credentialsProvider(admin)

@@ -12,9 +12,11 @@ import java.util.Objects;
  * @param maxTokenSeconds the longest service-account token lifetime an issuer grants
  * @param trustPolicyLimit IAM's role trust policy quota (characters, whitespace excluded)
  * @param jwksStaleIfError how long an issuer's cached keys stay in use while the issuer cannot be reached
+ * @param keyRotationPeriod how long a built-in issuer's key signs before the next one takes over
  */
 public record Settings(String publicUrl, String region, long maxTokenSeconds, int trustPolicyLimit,
-                       Duration jwksStaleIfError, Clock clock) {
+                       Duration jwksStaleIfError, Duration keyRotationPeriod, Clock clock) {
+    public static final Duration DEFAULT_KEY_ROTATION = Duration.ofDays(7);
     public static final Duration DEFAULT_STALE_IF_ERROR = Duration.ofHours(6);
     public static final String DEFAULT_ACCOUNT = "123456789012";
     public static final String DEFAULT_REGION = "us-east-1";
@@ -27,7 +29,4 @@ public record Settings(String publicUrl, String region, long maxTokenSeconds, in
         }
     }
 
-    public Settings withClock(Clock c) {
-        return new Settings(publicUrl, region, maxTokenSeconds, trustPolicyLimit, jwksStaleIfError, c);
-    }
 }

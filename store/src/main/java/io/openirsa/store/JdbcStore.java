@@ -126,6 +126,11 @@ public final class JdbcStore implements Store {
     }
 
     @Override
+    public List<Cluster> allClusters() {
+        return list(CLUSTER + "ORDER BY account_id, name", JdbcStore::cluster);
+    }
+
+    @Override
     public boolean deleteCluster(String accountId, String name) {
         return update("DELETE FROM clusters WHERE account_id = ? AND name = ?", accountId, name) == 1;
     }
@@ -139,20 +144,31 @@ public final class JdbcStore implements Store {
 
     @Override
     public void insertKey(StoredKey k) {
-        update("INSERT INTO keys (owner, key_id, status, material, created) VALUES (?, ?, ?, ?, ?)",
-                k.owner(), k.keyId(), k.status().name(), k.material(), k.createdAt().toString());
+        update("INSERT INTO keys (owner, key_id, status, material, created, changed) VALUES (?, ?, ?, ?, ?, ?)",
+                k.owner(), k.keyId(), k.status().name(), k.material(), k.createdAt().toString(), k.changedAt().toString());
     }
 
     @Override
     public List<StoredKey> keys(String owner) {
-        return list("SELECT owner, key_id, status, material, created FROM keys WHERE owner = ? ORDER BY created, key_id",
-                rs -> new StoredKey(rs.getString(1), rs.getString(2), KeyStatus.valueOf(rs.getString(3)), rs.getString(4), instant(rs, 5)),
+        return list("SELECT owner, key_id, status, material, created, changed FROM keys WHERE owner = ? ORDER BY created, key_id",
+                rs -> new StoredKey(rs.getString(1), rs.getString(2), KeyStatus.valueOf(rs.getString(3)), rs.getString(4), instant(rs, 5),
+                        instant(rs, 6)),
                 owner);
     }
 
     @Override
     public void deleteKeys(String owner) {
         update("DELETE FROM keys WHERE owner = ?", owner);
+    }
+
+    @Override
+    public void updateKeyStatus(String owner, String keyId, KeyStatus status, Instant changedAt) {
+        update("UPDATE keys SET status = ?, changed = ? WHERE owner = ? AND key_id = ?", status.name(), changedAt.toString(), owner, keyId);
+    }
+
+    @Override
+    public void deleteKey(String owner, String keyId) {
+        update("DELETE FROM keys WHERE owner = ? AND key_id = ?", owner, keyId);
     }
 
     // ---- OIDC providers ----

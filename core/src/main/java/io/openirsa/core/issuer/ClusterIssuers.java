@@ -10,9 +10,11 @@ import io.openirsa.core.AwsException;
 import io.openirsa.core.Settings;
 import io.openirsa.core.model.Cluster;
 import io.openirsa.core.model.KeyStatus;
+import io.openirsa.core.model.StoredKey;
 import io.openirsa.core.store.Store;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +34,10 @@ public final class ClusterIssuers {
     /** DNS-1123 label for namespaces; DNS-1123 subdomain for service-account names. */
     private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern SERVICE_ACCOUNT = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClusterIssuers.class);
+    /** The JWKS is served with max-age=3600: a new key is published that long before it signs. */
+    static final Duration PUBLISH_AHEAD = Duration.ofHours(1);
 
     private final Store store;
     private final Settings settings;
@@ -58,6 +64,56 @@ public final class ClusterIssuers {
 
     public SigningKeys keys(String clusterId) {
         return keysets.computeIfAbsent(clusterId, id -> SigningKeys.of(store.keys(id)));
+    }
+
+    /** The stored keys of a cluster's issuer, with their states. */
+    public List<StoredKey> storedKeys(String clusterId) {
+        return store.keys(clusterId);
+    }
+
+    /** The rotation policy: keys published one JWKS cache lifetime ahead, kept until their longest token expired. */
+    public KeyRotation.Policy rotationPolicy() {
+        return new KeyRotation.Policy(settings.keyRotationPeriod(), PUBLISH_AHEAD,
+                Duration.ofSeconds(settings.maxTokenSeconds()).plus(Duration.ofMinutes(5)));
+    }
+
+    /**
+     * Applies what rotation says is due for one cluster, and reloads its keyset.
+     *
+     * @param force add a new key now even if the primary is not old yet (it still signs only after being published)
+     * @return the steps taken
+     */
+    public List<KeyRotation.Step> rotate(String clusterId, boolean force) {
+        Instant now = settings.clock().instant();
+        List<KeyRotation.Step> steps = KeyRotation.plan(store.keys(clusterId), now, rotationPolicy(), force);
+        for (KeyRotation.Step step : steps) {
+            switch (step) {
+                case KeyRotation.Step.AddPending add -> store.insertKey(SigningKeys.generate(clusterId, KeyStatus.PENDING, now));
+                case KeyRotation.Step.Promote promote -> {
+                    for (StoredKey k : store.keys(clusterId)) {
+                        if (k.status() == KeyStatus.PRIMARY) {
+                            store.updateKeyStatus(clusterId, k.keyId(), KeyStatus.RETIRED, now);
+                        }
+                    }
+                    store.updateKeyStatus(clusterId, promote.keyId(), KeyStatus.PRIMARY, now);
+                }
+                case KeyRotation.Step.Destroy destroy -> store.deleteKey(clusterId, destroy.keyId());
+            }
+            LOG.info("issuer keys of cluster {}: {}", clusterId, step);
+        }
+        keysets.remove(clusterId); // reload: another replica may have rotated too
+        return steps;
+    }
+
+    /** Runs rotation for every cluster; what a server does every minute. */
+    public void rotateAll() {
+        for (Cluster c : store.allClusters()) {
+            try {
+                rotate(c.id(), false);
+            } catch (RuntimeException e) {
+                LOG.error("key rotation failed for cluster {}", c.id(), e);
+            }
+        }
     }
 
     /** The discovery document, with the fields kube-apiserver serves. */

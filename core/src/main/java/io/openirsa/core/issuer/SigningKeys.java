@@ -45,7 +45,7 @@ public final class SigningKeys {
             RSAKey raw = new RSAKeyGenerator(2048).generate();
             String kid = keyId(raw);
             RSAKey key = new RSAKey.Builder(raw).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.RS256).build();
-            return new StoredKey(owner, kid, status, key.toJSONString(), now);
+            return new StoredKey(owner, kid, status, key.toJSONString(), now, now);
         } catch (JOSEException e) {
             throw new IllegalStateException("generating an RSA key failed", e);
         }

@@ -36,6 +36,9 @@ public interface Store extends AutoCloseable {
 
     List<Cluster> clusters(String accountId);
 
+    /** Every cluster of every account, for background work such as key rotation. */
+    List<Cluster> allClusters();
+
     boolean deleteCluster(String accountId, String name);
 
     // keys (issuer signing keys, session-token sealing keys)
@@ -44,6 +47,10 @@ public interface Store extends AutoCloseable {
     List<StoredKey> keys(String owner);
 
     void deleteKeys(String owner);
+
+    void updateKeyStatus(String owner, String keyId, io.openirsa.core.model.KeyStatus status, java.time.Instant changedAt);
+
+    void deleteKey(String owner, String keyId);
 
     // OIDC providers, keyed by account and URL
     boolean insertProvider(OidcProvider provider);

@@ -49,7 +49,7 @@ public final class SessionTokens {
         if (stored.isEmpty()) {
             int id = Identifiers.random().nextInt() & 0x7fffffff;
             String material = Base64.getEncoder().encodeToString(Identifiers.bytes(32));
-            store.insertKey(new StoredKey(OWNER, Integer.toString(id), KeyStatus.PRIMARY, material, now));
+            store.insertKey(new StoredKey(OWNER, Integer.toString(id), KeyStatus.PRIMARY, material, now, now));
             stored = store.keys(OWNER);
         }
         Map<Integer, SecretKeySpec> keys = stored.stream().collect(Collectors.toMap(
