@@ -32,12 +32,12 @@ public final class RunningServer implements AutoCloseable {
      * @param publicUrl null means http://HOST:PORT (127.0.0.1 for a wildcard host)
      */
     public record Options(Path data, String host, int port, String publicUrl, String accountId, String region,
-                          long maxTokenSeconds, Duration keyRotationPeriod, Clock clock) {
+                          long maxTokenSeconds, Duration keyRotationPeriod, Duration jwksStaleIfError, Clock clock) {
 
         /** A free loopback port and the defaults, for tests. */
         public static Options local(Path data, Clock clock) {
             return new Options(data, "127.0.0.1", 0, null, Settings.DEFAULT_ACCOUNT, Settings.DEFAULT_REGION, 7 * 86400L,
-                    Settings.DEFAULT_KEY_ROTATION, clock);
+                    Settings.DEFAULT_KEY_ROTATION, Settings.DEFAULT_STALE_IF_ERROR, clock);
         }
     }
 
@@ -66,7 +66,7 @@ public final class RunningServer implements AutoCloseable {
         JdbcStore store = JdbcStore.sqlite(o.data());
         try {
             OpenIrsa domain = new OpenIrsa(store, new Settings(url, o.region(), o.maxTokenSeconds(), 2048,
-                    Settings.DEFAULT_STALE_IF_ERROR, o.keyRotationPeriod(), o.clock()));
+                    o.jwksStaleIfError(), o.keyRotationPeriod(), o.clock()));
             AccessKey admin = domain.bootstrap(o.accountId());
             OpenIrsaServer server = OpenIrsaServer.start(domain, o.host(), bound);
             new DataDir(o.data()).writeServerInfo(new DataDir.ServerInfo(url, o.accountId(), o.region(), o.maxTokenSeconds(),

@@ -39,6 +39,10 @@ final class ServeCommand implements Callable<Integer> {
             defaultValue = "168")
     long keyRotationHours;
 
+    @Option(names = "--jwks-stale-if-error-hours", description = "how long an issuer's cached keys stay in use while the issuer "
+            + "cannot be reached (default ${DEFAULT-VALUE})", defaultValue = "6")
+    long staleIfErrorHours;
+
     @Override
     public Integer call() throws Exception {
         if (!accountId.matches("\\d{12}")) {
@@ -64,7 +68,7 @@ final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         RunningServer server = RunningServer.start(new RunningServer.Options(dir, host, port, publicUrl, accountId, region,
-                maxTokenSeconds, java.time.Duration.ofHours(keyRotationHours), Clock.systemUTC()));
+                maxTokenSeconds, java.time.Duration.ofHours(keyRotationHours), java.time.Duration.ofHours(staleIfErrorHours), Clock.systemUTC()));
         LOG.info("OpenIRSA listening on {}:{} (public URL {}), account {}, data {}", host, server.port(), server.endpoint(), accountId, dir);
         LOG.info("point the AWS CLI at it with: eval \"$(bin/irsa env --data {})\"", dir);
         CountDownLatch stop = new CountDownLatch(1);

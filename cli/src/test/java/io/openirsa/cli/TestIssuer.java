@@ -42,9 +42,20 @@ final class TestIssuer implements AutoCloseable {
     volatile String cacheControl;
 
     TestIssuer() throws Exception {
-        http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this(null);
+    }
+
+    /** Over https with this server context (certificate and key), when not null. */
+    TestIssuer(javax.net.ssl.SSLContext tls) throws Exception {
+        if (tls == null) {
+            http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        } else {
+            var https = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+            http = https;
+        }
         http.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
-        url = "http://127.0.0.1:" + http.getAddress().getPort() + "/issuer";
+        url = (tls == null ? "http" : "https") + "://127.0.0.1:" + http.getAddress().getPort() + "/issuer";
         http.createContext("/issuer/.well-known/openid-configuration", ex -> respond(ex,
                 "{\"issuer\":\"" + url + "\",\"jwks_uri\":\"" + url + "/keys\",\"response_types_supported\":[\"id_token\"],"
                         + "\"subject_types_supported\":[\"public\"],\"id_token_signing_alg_values_supported\":[\"RS256\",\"ES256\"]}"));

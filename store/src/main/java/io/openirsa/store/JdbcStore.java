@@ -173,13 +173,14 @@ public final class JdbcStore implements Store {
 
     // ---- OIDC providers ----
 
-    private static final String PROVIDER = "SELECT account_id, url, client_ids, thumbprints, created, tags FROM oidc_providers ";
+    private static final String PROVIDER = "SELECT account_id, url, client_ids, thumbprints, created, tags, ca_bundle FROM oidc_providers ";
 
     @Override
     public boolean insertProvider(OidcProvider p) {
-        return update("INSERT INTO oidc_providers (account_id, host_path, url, client_ids, thumbprints, created, tags) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                p.accountId(), p.hostPath(), p.url(), json(p.clientIds()), json(p.thumbprints()), p.createdAt().toString(), json(p.tags())) == 1;
+        return update("INSERT INTO oidc_providers (account_id, host_path, url, client_ids, thumbprints, created, tags, ca_bundle) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                p.accountId(), p.hostPath(), p.url(), json(p.clientIds()), json(p.thumbprints()), p.createdAt().toString(), json(p.tags()),
+                p.caBundle()) == 1;
     }
 
     @Override
@@ -194,8 +195,8 @@ public final class JdbcStore implements Store {
 
     @Override
     public void updateProvider(OidcProvider p) {
-        update("UPDATE oidc_providers SET client_ids = ?, thumbprints = ?, tags = ? WHERE account_id = ? AND host_path = ?",
-                json(p.clientIds()), json(p.thumbprints()), json(p.tags()), p.accountId(), p.hostPath());
+        update("UPDATE oidc_providers SET client_ids = ?, thumbprints = ?, tags = ?, ca_bundle = ? WHERE account_id = ? AND host_path = ?",
+                json(p.clientIds()), json(p.thumbprints()), json(p.tags()), p.caBundle(), p.accountId(), p.hostPath());
     }
 
     @Override
@@ -205,7 +206,7 @@ public final class JdbcStore implements Store {
 
     private static OidcProvider provider(ResultSet rs) throws SQLException {
         return new OidcProvider(rs.getString(1), rs.getString(2), fromJson(rs.getString(3), LIST), fromJson(rs.getString(4), LIST),
-                instant(rs, 5), fromJson(rs.getString(6), MAP));
+                instant(rs, 5), fromJson(rs.getString(6), MAP), rs.getString(7));
     }
 
     // ---- roles ----

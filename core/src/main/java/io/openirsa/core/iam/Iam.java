@@ -77,7 +77,7 @@ public final class Iam {
             throw new AwsException("LimitExceeded", 409, "Cannot exceed quota for OpenIdConnectProvidersPerAccount: " + MAX_PROVIDERS);
         }
         OidcProvider p = new OidcProvider(caller.accountId(), url, distinct(clientIds), distinct(thumbprints),
-                settings.clock().instant(), tags);
+                settings.clock().instant(), tags, null);
         if (!store.insertProvider(p)) {
             throw AwsException.alreadyExists("Provider with url " + url + " already exists.");
         }

@@ -8,9 +8,12 @@ import java.util.Map;
  * An IAM OpenID Connect identity provider.
  *
  * @param url the issuer URL as registered, with its scheme
+ * @param thumbprints SHA-1 fingerprints (hex) of certificates trusted for the issuer when its TLS
+ *                    certificate does not chain to a trusted root, as IAM documents
+ * @param caBundle PEM CA certificates also trusted for this issuer (an OpenIRSA extension), or null
  */
 public record OidcProvider(String accountId, String url, List<String> clientIds, List<String> thumbprints,
-                           Instant createdAt, Map<String, String> tags) {
+                           Instant createdAt, Map<String, String> tags, String caBundle) {
     public OidcProvider {
         clientIds = List.copyOf(clientIds);
         thumbprints = List.copyOf(thumbprints);
@@ -36,10 +39,14 @@ public record OidcProvider(String accountId, String url, List<String> clientIds,
     }
 
     public OidcProvider withClientIds(List<String> ids) {
-        return new OidcProvider(accountId, url, ids, thumbprints, createdAt, tags);
+        return new OidcProvider(accountId, url, ids, thumbprints, createdAt, tags, caBundle);
     }
 
     public OidcProvider withThumbprints(List<String> t) {
-        return new OidcProvider(accountId, url, clientIds, t, createdAt, tags);
+        return new OidcProvider(accountId, url, clientIds, t, createdAt, tags, caBundle);
+    }
+
+    public OidcProvider withCaBundle(String pem) {
+        return new OidcProvider(accountId, url, clientIds, thumbprints, createdAt, tags, pem);
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import io.openirsa.core.AwsException;
+import io.openirsa.core.model.OidcProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,6 +75,7 @@ public final class JwksCache {
     private final Duration staleIfError;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final Map<Trust, HttpClient> clients = new ConcurrentHashMap<>();
     private final AtomicLong fetches = new AtomicLong();
 
     public JwksCache(Clock clock, Duration staleIfError) {
@@ -89,10 +91,11 @@ public final class JwksCache {
      * @throws AwsException IDPCommunicationError when the issuer cannot be reached and nothing usable is
      *                      cached, InvalidIdentityToken when it answers with something unusable
      */
-    public List<JWK> keys(String issuer, String kid) {
+    public List<JWK> keys(OidcProvider provider, String kid) {
+        String issuer = provider.url();
         Entry entry = entries.get(issuer);
         if (entry == null || !fresh(entry) || (kid != null && entry.keys.getKeyByKeyId(kid) == null)) {
-            entry = refresh(issuer, kid);
+            entry = refresh(provider, kid);
         }
         if (kid == null) {
             return entry.keys.getKeys();
@@ -115,7 +118,8 @@ public final class JwksCache {
         return clock.instant().isBefore(e.expires);
     }
 
-    private Entry refresh(String issuer, String kid) {
+    private Entry refresh(OidcProvider provider, String kid) {
+        String issuer = provider.url();
         ReentrantLock lock = locks.computeIfAbsent(issuer, i -> new ReentrantLock());
         lock.lock();
         try {
@@ -129,7 +133,7 @@ public final class JwksCache {
                 return entry;
             }
             try {
-                Fetched f = fetch(issuer);
+                Fetched f = fetch(provider);
                 Entry next = new Entry(f.keys, now, now.plus(f.ttl), !expired ? now : entry == null ? null : entry.forced);
                 entries.put(issuer, next);
                 return next;
@@ -147,12 +151,14 @@ public final class JwksCache {
         }
     }
 
-    private Fetched fetch(String issuer) {
+    private Fetched fetch(OidcProvider provider) {
+        String issuer = provider.url();
+        HttpClient http = client(provider);
         URI discovery = uri(issuer.endsWith("/") ? issuer + ".well-known/openid-configuration"
                 : issuer + "/.well-known/openid-configuration");
         JsonNode doc;
         try {
-            doc = JSON.readTree(get(discovery).body);
+            doc = JSON.readTree(get(http, discovery).body);
         } catch (IOException e) {
             throw keyRetrievalFailed(issuer, "discovery document is not JSON");
         }
@@ -160,7 +166,7 @@ public final class JwksCache {
         if (jwksUri == null || !jwksUri.isTextual()) {
             throw keyRetrievalFailed(issuer, "discovery document has no jwks_uri");
         }
-        Body jwks = get(uri(jwksUri.asText()));
+        Body jwks = get(http, uri(jwksUri.asText()));
         try {
             JWKSet set = JWKSet.parse(jwks.body);
             LOG.info("fetched the JWKS of {}: {} keys, kept for {}", issuer, set.getKeys().size(), jwks.ttl);
@@ -173,7 +179,26 @@ public final class JwksCache {
     private record Body(String body, Duration ttl) {
     }
 
-    private Body get(URI uri) {
+    /** The HTTP client for a provider's TLS trust: shared by every provider with the same CA bundle and thumbprints. */
+    private HttpClient client(OidcProvider provider) {
+        if ((provider.caBundle() == null || provider.caBundle().isBlank()) && provider.thumbprints().isEmpty()) {
+            return http;
+        }
+        return clients.computeIfAbsent(new Trust(provider.caBundle(), List.copyOf(provider.thumbprints())), t -> {
+            try {
+                return HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
+                        .sslContext(IssuerTrust.context(t.caBundle(), t.thumbprints())).build();
+            } catch (java.security.GeneralSecurityException | RuntimeException e) {
+                LOG.warn("the CA bundle or thumbprints of {} cannot be used: {}", provider.url(), e.toString());
+                return http;
+            }
+        });
+    }
+
+    private record Trust(String caBundle, List<String> thumbprints) {
+    }
+
+    private Body get(HttpClient http, URI uri) {
         requireSecureTransport(uri);
         fetches.incrementAndGet();
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json").GET().build();
@@ -186,6 +211,9 @@ public final class JwksCache {
                 }
                 return new Body(new String(bytes, StandardCharsets.UTF_8), ttl(response.headers().firstValue("cache-control").orElse(null)));
             }
+        } catch (javax.net.ssl.SSLHandshakeException e) {
+            LOG.info("TLS to identity provider {} is not trusted: {}", uri, e.getMessage());
+            throw AwsException.invalidIdentityToken("OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint");
         } catch (HttpTimeoutException e) {
             LOG.info("identity provider {} did not answer within {}", uri, TIMEOUT);
             throw unreachable();

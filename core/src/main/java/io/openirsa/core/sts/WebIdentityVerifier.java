@@ -80,7 +80,7 @@ public final class WebIdentityVerifier {
         String audience = audiences.stream().filter(provider.clientIds()::contains).findFirst()
                 .orElseThrow(() -> AwsException.invalidIdentityToken("Incorrect token audience"));
 
-        if (!signatureVerifies(jwt, issuer)) {
+        if (!signatureVerifies(jwt, provider)) {
             throw AwsException.invalidIdentityToken("The signature of the web identity token could not be verified");
         }
 
@@ -123,9 +123,9 @@ public final class WebIdentityVerifier {
         return new VerifiedToken(provider, subject, audience, amr, azp, exp.toInstant(), tags, sourceIdentity);
     }
 
-    private boolean signatureVerifies(SignedJWT jwt, String issuer) {
+    private boolean signatureVerifies(SignedJWT jwt, OidcProvider provider) {
         String kid = jwt.getHeader().getKeyID();
-        List<JWK> candidates = jwks.keys(issuer, kid == null || kid.isEmpty() ? null : kid);
+        List<JWK> candidates = jwks.keys(provider, kid == null || kid.isEmpty() ? null : kid);
         if (candidates.isEmpty()) {
             throw AwsException.invalidIdentityToken(KEY_NOT_FOUND);
         }
