@@ -117,6 +117,18 @@ class ExternalIssuerTest extends ServerTest {
     }
 
     @Test
+    void githubStyleSubjects_matchTheirConditionKeys() throws Exception {
+        String arn = role("ext-github", "{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"PROVIDER\"},\"Action\":\"sts:AssumeRoleWithWebIdentity\","
+                + "\"Condition\":{\"StringEquals\":{\"HOST:aud\":\"my-app\"},\"StringLike\":{\"HOST:sub\":\"repo:octo-org/octo-repo:ref:refs/heads/*\"}}}");
+        assertThat(assume(arn, issuer.token("repo:octo-org/octo-repo:ref:refs/heads/main", "my-app", c -> { })).subjectFromWebIdentityToken())
+                .isEqualTo("repo:octo-org/octo-repo:ref:refs/heads/main");
+        assertThat(refused(arn, issuer.token("repo:octo-org/octo-repo:pull_request", "my-app", c -> { })).awsErrorDetails().errorCode())
+                .isEqualTo("AccessDenied");
+        assertThat(refused(arn, issuer.token("repo:octo-org/octo-repo-fork:ref:refs/heads/main", "my-app", c -> { })).awsErrorDetails().errorCode())
+                .isEqualTo("AccessDenied");
+    }
+
+    @Test
     void unknownKid_refetchesTheJwks_soRotatedKeysWork() throws Exception {
         String arn = role("ext-rotate", ALLOW_USER);
         assume(arn, issuer.token("user-1", "my-app", c -> { }));
