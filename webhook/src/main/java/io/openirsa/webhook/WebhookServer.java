@@ -1,0 +1,101 @@
+package io.openirsa.webhook;
+
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.net.ssl.SSLContext;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The webhook on HTTPS (TLS 1.2 and 1.3): {@code POST /mutate} (AdmissionReview), {@code GET /healthz}
+ * (200 once ServiceAccounts can be looked up), {@code GET /metrics} (Prometheus text).
+ */
+public final class WebhookServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
+    static final int MAX_BODY = 3 * 1024 * 1024; // the API server sends at most 3 MiB objects
+
+    private final WebServer server;
+    private final AdmissionReviewHandler handler;
+    private final ServiceAccounts serviceAccounts;
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+
+    private WebhookServer(String host, int port, SSLContext tls, WebhookSettings settings, ServiceAccounts serviceAccounts) {
+        this.serviceAccounts = serviceAccounts;
+        Counter admissions = Counter.builder().name("openirsa_webhook_admissions_total")
+                .help("Pod admissions by outcome").labelNames("outcome").register(registry);
+        this.handler = new AdmissionReviewHandler(new PodMutator(settings, serviceAccounts), admissions);
+        var builder = WebServer.builder().host(host).port(port).maxPayloadSize(MAX_BODY)
+                .routing(r -> r.any(this::route));
+        if (tls != null) {
+            builder.tls(t -> t.sslContext(tls).enabledProtocols(List.of("TLSv1.3", "TLSv1.2")));
+        }
+        this.server = builder.build();
+    }
+
+    /** @param tls null serves plain HTTP (tests, or behind a TLS-terminating proxy) */
+    public static WebhookServer start(String host, int port, SSLContext tls, WebhookSettings settings, ServiceAccounts serviceAccounts) {
+        WebhookServer s = new WebhookServer(host, port, tls, settings, serviceAccounts);
+        s.server.start();
+        return s;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    private void route(ServerRequest req, ServerResponse res) {
+        String path = req.path().rawPath();
+        String method = req.prologue().method().text();
+        try {
+            if (path.equals("/healthz") && method.equals("GET")) {
+                boolean ready = serviceAccounts.ready();
+                res.status(ready ? 200 : 503).header("Content-Type", "text/plain").send(ready ? "ok" : "service accounts not synced yet");
+            } else if (path.equals("/metrics") && method.equals("GET")) {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                PrometheusTextFormatWriter.create().write(out, registry.scrape());
+                res.header("Content-Type", PrometheusTextFormatWriter.CONTENT_TYPE).send(out.toByteArray());
+            } else if (path.equals("/mutate") && method.equals("POST")) {
+                mutate(req, res);
+            } else {
+                res.status(404).header("Content-Type", "text/plain").send("not found");
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.error("request {} {} failed", method, path, e);
+            res.status(500).header("Content-Type", "text/plain").send("internal error");
+        }
+    }
+
+    private void mutate(ServerRequest req, ServerResponse res) throws IOException {
+        String contentType = req.headers().contentType().map(m -> m.mediaType().text()).orElse("");
+        if (!contentType.toLowerCase(Locale.ROOT).equals("application/json")) {
+            res.status(415).header("Content-Type", "text/plain").send("Invalid Content-Type, expected `application/json`");
+            return;
+        }
+        byte[] body;
+        try (InputStream in = req.content().inputStream()) {
+            body = in.readNBytes(MAX_BODY + 1);
+        }
+        try {
+            byte[] answer = handler.handle(body);
+            res.header("Content-Type", "application/json").send(answer);
+        } catch (AdmissionReviewHandler.UnreadableReview e) {
+            res.status(400).header("Content-Type", "text/plain").send(e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+        serviceAccounts.close();
+    }
+}

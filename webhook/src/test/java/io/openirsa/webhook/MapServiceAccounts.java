@@ -1,0 +1,28 @@
+package io.openirsa.webhook;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** ServiceAccounts and ConfigMap keys held in maps, for fixtures: keys {@code namespace/name} or {@code namespace/*}. */
+final class MapServiceAccounts implements ServiceAccounts {
+    final Map<String, ServiceAccountSettings> accounts = new HashMap<>();
+    final Map<String, Set<String>> configMaps = new HashMap<>();
+
+    @Override
+    public Optional<ServiceAccountSettings> find(String namespace, String name) {
+        ServiceAccountSettings s = accounts.get(namespace + "/" + name);
+        return Optional.ofNullable(s != null ? s : accounts.get(namespace + "/*"));
+    }
+
+    @Override
+    public boolean ready() {
+        return true;
+    }
+
+    @Override
+    public Optional<Set<String>> configMapKeys(String namespace, String name) {
+        return Optional.ofNullable(configMaps.get(namespace + "/" + name));
+    }
+}
