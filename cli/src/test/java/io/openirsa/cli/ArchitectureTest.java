@@ -48,6 +48,16 @@ class ArchitectureTest {
     }
 
     @Test
+    void webhook_dependsOnTheDomainOnly() {
+        noClasses().that().resideInAPackage("io.openirsa.webhook..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.openirsa.store..", "io.openirsa.server..", "io.openirsa.cli..", "java.sql..")
+                .check(classes);
+        noClasses().that().resideInAnyPackage("io.openirsa.core..", "io.openirsa.policy..", "io.openirsa.server..", "io.openirsa.store..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.openirsa.webhook..", "io.fabric8..")
+                .check(classes);
+    }
+
+    @Test
     void namesComeFromTheDomain_notFromPatterns() {
         noClasses().that().resideInAPackage("io.openirsa..")
                 .should().haveSimpleNameEndingWith("Manager").orShould().haveSimpleNameEndingWith("Helper")

@@ -46,7 +46,7 @@ class WebhookServerTest {
         Files.copy(dir.resolve("first.key"), dir.resolve("tls.key"));
         Path accounts = Files.writeString(dir.resolve("service-accounts.yaml"),
                 "default/my-app:\n  role-arn: arn:aws:iam::111122223333:role/my-app\n  sts-regional-endpoints: \"true\"\n");
-        ReloadingKeyManager keys = new ReloadingKeyManager(dir.resolve("tls.crt"), dir.resolve("tls.key"));
+        ServingCertificate keys = new ServingCertificate(dir.resolve("tls.crt"), dir.resolve("tls.key"));
         server = WebhookServer.start("127.0.0.1", 0, keys.sslContext(), WebhookSettings.defaults(), new FileServiceAccounts(accounts));
 
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());

@@ -29,8 +29,8 @@ import java.util.List;
  * renews them in place), so a renewed certificate is served from the next TLS handshake on without
  * a restart. Keys in PKCS#8 ({@code PRIVATE KEY}: RSA or EC) or PKCS#1 ({@code RSA PRIVATE KEY}).
  */
-public final class ReloadingKeyManager extends X509ExtendedKeyManager {
-    private static final Logger LOG = LoggerFactory.getLogger(ReloadingKeyManager.class);
+public final class ServingCertificate extends X509ExtendedKeyManager {
+    private static final Logger LOG = LoggerFactory.getLogger(ServingCertificate.class);
     private static final String ALIAS = "webhook";
 
     private record Loaded(X509Certificate[] chain, PrivateKey key, FileTime certTime, FileTime keyTime) {
@@ -40,7 +40,7 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
     private final Path keyFile;
     private volatile Loaded loaded;
 
-    public ReloadingKeyManager(Path certFile, Path keyFile) throws IOException, GeneralSecurityException {
+    public ServingCertificate(Path certFile, Path keyFile) throws IOException, GeneralSecurityException {
         this.certFile = certFile;
         this.keyFile = keyFile;
         this.loaded = load();
