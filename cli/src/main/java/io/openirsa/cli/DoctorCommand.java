@@ -1,0 +1,101 @@
+package io.openirsa.cli;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.openirsa.core.model.Role;
+import io.openirsa.store.JdbcStore;
+import io.openirsa.webhook.Doctor;
+import io.openirsa.webhook.WebhookSettings;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+@Command(name = "doctor", mixinStandardHelpOptions = true, description = "Diagnose IRSA setups.", subcommands = DoctorCommand.PodCheck.class)
+final class DoctorCommand implements Runnable {
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    @Command(name = "pod", mixinStandardHelpOptions = true,
+            description = "Check a pod against the IRSA troubleshooting guide: ServiceAccount annotation, injected environment, token volume "
+                    + "and mount, and the role's trust policy for the pod's token. Exit status 1 when a check fails.")
+    static final class PodCheck implements Callable<Integer> {
+        private static final Pattern ROLE = Pattern.compile("arn:aws[a-z0-9-]*:iam::(\\d{12}):role/(?:.*/)?([^/]+)");
+
+        @Parameters(paramLabel = "NAMESPACE/NAME")
+        String pod;
+
+        @Option(names = "--kubeconfig", description = "kubeconfig (default: in-cluster, or ~/.kube/config)")
+        Path kubeconfig;
+
+        @Option(names = "--trust-policy", description = "the role's trust policy document (e.g. from aws iam get-role)")
+        Path trustPolicy;
+
+        @Option(names = "--data", description = "an OpenIRSA data folder: the role's trust policy is read from it")
+        Path data;
+
+        @Option(names = "--annotation-prefix", defaultValue = "eks.amazonaws.com", description = "(default ${DEFAULT-VALUE})")
+        String annotationPrefix;
+
+        @Option(names = "--token-audience", defaultValue = "sts.amazonaws.com", description = "(default ${DEFAULT-VALUE})")
+        String audience;
+
+        @Override
+        public Integer call() throws Exception {
+            int slash = pod.indexOf('/');
+            if (slash <= 0 || slash == pod.length() - 1) {
+                System.err.println("name the pod as NAMESPACE/NAME");
+                return 2;
+            }
+            WebhookSettings d = WebhookSettings.defaults();
+            WebhookSettings settings = new WebhookSettings(annotationPrefix, audience, d.mountPath(), null, false,
+                    d.defaultExpiration(), d.maxExpiration(), null, null);
+            Config config = kubeconfig != null ? Config.fromKubeconfig(Files.readString(kubeconfig)) : Config.autoConfigure(null);
+            try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+                List<Doctor.Check> checks = new Doctor(settings).examine(client, pod.substring(0, slash), pod.substring(slash + 1), trustPolicies());
+                for (Doctor.Check c : checks) {
+                    System.out.println((c.ok() ? "OK   " : "FAIL ") + c.name() + ": " + c.detail());
+                    if (!c.ok()) {
+                        System.out.println("     fix: " + c.fix());
+                    }
+                }
+                return checks.stream().allMatch(Doctor.Check::ok) ? 0 : 1;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                System.err.println("cannot read from the Kubernetes API: " + e.getMessage());
+                return 2;
+            }
+        }
+
+        private Function<String, Optional<String>> trustPolicies() throws java.io.IOException {
+            if (trustPolicy != null) {
+                String doc = Files.readString(trustPolicy);
+                return role -> Optional.of(doc);
+            }
+            if (data != null) {
+                Path dir = data;
+                return role -> {
+                    Matcher m = ROLE.matcher(role);
+                    if (!m.matches()) {
+                        return Optional.empty();
+                    }
+                    try (JdbcStore store = JdbcStore.sqlite(dir)) {
+                        return store.role(m.group(1), m.group(2)).map(Role::trustPolicy);
+                    }
+                };
+            }
+            return role -> Optional.empty();
+        }
+    }
+}
