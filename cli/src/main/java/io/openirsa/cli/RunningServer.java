@@ -32,12 +32,12 @@ public final class RunningServer implements AutoCloseable {
      * @param publicUrl null means http://HOST:PORT (127.0.0.1 for a wildcard host)
      */
     public record Options(Path data, String host, int port, String publicUrl, String accountId, String region,
-                          long maxTokenSeconds, Duration keyRotationPeriod, Duration jwksStaleIfError, Clock clock) {
+                          long maxTokenSeconds, Duration keyRotationPeriod, Duration jwksStaleIfError, Duration auditRetention, Clock clock) {
 
         /** A free loopback port and the defaults, for tests. */
         public static Options local(Path data, Clock clock) {
             return new Options(data, "127.0.0.1", 0, null, Settings.DEFAULT_ACCOUNT, Settings.DEFAULT_REGION, 7 * 86400L,
-                    Settings.DEFAULT_KEY_ROTATION, Settings.DEFAULT_STALE_IF_ERROR, clock);
+                    Settings.DEFAULT_KEY_ROTATION, Settings.DEFAULT_STALE_IF_ERROR, Duration.ofDays(90), clock);
         }
     }
 
@@ -46,8 +46,10 @@ public final class RunningServer implements AutoCloseable {
     private final OpenIrsaServer server;
     private final AccessKey adminKey;
     private final ScheduledExecutorService background;
+    private final Duration auditRetention;
 
-    private RunningServer(JdbcStore store, OpenIrsa domain, OpenIrsaServer server, AccessKey adminKey) {
+    private RunningServer(JdbcStore store, OpenIrsa domain, OpenIrsaServer server, AccessKey adminKey, Duration auditRetention) {
+        this.auditRetention = auditRetention;
         this.store = store;
         this.domain = domain;
         this.server = server;
@@ -71,7 +73,7 @@ public final class RunningServer implements AutoCloseable {
             OpenIrsaServer server = OpenIrsaServer.start(domain, o.host(), bound);
             new DataDir(o.data()).writeServerInfo(new DataDir.ServerInfo(url, o.accountId(), o.region(), o.maxTokenSeconds(),
                     o.keyRotationPeriod().toHours()));
-            return new RunningServer(store, domain, server, admin);
+            return new RunningServer(store, domain, server, admin, o.auditRetention());
         } catch (RuntimeException | IOException e) {
             store.close();
             throw e;
@@ -84,6 +86,14 @@ public final class RunningServer implements AutoCloseable {
             domain.issuers().rotateAll();
         } catch (RuntimeException e) {
             LOG.error("key rotation failed", e);
+        }
+        try {
+            int expired = domain.expireAudit(auditRetention);
+            if (expired > 0) {
+                LOG.info("deleted {} audit records older than {}", expired, auditRetention);
+            }
+        } catch (RuntimeException e) {
+            LOG.error("audit retention failed", e);
         }
     }
 
@@ -107,6 +117,7 @@ public final class RunningServer implements AutoCloseable {
     public void close() {
         background.shutdownNow();
         server.close();
+        domain.close(); // the audit writer commits what it holds
         store.close();
     }
 

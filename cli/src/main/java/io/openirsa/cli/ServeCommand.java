@@ -43,6 +43,9 @@ final class ServeCommand implements Callable<Integer> {
             + "cannot be reached (default ${DEFAULT-VALUE})", defaultValue = "6")
     long staleIfErrorHours;
 
+    @Option(names = "--audit-retention-days", description = "how long audit records are kept (default ${DEFAULT-VALUE})", defaultValue = "90")
+    long auditRetentionDays;
+
     @Override
     public Integer call() throws Exception {
         if (!accountId.matches("\\d{12}")) {
@@ -68,7 +71,8 @@ final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         RunningServer server = RunningServer.start(new RunningServer.Options(dir, host, port, publicUrl, accountId, region,
-                maxTokenSeconds, java.time.Duration.ofHours(keyRotationHours), java.time.Duration.ofHours(staleIfErrorHours), Clock.systemUTC()));
+                maxTokenSeconds, java.time.Duration.ofHours(keyRotationHours), java.time.Duration.ofHours(staleIfErrorHours),
+                java.time.Duration.ofDays(auditRetentionDays), Clock.systemUTC()));
         LOG.info("OpenIRSA listening on {}:{} (public URL {}), account {}, data {}", host, server.port(), server.endpoint(), accountId, dir);
         LOG.info("point the AWS CLI at it with: eval \"$(bin/irsa env --data {})\"", dir);
         CountDownLatch stop = new CountDownLatch(1);

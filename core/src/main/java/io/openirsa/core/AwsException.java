@@ -7,6 +7,19 @@ package io.openirsa.core;
 public final class AwsException extends RuntimeException {
     private final String code;
     private final int status;
+    private Denial denial;
+
+    /**
+     * Why a call was refused, for the administrator (the audit record and {@code irsa explain}); the
+     * caller only ever sees AWS's code and message.
+     *
+     * @param stage where it failed: request-validation, provider-lookup, key-retrieval, signature, claims,
+     *              role-lookup, trust-policy, authentication, authorization
+     * @param reason what exactly did not hold
+     * @param fix what to change
+     */
+    public record Denial(String stage, String reason, String fix) {
+    }
 
     public AwsException(String code, int status, String message) {
         super(message, null, false, false); // no stack trace: these are answers, not faults
@@ -20,6 +33,17 @@ public final class AwsException extends RuntimeException {
 
     public int status() {
         return status;
+    }
+
+    /** Attaches the administrator's explanation; returns this exception for throwing. */
+    public AwsException explained(String stage, String reason, String fix) {
+        this.denial = new Denial(stage, reason, fix);
+        return this;
+    }
+
+    /** The administrator's explanation, or null. */
+    public Denial denial() {
+        return denial;
     }
 
     /** Query-protocol {@code <Type>}: Sender for 4xx, Receiver for 5xx. */

@@ -1,5 +1,7 @@
 package io.openirsa.core;
 
+import io.openirsa.core.audit.AuditLog;
+import io.openirsa.core.audit.LookupEvents;
 import io.openirsa.core.eks.Eks;
 import io.openirsa.core.iam.Iam;
 import io.openirsa.core.iam.Permissions;
@@ -13,7 +15,7 @@ import io.openirsa.core.sts.Sts;
 import io.openirsa.core.sts.WebIdentityVerifier;
 
 /** The domain, wired: one instance per server, built from a store and settings. */
-public final class OpenIrsa {
+public final class OpenIrsa implements AutoCloseable {
     private final Settings settings;
     private final Store store;
     private final Iam iam;
@@ -22,6 +24,8 @@ public final class OpenIrsa {
     private final ClusterIssuers issuers;
     private final Authenticator authenticator;
     private final JwksCache jwks;
+    private final AuditLog audit;
+    private final LookupEvents lookupEvents;
 
     public OpenIrsa(Store store, Settings settings) {
         this.settings = settings;
@@ -35,6 +39,8 @@ public final class OpenIrsa {
         this.eks = new Eks(store, settings, issuers, permissions);
         this.sts = new Sts(store, settings, new WebIdentityVerifier(store, jwks, settings.clock()), sessionTokens, compiled);
         this.authenticator = new Authenticator(store, sessionTokens, settings.clock());
+        this.audit = new AuditLog(store);
+        this.lookupEvents = new LookupEvents(store, permissions, settings.clock());
     }
 
     /**
@@ -71,6 +77,31 @@ public final class OpenIrsa {
 
     public ClusterIssuers issuers() {
         return issuers;
+    }
+
+    /** Where every answered call is recorded. */
+    public AuditLog audit() {
+        return audit;
+    }
+
+    /** CloudTrail's LookupEvents. */
+    public LookupEvents lookupEvents() {
+        return lookupEvents;
+    }
+
+    /** The audit trail to read records back from (LookupEvents, explain). */
+    public io.openirsa.core.store.AuditTrail auditTrail() {
+        return store;
+    }
+
+    /** Deletes audit records older than the retention; what a server does every minute. */
+    public int expireAudit(java.time.Duration retention) {
+        return store.deleteAuditBefore(settings.clock().instant().minus(retention));
+    }
+
+    @Override
+    public void close() {
+        audit.close();
     }
 
     public JwksCache jwks() {

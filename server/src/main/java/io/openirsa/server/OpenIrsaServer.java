@@ -5,6 +5,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.OpenIrsa;
+import io.openirsa.server.cloudtrail.CloudTrailApi;
 import io.openirsa.server.eks.EksApi;
 import io.openirsa.server.issuer.IssuerApi;
 import io.openirsa.server.query.QueryApi;
@@ -30,6 +31,7 @@ import java.util.UUID;
  *   /clusters, /clusters/{name}                    EKS (REST-JSON)
  *   POST /clusters/{name}/api/v1/namespaces/{ns}/serviceaccounts/{sa}/token   Kubernetes TokenRequest
  *   GET  /id/{clusterId}/.well-known/...           OIDC discovery and JWKS
+ *   POST / with X-Amz-Target CloudTrail_20131101.*  CloudTrail (JSON 1.1)
  * </pre>
  */
 public final class OpenIrsaServer implements AutoCloseable {
@@ -42,12 +44,14 @@ public final class OpenIrsaServer implements AutoCloseable {
     private final QueryApi query;
     private final EksApi eks;
     private final IssuerApi issuer;
+    private final CloudTrailApi cloudTrail;
 
     private OpenIrsaServer(OpenIrsa domain, String host, int port) {
         SigV4Verifier verifier = new SigV4Verifier(domain.authenticator()::resolve, domain.settings().clock());
         this.query = new QueryApi(domain, verifier);
         this.eks = new EksApi(domain, verifier);
         this.issuer = new IssuerApi(domain, verifier);
+        this.cloudTrail = new CloudTrailApi(domain, verifier);
         this.server = WebServer.builder()
                 .host(host)
                 .port(port)
@@ -100,6 +104,10 @@ public final class OpenIrsaServer implements AutoCloseable {
             }
         }
         if (segments.isEmpty()) {
+            String target = request.header("x-amz-target");
+            if (request.method().equals("POST") && target != null && target.startsWith(CloudTrailApi.TARGET_PREFIX)) {
+                return cloudTrail.handle(request, requestId);
+            }
             if (request.method().equals("POST") || request.method().equals("GET")) {
                 return query.handle(request, requestId);
             }
@@ -120,7 +128,7 @@ public final class OpenIrsaServer implements AutoCloseable {
                     return issuer.tokenRequest(request, segments.get(1), segments.get(5), segments.get(7));
                 }
                 if (segments.size() <= 2) {
-                    return eks.handle(request, segments);
+                    return eks.handle(request, segments, requestId);
                 }
             }
             default -> {

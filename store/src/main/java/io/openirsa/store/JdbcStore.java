@@ -5,6 +5,9 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.openirsa.core.audit.AuditPage;
+import io.openirsa.core.audit.AuditQuery;
+import io.openirsa.core.audit.AuditRecord;
 import io.openirsa.core.model.AccessKey;
 import io.openirsa.core.model.Account;
 import io.openirsa.core.model.Cluster;
@@ -293,6 +296,81 @@ public final class JdbcStore implements Store {
     public boolean deleteRolePolicy(String accountId, String roleName, String policyName) {
         return update("DELETE FROM role_inline_policies WHERE account_id = ? AND name_key = ? AND policy_name = ?",
                 accountId, key(roleName), policyName) == 1;
+    }
+
+    // ---- audit trail ----
+
+    private static final String AUDIT = "SELECT seq, event_id, account_id, event_time, event_name, event_source, read_only, username, access_key_id, "
+            + "resource_type, resource_name, request_id, error_code, record FROM audit_events ";
+    /** LookupEvents attributes, by the column that holds each: never user input in SQL. */
+    private static final Map<String, String> AUDIT_COLUMNS = Map.of("event_id", "event_id", "event_name", "event_name",
+            "read_only", "read_only", "username", "username", "resource_type", "resource_type", "resource_name", "resource_name",
+            "event_source", "event_source", "access_key_id", "access_key_id");
+
+    @Override
+    public void appendAudit(List<AuditRecord> batch) {
+        inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_events (event_id, account_id, event_time, event_name, event_source, "
+                    + "read_only, username, access_key_id, resource_type, resource_name, request_id, error_code, record) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (AuditRecord r : batch) {
+                    bind(ps, new Object[]{r.eventId(), r.accountId(), r.eventTime().toEpochMilli(), r.eventName(), r.eventSource(), Boolean.toString(r.readOnly()),
+                            r.username(), r.accessKeyId(), r.resourceType(), r.resourceName(), r.requestId(), r.errorCode(), r.json()});
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public AuditPage lookupAudit(AuditQuery q) {
+        StringBuilder sql = new StringBuilder(AUDIT + "WHERE event_time >= ? AND event_time <= ?");
+        List<Object> args = new ArrayList<>(List.of(q.start().toEpochMilli(), q.end().toEpochMilli()));
+        if (q.accountId() != null) {
+            sql.append(" AND account_id = ?");
+            args.add(q.accountId());
+        }
+        if (q.attribute() != null) {
+            String column = AUDIT_COLUMNS.get(q.attribute());
+            if (column == null) {
+                throw new IllegalArgumentException("not an audit attribute: " + q.attribute());
+            }
+            sql.append(" AND ").append(column).append(" = ?");
+            args.add(q.value());
+        }
+        if (q.before() != null) {
+            sql.append(" AND seq < ?");
+            args.add(q.before());
+        }
+        sql.append(" ORDER BY seq DESC LIMIT ?");
+        args.add(q.limit() + 1);
+        List<long[]> seqs = new ArrayList<>();
+        List<AuditRecord> rows = list(sql.toString(), rs -> {
+            seqs.add(new long[]{rs.getLong(1)});
+            return auditRecord(rs);
+        }, args.toArray());
+        if (rows.size() <= q.limit()) {
+            return new AuditPage(rows, null);
+        }
+        return new AuditPage(rows.subList(0, q.limit()), seqs.get(q.limit() - 1)[0]);
+    }
+
+    @Override
+    public Optional<AuditRecord> auditByRequestId(String requestId) {
+        return one(AUDIT + "WHERE request_id = ? ORDER BY seq DESC", JdbcStore::auditRecord, requestId);
+    }
+
+    @Override
+    public int deleteAuditBefore(Instant instant) {
+        return update("DELETE FROM audit_events WHERE event_time < ?", instant.toEpochMilli());
+    }
+
+    private static AuditRecord auditRecord(ResultSet rs) throws SQLException {
+        return new AuditRecord(rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)), rs.getString(5), rs.getString(6),
+                Boolean.parseBoolean(rs.getString(7)), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
+                rs.getString(12), rs.getString(13), rs.getString(14));
     }
 
     // ---- JDBC plumbing ----

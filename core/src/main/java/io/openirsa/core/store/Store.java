@@ -14,7 +14,7 @@ import java.util.Optional;
  * Durable state, as the domain needs it. Implementations live in the store module (SQLite,
  * PostgreSQL); the domain never sees SQL. Inserts return false when the natural key exists.
  */
-public interface Store extends AutoCloseable {
+public interface Store extends AuditTrail, AutoCloseable {
 
     // accounts and their long-term keys
     boolean insertAccount(Account account);

@@ -213,16 +213,19 @@ public final class JwksCache {
             }
         } catch (javax.net.ssl.SSLHandshakeException e) {
             LOG.info("TLS to identity provider {} is not trusted: {}", uri, e.getMessage());
-            throw AwsException.invalidIdentityToken("OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint");
+            throw AwsException.invalidIdentityToken("OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint")
+                    .explained("key-retrieval", "the TLS certificate of " + uri + " is not trusted: " + e.getMessage(),
+                            "register the thumbprint of its CA (aws iam update-open-id-connect-provider-thumbprint) or its CA bundle "
+                                    + "(bin/irsa provider set-ca)");
         } catch (HttpTimeoutException e) {
             LOG.info("identity provider {} did not answer within {}", uri, TIMEOUT);
-            throw unreachable();
+            throw unreachable(uri, "no answer within " + TIMEOUT.toSeconds() + " s");
         } catch (IOException e) {
             LOG.info("identity provider {} unreachable: {}", uri, e.toString());
-            throw unreachable();
+            throw unreachable(uri, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw unreachable();
+            throw unreachable(uri, "interrupted");
         }
     }
 
@@ -243,9 +246,11 @@ public final class JwksCache {
         }
     }
 
-    private static AwsException unreachable() {
+    private static AwsException unreachable(URI uri, String why) {
         return new AwsException("IDPCommunicationError", 400,
-                "The identity provider could not be reached. Try again later or check the provider's discovery endpoint.");
+                "The identity provider could not be reached. Try again later or check the provider's discovery endpoint.")
+                .explained("key-retrieval", "the OIDC endpoint " + uri + " could not be reached: " + why,
+                        "the issuer must be reachable from this server; check DNS, firewalls and that " + uri + " answers within 5 seconds");
     }
 
     private static URI uri(String s) {
@@ -291,6 +296,7 @@ public final class JwksCache {
 
     private static AwsException keyRetrievalFailed(String where, String why) {
         LOG.info("could not get verification keys from {}: {}", where, why);
-        return AwsException.invalidIdentityToken(KEY_NOT_FOUND);
+        return AwsException.invalidIdentityToken(KEY_NOT_FOUND).explained("key-retrieval", where + ": " + why,
+                "the issuer must serve a discovery document with jwks_uri, and a JWKS, as JSON over https (http only on loopback)");
     }
 }

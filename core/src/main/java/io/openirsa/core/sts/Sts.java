@@ -69,7 +69,9 @@ public final class Sts {
                 .orElse(null);
         if (role == null) {
             LOG.info("AssumeRoleWithWebIdentity denied: role {} does not exist", r.roleArn());
-            throw AwsException.accessDenied("Not authorized to perform " + ACTION);
+            throw AwsException.accessDenied("Not authorized to perform " + ACTION)
+                    .explained("role-lookup", "role " + r.roleArn() + " does not exist (names and paths must match exactly)",
+                            "check AWS_ROLE_ARN (the eks.amazonaws.com/role-arn annotation) against aws iam get-role");
         }
         Instant now = settings.clock().instant();
         Policy trust = compiled.compile(role.trustPolicy(), PolicyKind.TRUST);
@@ -83,7 +85,9 @@ public final class Sts {
         }
         int duration = r.durationSeconds() == null ? 3600 : r.durationSeconds();
         if (duration > role.maxSessionDuration()) {
-            throw AwsException.validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
+            throw AwsException.validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+                    .explained("request-validation", "DurationSeconds " + duration + " is over the role's MaxSessionDuration " + role.maxSessionDuration(),
+                            "ask for less, or: aws iam update-role --role-name " + role.name() + " --max-session-duration " + duration);
         }
         Instant expiration = now.truncatedTo(ChronoUnit.SECONDS).plusSeconds(duration);
         SessionClaims claims = new SessionClaims(Identifiers.sessionAccessKeyId(), Identifiers.secretAccessKey(), accountId,
@@ -101,7 +105,10 @@ public final class Sts {
         Decision decision = trust.evaluate(trustContext(action, r, token, now));
         if (!decision.allowed()) {
             LOG.info("{} denied for {} on {}: {}", action, token.subject(), role.arn(), decision.explain());
-            throw AwsException.accessDenied("Not authorized to perform " + action);
+            throw AwsException.accessDenied("Not authorized to perform " + action)
+                    .explained("trust-policy", "the trust policy of " + role.arn() + " does not allow " + action + " for `" + token.subject()
+                            + "` (audience `" + token.audience() + "`, provider " + token.provider().arn() + "): " + decision.explain(),
+                            TrustFixes.fix(decision, action, token));
         }
         return decision;
     }

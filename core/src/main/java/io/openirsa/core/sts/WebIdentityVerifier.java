@@ -56,7 +56,9 @@ public final class WebIdentityVerifier {
             jwt = SignedJWT.parse(token);
             claims = jwt.getJWTClaimsSet();
         } catch (ParseException | RuntimeException e) {
-            throw AwsException.invalidIdentityToken("The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)");
+            throw AwsException.invalidIdentityToken("The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)")
+                    .explained("claims", "the web identity token is not a signed JWT (three base64url parts with JSON header and claims)",
+                            "pass the token file's content as is (AWS_WEB_IDENTITY_TOKEN_FILE), not an access token or a truncated value");
         }
         if (jwt.getHeader().getCriticalParams() != null && !jwt.getHeader().getCriticalParams().isEmpty()) {
             throw AwsException.invalidIdentityToken("The token names critical header parameters " + jwt.getHeader().getCriticalParams()
@@ -72,16 +74,27 @@ public final class WebIdentityVerifier {
         }
         OidcProvider provider = store.provider(accountId, OidcProvider.hostPath(issuer))
                 .filter(p -> p.url().equals(issuer))
-                .orElseThrow(() -> AwsException.invalidIdentityToken("No OpenIDConnect provider found in your account for " + issuer));
+                .orElseThrow(() -> AwsException.invalidIdentityToken("No OpenIDConnect provider found in your account for " + issuer)
+                        .explained("provider-lookup", "account " + accountId + " has no OIDC provider for the token's issuer `" + issuer + "`"
+                                        + " (the URL must match exactly, trailing slash included)",
+                                "aws iam create-open-id-connect-provider --url " + issuer + " --client-id-list sts.amazonaws.com"
+                                        + " (in the role's account; cross-account providers are not used)"));
         List<String> audiences = claims.getAudience();
         if (audiences == null || audiences.isEmpty()) {
-            throw AwsException.invalidIdentityToken("Missing a required claim: aud");
+            throw AwsException.invalidIdentityToken("Missing a required claim: aud")
+                    .explained("claims", "the token has no aud claim", "request the token with an audience, e.g. sts.amazonaws.com");
         }
         String audience = audiences.stream().filter(provider.clientIds()::contains).findFirst()
-                .orElseThrow(() -> AwsException.invalidIdentityToken("Incorrect token audience"));
+                .orElseThrow(() -> AwsException.invalidIdentityToken("Incorrect token audience")
+                        .explained("claims", "the token's audience " + audiences + " is not in the client IDs " + provider.clientIds()
+                                        + " of provider " + provider.arn(),
+                                "add it: aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn " + provider.arn()
+                                        + " --client-id " + audiences.get(0) + ", or project the token for one of " + provider.clientIds()));
 
         if (!signatureVerifies(jwt, provider)) {
-            throw AwsException.invalidIdentityToken("The signature of the web identity token could not be verified");
+            throw AwsException.invalidIdentityToken("The signature of the web identity token could not be verified")
+                    .explained("signature", "no key of " + provider.url() + "'s JWKS verifies the token's signature (kid `" + jwt.getHeader().getKeyID() + "`)",
+                            "the token was altered or signed by another issuer; if the issuer rotated its keys, check that its JWKS publishes the new key");
         }
 
         Instant now = clock.instant();
@@ -91,7 +104,9 @@ public final class WebIdentityVerifier {
         }
         if (!now.isBefore(exp.toInstant())) {
             throw new AwsException("ExpiredTokenException", 400, "Token expired: current date/time "
-                    + now.getEpochSecond() + " must be before the expiration date/time" + exp.toInstant().getEpochSecond());
+                    + now.getEpochSecond() + " must be before the expiration date/time" + exp.toInstant().getEpochSecond())
+                    .explained("claims", "the token expired at " + exp.toInstant() + " (now " + now + ")",
+                            "read the token file again for each call (the kubelet refreshes it); check the node's clock");
         }
         Date nbf = claims.getNotBeforeTime();
         if (nbf != null && nbf.toInstant().isAfter(now.plus(SKEW))) {
@@ -127,7 +142,10 @@ public final class WebIdentityVerifier {
         String kid = jwt.getHeader().getKeyID();
         List<JWK> candidates = jwks.keys(provider, kid == null || kid.isEmpty() ? null : kid);
         if (candidates.isEmpty()) {
-            throw AwsException.invalidIdentityToken(KEY_NOT_FOUND);
+            throw AwsException.invalidIdentityToken(KEY_NOT_FOUND)
+                    .explained("key-retrieval", provider.url() + "'s JWKS has no key with kid `" + kid + "`",
+                            "check the issuer's " + provider.url() + "/.well-known/openid-configuration and its jwks_uri; a cluster whose keys changed "
+                                    + "must publish the new key");
         }
         JWSAlgorithm alg = jwt.getHeader().getAlgorithm();
         // Only keys from the issuer's JWKS: a key the token names or carries (jku, x5u, jwk, x5c) is never used.

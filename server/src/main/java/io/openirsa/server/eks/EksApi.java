@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Caller;
 import io.openirsa.core.OpenIrsa;
+import io.openirsa.core.audit.ApiCall;
+import io.openirsa.server.AuditedCall;
 import io.openirsa.core.Page;
 import io.openirsa.core.eks.Eks;
 import io.openirsa.core.model.Cluster;
@@ -29,7 +31,21 @@ public final class EksApi {
         this.verifier = verifier;
     }
 
-    public WireResponse handle(WireRequest request, List<String> segments) {
+    public WireResponse handle(WireRequest request, List<String> segments, String requestId) {
+        String eventName = switch (request.method() + " " + segments.size()) {
+            case "POST 1" -> "CreateCluster";
+            case "GET 1" -> "ListClusters";
+            case "GET 2" -> "DescribeCluster";
+            case "DELETE 2" -> "DeleteCluster";
+            default -> "Unknown";
+        };
+        ApiCall audit = AuditedCall.start(domain, "eks", eventName, requestId, request, null);
+        WireResponse response = route(request, segments, audit);
+        domain.audit().record(audit);
+        return response;
+    }
+
+    private WireResponse route(WireRequest request, List<String> segments, ApiCall audit) {
         try {
             if (!SigV4Verifier.isSigned(request)) {
                 throw new AwsException("MissingAuthenticationTokenException", 403, "Missing Authentication Token");
@@ -39,7 +55,13 @@ public final class EksApi {
                 throw new AwsException("InvalidSignatureException", 403, "Credential should be scoped to correct service: 'eks'.");
             }
             Caller caller = verified.credential().caller();
+            audit.caller(caller, verified.accessKeyId());
             Eks eks = domain.eks();
+            if (segments.size() == 2) {
+                audit.parameter("name", segments.get(1));
+                audit.resource("AWS::EKS::Cluster", "arn:aws:eks:" + domain.settings().region() + ":" + caller.accountId() + ":cluster/" + segments.get(1),
+                        caller.accountId());
+            }
             String method = request.method();
             if (segments.size() == 1 && method.equals("POST")) {
                 JsonNode body = Json.readObject(request.body(), BAD);
@@ -48,8 +70,12 @@ public final class EksApi {
                 if (t != null && t.isObject()) {
                     t.fields().forEachRemaining(e -> tags.put(e.getKey(), e.getValue().asText()));
                 }
+                audit.parameter("name", Json.text(body, "name", BAD)).parameter("version", Json.text(body, "version", BAD))
+                        .parameter("roleArn", Json.text(body, "roleArn", BAD));
                 Cluster c = eks.createCluster(caller, Json.text(body, "name", BAD), Json.text(body, "version", BAD),
                         Json.text(body, "roleArn", BAD), tags);
+                audit.resource("AWS::EKS::Cluster", c.arn(), caller.accountId());
+                audit.responseElements(Map.of("cluster", cluster(c, "ACTIVE")));
                 return ok(Map.of("cluster", cluster(c, "ACTIVE")));
             }
             if (segments.size() == 1 && method.equals("GET")) {
@@ -78,6 +104,7 @@ public final class EksApi {
             }
             throw new AwsException("UnknownOperationException", 404, "No operation at " + method + " " + request.rawPath());
         } catch (AwsException e) {
+            audit.failed(e);
             return error(e);
         }
     }

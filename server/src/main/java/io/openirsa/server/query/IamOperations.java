@@ -24,7 +24,7 @@ final class IamOperations {
         Iam iam = domain.iam();
         Map<String, QueryApi.Operation> ops = new HashMap<>();
 
-        ops.put("CreateOpenIDConnectProvider", (caller, p, r) -> {
+        ops.put("CreateOpenIDConnectProvider", (caller, p, r, audit) -> {
             Map<String, String> tags = p.tags("Tags");
             String arn = iam.createOpenIdConnectProvider(caller, p.get("Url"), p.list("ClientIDList"), p.list("ThumbprintList"), tags);
             return xml -> {
@@ -32,7 +32,7 @@ final class IamOperations {
                 tags(xml, tags);
             };
         });
-        ops.put("GetOpenIDConnectProvider", (caller, p, r) -> {
+        ops.put("GetOpenIDConnectProvider", (caller, p, r, audit) -> {
             OidcProvider o = iam.getOpenIdConnectProvider(caller, p.get("OpenIDConnectProviderArn"));
             return xml -> {
                 xml.el("Url", o.hostPath());
@@ -42,7 +42,7 @@ final class IamOperations {
                 tags(xml, o.tags());
             };
         });
-        ops.put("ListOpenIDConnectProviders", (caller, p, r) -> {
+        ops.put("ListOpenIDConnectProviders", (caller, p, r, audit) -> {
             List<OidcProvider> all = iam.listOpenIdConnectProviders(caller);
             return xml -> {
                 xml.start("OpenIDConnectProviderList");
@@ -50,33 +50,33 @@ final class IamOperations {
                 xml.end();
             };
         });
-        ops.put("DeleteOpenIDConnectProvider", (caller, p, r) -> {
+        ops.put("DeleteOpenIDConnectProvider", (caller, p, r, audit) -> {
             iam.deleteOpenIdConnectProvider(caller, p.get("OpenIDConnectProviderArn"));
             return null;
         });
-        ops.put("AddClientIDToOpenIDConnectProvider", (caller, p, r) -> {
+        ops.put("AddClientIDToOpenIDConnectProvider", (caller, p, r, audit) -> {
             iam.addClientId(caller, p.get("OpenIDConnectProviderArn"), p.get("ClientID"));
             return null;
         });
-        ops.put("RemoveClientIDFromOpenIDConnectProvider", (caller, p, r) -> {
+        ops.put("RemoveClientIDFromOpenIDConnectProvider", (caller, p, r, audit) -> {
             iam.removeClientId(caller, p.get("OpenIDConnectProviderArn"), p.get("ClientID"));
             return null;
         });
-        ops.put("UpdateOpenIDConnectProviderThumbprint", (caller, p, r) -> {
+        ops.put("UpdateOpenIDConnectProviderThumbprint", (caller, p, r, audit) -> {
             iam.updateThumbprints(caller, p.get("OpenIDConnectProviderArn"), p.list("ThumbprintList"));
             return null;
         });
 
-        ops.put("CreateRole", (caller, p, r) -> {
+        ops.put("CreateRole", (caller, p, r, audit) -> {
             Role role = iam.createRole(caller, p.get("RoleName"), p.get("Path"), p.get("AssumeRolePolicyDocument"),
                     p.get("Description"), p.integer("MaxSessionDuration", "maxSessionDuration"), p.tags("Tags"));
             return xml -> role(xml, role);
         });
-        ops.put("GetRole", (caller, p, r) -> {
+        ops.put("GetRole", (caller, p, r, audit) -> {
             Role role = iam.getRole(caller, p.get("RoleName"));
             return xml -> role(xml, role);
         });
-        ops.put("ListRoles", (caller, p, r) -> {
+        ops.put("ListRoles", (caller, p, r, audit) -> {
             Page<Role> page = iam.listRoles(caller, p.get("PathPrefix"), p.get("Marker"), p.integer("MaxItems", "maxItems"));
             return xml -> {
                 xml.start("Roles");
@@ -89,27 +89,27 @@ final class IamOperations {
                 page(xml, page);
             };
         });
-        ops.put("UpdateRole", (caller, p, r) -> {
+        ops.put("UpdateRole", (caller, p, r, audit) -> {
             iam.updateRole(caller, p.get("RoleName"), p.get("Description"), p.integer("MaxSessionDuration", "maxSessionDuration"));
             return xml -> { };
         });
-        ops.put("UpdateAssumeRolePolicy", (caller, p, r) -> {
+        ops.put("UpdateAssumeRolePolicy", (caller, p, r, audit) -> {
             iam.updateAssumeRolePolicy(caller, p.get("RoleName"), p.get("PolicyDocument"));
             return null;
         });
-        ops.put("DeleteRole", (caller, p, r) -> {
+        ops.put("DeleteRole", (caller, p, r, audit) -> {
             iam.deleteRole(caller, p.get("RoleName"));
             return null;
         });
-        ops.put("AttachRolePolicy", (caller, p, r) -> {
+        ops.put("AttachRolePolicy", (caller, p, r, audit) -> {
             iam.attachRolePolicy(caller, p.get("RoleName"), p.get("PolicyArn"));
             return null;
         });
-        ops.put("DetachRolePolicy", (caller, p, r) -> {
+        ops.put("DetachRolePolicy", (caller, p, r, audit) -> {
             iam.detachRolePolicy(caller, p.get("RoleName"), p.get("PolicyArn"));
             return null;
         });
-        ops.put("ListAttachedRolePolicies", (caller, p, r) -> {
+        ops.put("ListAttachedRolePolicies", (caller, p, r, audit) -> {
             Page<AttachedPolicy> page = iam.listAttachedRolePolicies(caller, p.get("RoleName"), p.get("Marker"), p.integer("MaxItems", "maxItems"));
             return xml -> {
                 xml.start("AttachedPolicies");
@@ -118,23 +118,23 @@ final class IamOperations {
                 page(xml, page);
             };
         });
-        ops.put("PutRolePolicy", (caller, p, r) -> {
+        ops.put("PutRolePolicy", (caller, p, r, audit) -> {
             iam.putRolePolicy(caller, p.get("RoleName"), p.get("PolicyName"), p.get("PolicyDocument"));
             return null;
         });
-        ops.put("GetRolePolicy", (caller, p, r) -> {
+        ops.put("GetRolePolicy", (caller, p, r, audit) -> {
             String doc = iam.getRolePolicy(caller, p.get("RoleName"), p.get("PolicyName"));
             Role role = iam.getRole(caller, p.get("RoleName"));
             return xml -> xml.el("RoleName", role.name()).el("PolicyName", p.get("PolicyName")).el("PolicyDocument", SigV4.encode(doc));
         });
-        ops.put("ListRolePolicies", (caller, p, r) -> {
+        ops.put("ListRolePolicies", (caller, p, r, audit) -> {
             Page<String> page = iam.listRolePolicies(caller, p.get("RoleName"), p.get("Marker"), p.integer("MaxItems", "maxItems"));
             return xml -> {
                 members(xml, "PolicyNames", page.items());
                 page(xml, page);
             };
         });
-        ops.put("DeleteRolePolicy", (caller, p, r) -> {
+        ops.put("DeleteRolePolicy", (caller, p, r, audit) -> {
             iam.deleteRolePolicy(caller, p.get("RoleName"), p.get("PolicyName"));
             return null;
         });

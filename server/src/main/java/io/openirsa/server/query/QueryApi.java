@@ -3,6 +3,8 @@ package io.openirsa.server.query;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Caller;
 import io.openirsa.core.OpenIrsa;
+import io.openirsa.core.audit.ApiCall;
+import io.openirsa.server.AuditedCall;
 import io.openirsa.server.WireRequest;
 import io.openirsa.server.WireResponse;
 import io.openirsa.server.sigv4.SigV4Verifier;
@@ -21,7 +23,8 @@ public final class QueryApi {
     /** One operation: reads parameters, calls the domain, returns what goes in {@code <ActionResult>} (null: nothing). */
     @FunctionalInterface
     interface Operation {
-        Consumer<Xml> call(Caller caller, QueryParams params, WireRequest request);
+        /** @param audit the call's audit record in the making: operations add what only they know */
+        Consumer<Xml> call(Caller caller, QueryParams params, WireRequest request, ApiCall audit);
     }
 
     enum Service {
@@ -40,17 +43,21 @@ public final class QueryApi {
     }
 
     private final SigV4Verifier verifier;
+    private final OpenIrsa domain;
     private final Map<String, Operation> sts;
     private final Map<String, Operation> iam;
 
     public QueryApi(OpenIrsa domain, SigV4Verifier verifier) {
         this.verifier = verifier;
+        this.domain = domain;
         this.sts = new StsOperations(domain).operations();
         this.iam = new IamOperations(domain).operations();
     }
 
     public WireResponse handle(WireRequest request, String requestId) {
         Service service = Service.STS;
+        ApiCall audit = null;
+        WireResponse response;
         try {
             String contentType = request.header("content-type");
             boolean form = contentType == null || contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
@@ -58,14 +65,16 @@ public final class QueryApi {
                 throw new AwsException("UnsupportedMediaType", 415, "Content-Type " + contentType + " is not supported: send application/x-www-form-urlencoded");
             }
             QueryParams params = QueryParams.parse(new String(request.body(), StandardCharsets.UTF_8), request.rawQuery());
-            boolean signed = SigV4Verifier.isSigned(request);
-            SigV4Verifier.Verified verified = null;
             String action = params.get("Action");
             String version = params.get("Version");
             service = Service.IAM.version.equals(version) ? Service.IAM : Service.STS;
-            if (signed && !"AssumeRoleWithWebIdentity".equals(action)) {
+            audit = AuditedCall.start(domain, service.signingName, action, requestId, request, params);
+            SigV4Verifier.Verified verified = null;
+            if (SigV4Verifier.isSigned(request) && !"AssumeRoleWithWebIdentity".equals(action)) {
                 verified = verifier.verify(request);
                 service = verified.service().equals("iam") ? Service.IAM : Service.STS;
+                audit = AuditedCall.start(domain, service.signingName, action, requestId, request, params);
+                audit.caller(verified.credential().caller(), verified.accessKeyId());
                 if (!verified.service().equals(service.signingName)) {
                     throw new AwsException("SignatureDoesNotMatch", 403, "Credential should be scoped to correct service: 'sts' or 'iam'.");
                 }
@@ -84,7 +93,10 @@ public final class QueryApi {
                 }
                 caller = verified.credential().caller();
             }
-            Consumer<Xml> result = op.call(caller, params, request);
+            Consumer<Xml> result = op.call(caller, params, request, audit);
+            if (service == Service.IAM) {
+                AuditedCall.iamResources(audit, params, caller.accountId());
+            }
             Xml xml = new Xml().start(action + "Response", service.namespace);
             if (result != null) {
                 xml.start(action + "Result");
@@ -92,10 +104,21 @@ public final class QueryApi {
                 xml.end();
             }
             xml.start("ResponseMetadata").el("RequestId", requestId).end().end();
-            return WireResponse.of(200, "text/xml", xml.toString());
+            response = WireResponse.of(200, "text/xml", xml.toString());
         } catch (AwsException e) {
-            return error(e, service, requestId);
+            if (audit != null) {
+                audit.failed(e);
+                if (service == Service.IAM && audit.recipient() != null) {
+                    AuditedCall.iamResources(audit, QueryParams.parse(new String(request.body(), StandardCharsets.UTF_8), request.rawQuery()),
+                            audit.recipient());
+                }
+            }
+            response = error(e, service, requestId);
         }
+        if (audit != null) {
+            domain.audit().record(audit);
+        }
+        return response;
     }
 
     /** The query protocol's error envelope. */

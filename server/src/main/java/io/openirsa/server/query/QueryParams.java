@@ -49,6 +49,11 @@ public final class QueryParams {
         return values.get(name);
     }
 
+    /** Every parameter, in the order received. */
+    public Map<String, String> all() {
+        return java.util.Collections.unmodifiableMap(values);
+    }
+
     /** An integer parameter, or null when absent. */
     public Integer integer(String name, String field) {
         String v = values.get(name);

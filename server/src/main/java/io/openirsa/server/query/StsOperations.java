@@ -5,10 +5,19 @@ import io.openirsa.core.OpenIrsa;
 import io.openirsa.core.sts.AssumeRoleWithWebIdentityRequest;
 import io.openirsa.core.sts.WebIdentitySession;
 
+import io.openirsa.core.audit.ApiCall;
+
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /** STS actions on the query protocol. */
 final class StsOperations {
+    /** How CloudTrail writes credential expirations: "Apr 16, 2025, 3:46:56 AM". */
+    static final DateTimeFormatter CLOUDTRAIL_TIME = DateTimeFormatter.ofPattern("MMM d, yyyy, h:mm:ss a", Locale.US).withZone(ZoneOffset.UTC);
+
     private final OpenIrsa domain;
 
     StsOperations(OpenIrsa domain) {
@@ -17,11 +26,26 @@ final class StsOperations {
 
     Map<String, QueryApi.Operation> operations() {
         return Map.of(
-                "AssumeRoleWithWebIdentity", (caller, p, request) -> {
+                "AssumeRoleWithWebIdentity", (caller, p, request, audit) -> {
                     WebIdentitySession s = domain.sts().assumeRoleWithWebIdentity(new AssumeRoleWithWebIdentityRequest(
                             p.get("RoleArn"), p.get("RoleSessionName"), p.get("WebIdentityToken"),
                             p.integer("DurationSeconds", "durationSeconds"), p.get("Policy"), p.structList("PolicyArns", "arn"),
                             p.get("ProviderId"), request.sourceIp(), request.secure()));
+                    audit.webIdentity(new ApiCall.WebIdentity(s.provider(), s.audience(), s.subject()));
+                    Map<String, Object> credentials = new LinkedHashMap<>();
+                    credentials.put("accessKeyId", s.credentials().accessKeyId());
+                    credentials.put("sessionToken", ""); // a credential: never recorded
+                    credentials.put("expiration", CLOUDTRAIL_TIME.format(s.credentials().expiration()));
+                    Map<String, Object> elements = new LinkedHashMap<>();
+                    elements.put("credentials", credentials);
+                    elements.put("subjectFromWebIdentityToken", s.subject());
+                    elements.put("assumedRoleUser", Map.of("assumedRoleId", s.assumedRoleId(), "arn", s.assumedRoleArn()));
+                    elements.put("provider", s.provider());
+                    elements.put("audience", s.audience());
+                    if (s.sourceIdentity() != null) {
+                        elements.put("sourceIdentity", s.sourceIdentity());
+                    }
+                    audit.responseElements(elements);
                     return xml -> xml
                             .start("Credentials")
                             .el("AccessKeyId", s.credentials().accessKeyId())
@@ -38,7 +62,7 @@ final class StsOperations {
                             .el("Audience", s.audience())
                             .el("SourceIdentity", s.sourceIdentity());
                 },
-                "GetCallerIdentity", (caller, p, request) -> {
+                "GetCallerIdentity", (caller, p, request, audit) -> {
                     Caller c = domain.sts().getCallerIdentity(caller);
                     return xml -> xml.el("Arn", c.arn()).el("UserId", c.userId()).el("Account", c.accountId());
                 });

@@ -44,8 +44,8 @@ public final class SigV4Verifier {
         this.clock = clock;
     }
 
-    /** Who signed, and the scope they signed for. */
-    public record Verified(Authenticator.Credential credential, String region, String service) {
+    /** Who signed, with which access key, and the scope they signed for. */
+    public record Verified(Authenticator.Credential credential, String accessKeyId, String region, String service) {
     }
 
     /** Whether the request carries a signature in either form. */
@@ -89,7 +89,7 @@ public final class SigV4Verifier {
         if (!match) {
             throw new AwsException("SignatureDoesNotMatch", 403, MISMATCH);
         }
-        return new Verified(credential, p.region, p.service);
+        return new Verified(credential, p.accessKeyId, p.region, p.service);
     }
 
     private void checkTime(Instant signedAt, Long expires) {

@@ -1,0 +1,161 @@
+package io.openirsa.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.openirsa.core.audit.AuditPage;
+import io.openirsa.core.audit.AuditQuery;
+import io.openirsa.core.audit.AuditRecord;
+import io.openirsa.policy.Wildcard;
+import io.openirsa.store.JdbcStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+@Command(name = "audit", mixinStandardHelpOptions = true,
+        description = "Read the audit trail (CloudTrail records) of a server's data folder, newest first: the IRSA guide's filters without a log service.")
+final class AuditCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--event", description = "event name, e.g. AssumeRoleWithWebIdentity")
+    String event;
+
+    @Option(names = "--role", description = "role name the call was about")
+    String role;
+
+    @Option(names = "--subject", description = "web identity subject or session name, * and ? as wildcards (e.g. 'system:serviceaccount:prod:*')")
+    String subject;
+
+    @Option(names = "--errors", description = "only refused calls")
+    boolean errors;
+
+    @Option(names = "--since", description = "how far back: 30m, 2h, 7d (default: 90d)")
+    String since;
+
+    @Option(names = "--limit", defaultValue = "100", description = "at most this many records (default ${DEFAULT-VALUE})")
+    int limit;
+
+    @Option(names = "--follow", description = "keep printing new records as they come")
+    boolean follow;
+
+    @Option(names = "--format", defaultValue = "table", description = "table, json or jsonl (default ${DEFAULT-VALUE})")
+    String format;
+
+    @Option(names = "--data", description = "data folder (default: $OPENIRSA_DATA, else ~/.openirsa)")
+    Path data;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Set.of("table", "json", "jsonl").contains(format)) {
+            System.err.println("--format must be table, json or jsonl");
+            return 2;
+        }
+        Duration back;
+        try {
+            back = since == null ? Duration.ofDays(90) : duration(since);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        Wildcard subjectPattern = subject == null ? null : Wildcard.compile(subject);
+        try (JdbcStore store = JdbcStore.sqlite(DataDir.resolve(data))) {
+            List<AuditRecord> found = select(store, Instant.now().minus(back), subjectPattern);
+            if (format.equals("json")) {
+                List<JsonNode> records = new ArrayList<>();
+                for (AuditRecord r : found) {
+                    records.add(JSON.readTree(r.json()));
+                }
+                System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(records));
+            } else {
+                if (format.equals("table")) {
+                    System.out.printf("%-20s %-26s %-40s %-24s %s%n", "TIME", "EVENT", "WHO", "ROLE", "RESULT");
+                }
+                found.reversed().forEach(this::print);
+            }
+            if (follow) {
+                Set<String> seen = new HashSet<>();
+                found.forEach(r -> seen.add(r.eventId()));
+                while (true) {
+                    Thread.sleep(1000);
+                    List<AuditRecord> fresh = select(store, Instant.now().minus(Duration.ofMinutes(10)), subjectPattern);
+                    for (AuditRecord r : fresh.reversed()) {
+                        if (seen.add(r.eventId())) {
+                            print(r);
+                        }
+                    }
+                    System.out.flush();
+                }
+            }
+        }
+        return 0;
+    }
+
+    private List<AuditRecord> select(JdbcStore store, Instant from, Wildcard subjectPattern) {
+        List<AuditRecord> out = new ArrayList<>();
+        Long before = null;
+        do {
+            AuditPage page = store.lookupAudit(new AuditQuery(null, event == null ? null : "event_name", event, from, Instant.now(), 200, before));
+            for (AuditRecord r : page.records()) {
+                if (matches(r, subjectPattern) && out.size() < limit) {
+                    out.add(r);
+                }
+            }
+            before = page.next();
+        } while (before != null && out.size() < limit);
+        return out;
+    }
+
+    private boolean matches(AuditRecord r, Wildcard subjectPattern) {
+        if (errors && r.errorCode() == null) {
+            return false;
+        }
+        if (role != null && (r.resourceName() == null || !r.resourceName().endsWith("/" + role))) {
+            return false;
+        }
+        return subjectPattern == null || (r.username() != null && subjectPattern.matches(r.username()));
+    }
+
+    private void print(AuditRecord r) {
+        if (format.equals("jsonl")) {
+            System.out.println(r.json());
+            return;
+        }
+        String roleName = r.resourceName() == null ? "-" : r.resourceName().substring(r.resourceName().lastIndexOf('/') + 1);
+        System.out.printf("%-20s %-26s %-40s %-24s %s%n", r.eventTime().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString().replace("T", " "),
+                r.eventName(), r.username() == null ? "-" : r.username(), roleName,
+                r.errorCode() == null ? "ok" : r.errorCode() + " (bin/irsa explain " + r.requestId() + ")");
+    }
+
+    static Duration duration(String s) {
+        String v = s.trim().toLowerCase(Locale.ROOT);
+        if (v.length() < 2) {
+            throw new IllegalArgumentException("--since takes a number and a unit: 30m, 2h, 7d");
+        }
+        long n;
+        try {
+            n = Long.parseLong(v.substring(0, v.length() - 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--since takes a number and a unit: 30m, 2h, 7d");
+        }
+        return switch (v.charAt(v.length() - 1)) {
+            case 's' -> Duration.ofSeconds(n);
+            case 'm' -> Duration.ofMinutes(n);
+            case 'h' -> Duration.ofHours(n);
+            case 'd' -> Duration.ofDays(n);
+            default -> throw new IllegalArgumentException("--since takes a number and a unit: 30m, 2h, 7d");
+        };
+    }
+
+    static JsonNode parse(String json) throws IOException {
+        return JSON.readTree(json);
+    }
+}

@@ -1,0 +1,108 @@
+package io.openirsa.core.audit;
+
+import io.openirsa.core.AwsException;
+import io.openirsa.core.Caller;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One answered API call, as the wire layer saw it: enough to write its CloudTrail record. Filled
+ * while the call is handled, then recorded before the response leaves.
+ */
+public final class ApiCall {
+    /** A resource the call touched, as CloudTrail lists it. */
+    public record Resource(String type, String arn, String accountId) {
+    }
+
+    /** The web identity of an AssumeRoleWithWebIdentity call (from the token, verified or not). */
+    public record WebIdentity(String providerArn, String audience, String subject) {
+    }
+
+    final String service;
+    final String eventName;
+    final String requestId;
+    final Instant time;
+    final String region;
+    final String sourceIp;
+    final String userAgent;
+    Caller caller;
+    String accessKeyId;
+    WebIdentity webIdentity;
+    final Map<String, Object> requestParameters = new LinkedHashMap<>();
+    Map<String, Object> responseElements;
+    final List<Resource> resources = new ArrayList<>();
+    AwsException error;
+    String recipientAccountId;
+
+    /** @param service sts, iam or eks */
+    public ApiCall(String service, String eventName, String requestId, Instant time, String region, String sourceIp, String userAgent) {
+        this.service = service;
+        this.eventName = eventName;
+        this.requestId = requestId;
+        this.time = time;
+        this.region = region;
+        this.sourceIp = sourceIp;
+        this.userAgent = userAgent;
+    }
+
+    public ApiCall caller(Caller c, String accessKey) {
+        this.caller = c;
+        this.accessKeyId = accessKey;
+        if (c != null) {
+            recipientAccountId = c.accountId();
+        }
+        return this;
+    }
+
+    public ApiCall webIdentity(WebIdentity w) {
+        this.webIdentity = w;
+        return this;
+    }
+
+    public ApiCall parameter(String name, Object value) {
+        if (value != null) {
+            requestParameters.put(name, value);
+        }
+        return this;
+    }
+
+    public ApiCall responseElements(Map<String, Object> elements) {
+        this.responseElements = elements;
+        return this;
+    }
+
+    public ApiCall resource(String type, String arn, String accountId) {
+        resources.add(new Resource(type, arn, accountId));
+        if (recipientAccountId == null) {
+            recipientAccountId = accountId;
+        }
+        return this;
+    }
+
+    public ApiCall failed(AwsException e) {
+        this.error = e;
+        return this;
+    }
+
+    public ApiCall recipient(String accountId) {
+        this.recipientAccountId = accountId;
+        return this;
+    }
+
+    /** The account the record belongs to, once known. */
+    public String recipient() {
+        return recipientAccountId;
+    }
+
+    public String eventName() {
+        return eventName;
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+}

@@ -1,0 +1,96 @@
+package io.openirsa.core.audit;
+
+import io.openirsa.core.store.AuditTrail;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Appends audit records with group commit: callers hand over a record and wait until the batch it
+ * went into is committed, so a record is on disk before the response it describes leaves, while
+ * many concurrent calls share one transaction.
+ */
+public final class AuditLog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+    static final int MAX_BATCH = 500;
+
+    private record Pending(AuditRecord record, CompletableFuture<Void> committed) {
+    }
+
+    private final AuditTrail trail;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private volatile boolean closed;
+
+    public AuditLog(AuditTrail trail) {
+        this.trail = trail;
+        this.writer = Thread.ofVirtual().name("audit-writer").start(this::write);
+    }
+
+    /**
+     * Records a call and returns once its record is committed.
+     *
+     * @return false if it could not be written (logged; the caller's answer is not changed)
+     */
+    public boolean record(ApiCall call) {
+        AuditRecord r = CloudTrail.record(call);
+        if (closed) {
+            LOG.error("audit log closed: the record of request {} ({}) is lost", r.requestId(), r.eventName());
+            return false;
+        }
+        Pending p = new Pending(r, new CompletableFuture<>());
+        queue.add(p);
+        try {
+            p.committed.get(30, TimeUnit.SECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.error("the audit record of request {} ({}) could not be written", r.requestId(), r.eventName(), e);
+            return false;
+        }
+    }
+
+    private void write() {
+        List<Pending> batch = new ArrayList<>();
+        while (!closed || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                try {
+                    trail.appendAudit(batch.stream().map(Pending::record).toList());
+                    batch.forEach(p -> p.committed.complete(null));
+                } catch (RuntimeException e) {
+                    batch.forEach(p -> p.committed.completeExceptionally(e));
+                }
+                batch.clear();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            writer.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.openirsa.core.audit;
+
+import io.openirsa.core.AwsException;
+import io.openirsa.core.Caller;
+import io.openirsa.core.iam.Permissions;
+import io.openirsa.core.store.AuditTrail;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Objects;
+
+/** CloudTrail's LookupEvents over the audit trail: one attribute, a time range, pages of 1-50, newest first. */
+public final class LookupEvents {
+    static final Duration HISTORY = Duration.ofDays(90);
+    static final Map<String, String> ATTRIBUTES = Map.of("EventId", "event_id", "EventName", "event_name", "ReadOnly", "read_only",
+            "Username", "username", "ResourceType", "resource_type", "ResourceName", "resource_name", "EventSource", "event_source",
+            "AccessKeyId", "access_key_id");
+
+    private final AuditTrail trail;
+    private final Permissions permissions;
+    private final Clock clock;
+
+    public LookupEvents(AuditTrail trail, Permissions permissions, Clock clock) {
+        this.trail = trail;
+        this.permissions = permissions;
+        this.clock = clock;
+    }
+
+    /** A page and the NextToken for the next one (null on the last page). */
+    public record Result(AuditPage page, String nextToken) {
+    }
+
+    /**
+     * @param attributeKey null for no filter
+     * @param start null: 90 days ago
+     * @param end null: now
+     * @param maxResults null: 50
+     */
+    public Result lookup(Caller caller, String attributeKey, String attributeValue, Instant start, Instant end, Integer maxResults,
+                         String nextToken) {
+        permissions.check(caller, "cloudtrail:LookupEvents", "*");
+        String column = null;
+        if (attributeKey != null) {
+            column = ATTRIBUTES.get(attributeKey);
+            if (column == null) {
+                throw new AwsException("InvalidLookupAttributesException", 400, "Attribute key `" + attributeKey + "` is not one of "
+                        + ATTRIBUTES.keySet().stream().sorted().toList());
+            }
+            if (attributeValue == null || attributeValue.isEmpty() || attributeValue.length() > 2000) {
+                throw new AwsException("InvalidLookupAttributesException", 400, "The attribute value must be 1 to 2000 characters");
+            }
+        }
+        Instant now = clock.instant();
+        Instant from = start == null ? now.minus(HISTORY) : start;
+        Instant to = end == null ? now : end;
+        if (from.isAfter(to)) {
+            throw new AwsException("InvalidTimeRangeException", 400, "Start time must be before end time.");
+        }
+        int max = maxResults == null ? 50 : maxResults;
+        if (max < 1 || max > 50) {
+            throw new AwsException("InvalidMaxResultsException", 400, "MaxResults must be between 1 and 50.");
+        }
+        String fingerprint = Integer.toHexString(Objects.hash(attributeKey, attributeValue, start, end));
+        Long before = null;
+        if (nextToken != null) {
+            before = decode(nextToken, fingerprint);
+        }
+        AuditPage page = trail.lookupAudit(new AuditQuery(caller.accountId(), column, attributeValue, from, to, max, before));
+        String next = page.next() == null ? null : Base64.getUrlEncoder().withoutPadding()
+                .encodeToString((page.next() + ":" + fingerprint).getBytes(StandardCharsets.UTF_8));
+        return new Result(page, next);
+    }
+
+    /** A token is only good for the parameters it was issued with, as CloudTrail's are. */
+    private static Long decode(String token, String fingerprint) {
+        try {
+            String[] parts = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split(":");
+            if (parts.length == 2 && parts[1].equals(fingerprint)) {
+                return Long.parseLong(parts[0]);
+            }
+        } catch (IllegalArgumentException e) {
+            // falls through to the error
+        }
+        throw new AwsException("InvalidNextTokenException", 400, "Invalid NextToken: it is not one of ours, or the other parameters changed.");
+    }
+}
