@@ -61,5 +61,12 @@ check "a bad session name is ValidationError" refused ValidationError sts assume
 AWS_SECRET_ACCESS_KEY=wrong check "a wrong secret is SignatureDoesNotMatch" refused SignatureDoesNotMatch sts get-caller-identity
 check "a missing role is NoSuchEntity" refused NoSuchEntity iam get-role --role-name missing
 
+lookup() { aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventName,AttributeValue=AssumeRoleWithWebIdentity \
+    --query 'Events[].CloudTrailEvent' --output text; }
+check "CloudTrail records the web identity calls" bash -c "$(declare -f lookup); lookup | grep -q '\"userName\": \"system:serviceaccount:default:app\"' || lookup | grep -q '\"userName\":\"system:serviceaccount:default:app\"'"
+denied=$(aws cloudtrail lookup-events --lookup-attributes AttributeKey=Username,AttributeValue=system:serviceaccount:default:other \
+    --max-results 1 --query 'Events[0].CloudTrailEvent' --output text | python3 -c 'import json,sys; print(json.load(sys.stdin)["requestID"])')
+check "bin/irsa explain says why the other service account was refused" bash -c "bin/irsa explain $denied 2>/dev/null | grep -q 'stage     trust-policy'"
+
 echo "walkthrough: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
