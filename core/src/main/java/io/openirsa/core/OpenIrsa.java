@@ -5,6 +5,8 @@ import io.openirsa.core.audit.LookupEvents;
 import io.openirsa.core.eks.Eks;
 import io.openirsa.core.iam.Iam;
 import io.openirsa.core.iam.Permissions;
+import io.openirsa.core.iam.PolicyCatalog;
+import io.openirsa.core.sts.SessionPolicies;
 import io.openirsa.core.issuer.ClusterIssuers;
 import io.openirsa.core.model.AccessKey;
 import io.openirsa.core.model.Account;
@@ -26,21 +28,26 @@ public final class OpenIrsa implements AutoCloseable {
     private final JwksCache jwks;
     private final AuditLog audit;
     private final LookupEvents lookupEvents;
+    private final io.openirsa.core.iam.Simulator simulator;
+    private volatile String administratorAccount;
 
     public OpenIrsa(Store store, Settings settings) {
         this.settings = settings;
         this.store = store;
         CompiledPolicies compiled = new CompiledPolicies();
         this.jwks = new JwksCache(settings.clock(), settings.jwksStaleIfError());
-        Permissions permissions = new Permissions(store, compiled);
+        PolicyCatalog catalog = new PolicyCatalog(store);
+        Permissions permissions = new Permissions(store, compiled, catalog);
         SessionTokens sessionTokens = SessionTokens.load(store, settings.clock().instant());
         this.issuers = new ClusterIssuers(store, settings);
-        this.iam = new Iam(store, settings, compiled, permissions, jwks);
+        this.iam = new Iam(store, settings, compiled, permissions, jwks, catalog);
         this.eks = new Eks(store, settings, issuers, permissions);
-        this.sts = new Sts(store, settings, new WebIdentityVerifier(store, jwks, settings.clock()), sessionTokens, compiled);
+        this.sts = new Sts(store, settings, new WebIdentityVerifier(store, jwks, settings.clock()), sessionTokens, compiled, permissions,
+                new SessionPolicies(compiled, catalog::defaultDocument));
         this.authenticator = new Authenticator(store, sessionTokens, settings.clock());
         this.audit = new AuditLog(store);
         this.lookupEvents = new LookupEvents(store, permissions, settings.clock());
+        this.simulator = new io.openirsa.core.iam.Simulator(store, compiled, catalog, permissions);
     }
 
     /**
@@ -49,6 +56,7 @@ public final class OpenIrsa implements AutoCloseable {
      * @return the administrator key of the account
      */
     public AccessKey bootstrap(String accountId) {
+        this.administratorAccount = accountId;
         if (store.account(accountId).isEmpty()) {
             store.insertAccount(new Account(accountId, settings.clock().instant()));
         }
@@ -57,6 +65,25 @@ public final class OpenIrsa implements AutoCloseable {
             store.insertAccessKey(key);
             return key;
         });
+    }
+
+    /**
+     * Creates another account and its first administrator key. Only the root of the server's own
+     * account (the one it was started with) may do this.
+     */
+    public AccessKey createAccount(Caller caller, String accountId) {
+        if (!caller.isRoot() || !caller.accountId().equals(administratorAccount)) {
+            throw AwsException.accessDenied("User: " + caller.arn() + " is not authorized to perform: organizations:CreateAccount");
+        }
+        if (accountId == null || !accountId.matches("\\d{12}")) {
+            throw AwsException.invalidInput("The account id must be 12 digits.");
+        }
+        if (!store.insertAccount(new Account(accountId, settings.clock().instant()))) {
+            throw new AwsException("EntityAlreadyExists", 409, "Account " + accountId + " already exists.");
+        }
+        AccessKey key = new AccessKey(Identifiers.accessKeyId(), Identifiers.secretAccessKey(), accountId, settings.clock().instant());
+        store.insertAccessKey(key);
+        return key;
     }
 
     public Settings settings() {
@@ -82,6 +109,11 @@ public final class OpenIrsa implements AutoCloseable {
     /** Where every answered call is recorded. */
     public AuditLog audit() {
         return audit;
+    }
+
+    /** IAM's policy simulator. */
+    public io.openirsa.core.iam.Simulator simulator() {
+        return simulator;
     }
 
     /** CloudTrail's LookupEvents. */

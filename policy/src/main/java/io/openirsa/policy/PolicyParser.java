@@ -91,6 +91,14 @@ final class PolicyParser {
             }
             statements.add(s);
         }
+        List<Span> spans = StatementSpans.of(document);
+        if (spans.size() == statements.size()) {
+            for (int i = 0; i < statements.size(); i++) {
+                Statement s = statements.get(i);
+                statements.set(i, new Statement(s.index(), s.sid(), s.effect(), s.principal(), s.notPrincipal(), s.actions(), s.notAction(),
+                        s.resources(), s.notResource(), s.conditions(), s.variables(), spans.get(i)));
+            }
+        }
         return new Policy(document, kind, version, statements);
     }
 
@@ -181,7 +189,7 @@ final class PolicyParser {
         List<Condition> conditions = node.has("Condition")
                 ? conditions(node.get("Condition"), at + ".Condition", variables) : List.of();
         return new Statement(index, sid, effect, principal, false, actions, notAction, resources, notResource,
-                conditions, variables);
+                conditions, variables, Span.UNKNOWN);
     }
 
     private Principals principals(JsonNode node, String at) {

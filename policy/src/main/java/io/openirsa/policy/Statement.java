@@ -10,7 +10,7 @@ public record Statement(int index, String sid, Effect effect,
                         Principals principal, boolean notPrincipal,
                         List<Wildcard> actions, boolean notAction,
                         List<String> resources, boolean notResource,
-                        List<Condition> conditions, boolean variables) {
+                        List<Condition> conditions, boolean variables, Span span) {
 
     public Statement {
         actions = List.copyOf(actions);

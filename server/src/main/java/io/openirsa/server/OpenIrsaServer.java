@@ -5,6 +5,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.OpenIrsa;
+import io.openirsa.server.admin.AccountsApi;
 import io.openirsa.server.cloudtrail.CloudTrailApi;
 import io.openirsa.server.eks.EksApi;
 import io.openirsa.server.issuer.IssuerApi;
@@ -32,6 +33,7 @@ import java.util.UUID;
  *   POST /clusters/{name}/api/v1/namespaces/{ns}/serviceaccounts/{sa}/token   Kubernetes TokenRequest
  *   GET  /id/{clusterId}/.well-known/...           OIDC discovery and JWKS
  *   POST / with X-Amz-Target CloudTrail_20131101.*  CloudTrail (JSON 1.1)
+ *   POST /openirsa/v1/accounts                     create an account (OpenIRSA's own)
  * </pre>
  */
 public final class OpenIrsaServer implements AutoCloseable {
@@ -45,6 +47,7 @@ public final class OpenIrsaServer implements AutoCloseable {
     private final EksApi eks;
     private final IssuerApi issuer;
     private final CloudTrailApi cloudTrail;
+    private final AccountsApi accounts;
 
     private OpenIrsaServer(OpenIrsa domain, String host, int port) {
         SigV4Verifier verifier = new SigV4Verifier(domain.authenticator()::resolve, domain.settings().clock());
@@ -52,6 +55,7 @@ public final class OpenIrsaServer implements AutoCloseable {
         this.eks = new EksApi(domain, verifier);
         this.issuer = new IssuerApi(domain, verifier);
         this.cloudTrail = new CloudTrailApi(domain, verifier);
+        this.accounts = new AccountsApi(domain, verifier);
         this.server = WebServer.builder()
                 .host(host)
                 .port(port)
@@ -114,6 +118,11 @@ public final class OpenIrsaServer implements AutoCloseable {
             return WireResponse.of(405, "application/json", Json.write(Map.of("message", "Method Not Allowed")));
         }
         switch (segments.get(0)) {
+            case "openirsa" -> {
+                if (path.equals(AccountsApi.PATH)) {
+                    return accounts.handle(request, requestId);
+                }
+            }
             case "healthz" -> {
                 return WireResponse.of(200, "text/plain", "ok");
             }

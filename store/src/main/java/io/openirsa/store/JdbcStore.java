@@ -11,6 +11,8 @@ import io.openirsa.core.audit.AuditRecord;
 import io.openirsa.core.model.AccessKey;
 import io.openirsa.core.model.Account;
 import io.openirsa.core.model.Cluster;
+import io.openirsa.core.model.ManagedPolicy;
+import io.openirsa.core.model.PolicyVersion;
 import io.openirsa.core.model.KeyStatus;
 import io.openirsa.core.model.OidcProvider;
 import io.openirsa.core.model.Role;
@@ -296,6 +298,87 @@ public final class JdbcStore implements Store {
     public boolean deleteRolePolicy(String accountId, String roleName, String policyName) {
         return update("DELETE FROM role_inline_policies WHERE account_id = ? AND name_key = ? AND policy_name = ?",
                 accountId, key(roleName), policyName) == 1;
+    }
+
+    // ---- managed policies ----
+
+    private static final String POLICY = "SELECT account_id, name, path, policy_id, description, default_version, next_version, created, updated, tags "
+            + "FROM managed_policies ";
+
+    @Override
+    public boolean insertPolicy(ManagedPolicy p, PolicyVersion first) {
+        return inTransaction(c -> {
+            if (run(c, "INSERT INTO managed_policies (arn, account_id, name_key, name, path, policy_id, description, default_version, next_version, "
+                            + "created, updated, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    p.arn(), p.accountId(), key(p.name()), p.name(), p.path(), p.policyId(), p.description(), p.defaultVersionId(), p.nextVersion(),
+                    p.createdAt().toString(), p.updatedAt().toString(), json(p.tags())) != 1) {
+                return false;
+            }
+            run(c, "INSERT INTO policy_versions (arn, version_id, document, created) VALUES (?, ?, ?, ?)",
+                    first.policyArn(), first.versionId(), first.document(), first.createdAt().toString());
+            return true;
+        });
+    }
+
+    @Override
+    public Optional<ManagedPolicy> policy(String arn) {
+        return one(POLICY + "WHERE arn = ?", JdbcStore::managedPolicy, arn);
+    }
+
+    @Override
+    public List<ManagedPolicy> policies(String accountId) {
+        return list(POLICY + "WHERE account_id = ? ORDER BY name_key", JdbcStore::managedPolicy, accountId);
+    }
+
+    @Override
+    public void updatePolicy(ManagedPolicy p) {
+        update("UPDATE managed_policies SET default_version = ?, next_version = ?, updated = ?, description = ?, tags = ? WHERE arn = ?",
+                p.defaultVersionId(), p.nextVersion(), p.updatedAt().toString(), p.description(), json(p.tags()), p.arn());
+    }
+
+    @Override
+    public boolean deletePolicy(String arn) {
+        return inTransaction(c -> {
+            run(c, "DELETE FROM policy_versions WHERE arn = ?", arn);
+            return run(c, "DELETE FROM managed_policies WHERE arn = ?", arn) == 1;
+        });
+    }
+
+    @Override
+    public void insertPolicyVersion(PolicyVersion v) {
+        update("INSERT INTO policy_versions (arn, version_id, document, created) VALUES (?, ?, ?, ?)",
+                v.policyArn(), v.versionId(), v.document(), v.createdAt().toString());
+    }
+
+    @Override
+    public Optional<PolicyVersion> policyVersion(String arn, String versionId) {
+        return one("SELECT arn, version_id, document, created FROM policy_versions WHERE arn = ? AND version_id = ?",
+                JdbcStore::policyVersion, arn, versionId);
+    }
+
+    @Override
+    public List<PolicyVersion> policyVersions(String arn) {
+        return list("SELECT arn, version_id, document, created FROM policy_versions WHERE arn = ? ORDER BY created DESC, version_id DESC",
+                JdbcStore::policyVersion, arn);
+    }
+
+    @Override
+    public boolean deletePolicyVersion(String arn, String versionId) {
+        return update("DELETE FROM policy_versions WHERE arn = ? AND version_id = ?", arn, versionId) == 1;
+    }
+
+    @Override
+    public int attachmentCount(String policyArn) {
+        return one("SELECT COUNT(*) FROM role_attached_policies WHERE policy_arn = ?", rs -> rs.getInt(1), policyArn).orElse(0);
+    }
+
+    private static ManagedPolicy managedPolicy(ResultSet rs) throws SQLException {
+        return new ManagedPolicy(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                rs.getInt(7), instant(rs, 8), instant(rs, 9), fromJson(rs.getString(10), MAP));
+    }
+
+    private static PolicyVersion policyVersion(ResultSet rs) throws SQLException {
+        return new PolicyVersion(rs.getString(1), rs.getString(2), rs.getString(3), instant(rs, 4));
     }
 
     // ---- audit trail ----

@@ -43,7 +43,10 @@ public final class Iam {
     private final Permissions permissions;
     private final JwksCache jwks;
 
-    public Iam(Store store, Settings settings, CompiledPolicies compiled, Permissions permissions, JwksCache jwks) {
+    private final PolicyCatalog catalog;
+
+    public Iam(Store store, Settings settings, CompiledPolicies compiled, Permissions permissions, JwksCache jwks, PolicyCatalog catalog) {
+        this.catalog = catalog;
         this.store = store;
         this.settings = settings;
         this.compiled = compiled;
@@ -244,7 +247,7 @@ public final class Iam {
         new Constraints().required("policyArn", policyArn).length("policyArn", policyArn, 20, 2048).check();
         Role role = role(caller, roleName);
         permissions.check(caller, "iam:AttachRolePolicy", role.arn());
-        if (ManagedPolicies.document(policyArn).isEmpty()) {
+        if (catalog.defaultDocument(caller.accountId(), policyArn).isEmpty()) {
             if (!policyArn.startsWith("arn:aws:iam::")) {
                 throw AwsException.invalidInput("ARN " + policyArn + " is not valid.");
             }
@@ -267,7 +270,7 @@ public final class Iam {
         Role role = role(caller, roleName);
         permissions.check(caller, "iam:ListAttachedRolePolicies", role.arn());
         List<AttachedPolicy> all = store.attachedPolicies(caller.accountId(), role.name()).stream()
-                .sorted().map(arn -> new AttachedPolicy(ManagedPolicies.name(arn), arn)).toList();
+                .sorted().map(arn -> new AttachedPolicy(catalog.name(arn), arn)).toList();
         return page(all, AttachedPolicy::policyArn, marker, maxItems);
     }
 
@@ -303,6 +306,184 @@ public final class Iam {
         permissions.check(caller, "iam:DeleteRolePolicy", role.arn());
         if (!store.deleteRolePolicy(caller.accountId(), role.name(), policyName)) {
             throw AwsException.noSuchEntity("The role policy with name " + policyName + " cannot be found.");
+        }
+    }
+
+    // ---- managed policies ----
+
+    private static final int MAX_VERSIONS = 5;
+    private static final int MANAGED_POLICY_LIMIT = 6144;
+    private static final Pattern POLICY_ARN = Pattern.compile("arn:aws:iam::(\\d{12}|aws):policy(/.*/|/)([\\w+=,.@-]{1,128})");
+    private static final java.time.Instant AWS_MANAGED_DATE = java.time.Instant.parse("2015-02-06T18:40:00Z");
+
+    /** A managed policy as GetPolicy and ListPolicies show it: customer managed, or AWS managed from the catalogue. */
+    public record PolicyView(String name, String policyId, String arn, String path, String defaultVersionId, int attachmentCount,
+                             String description, java.time.Instant createdAt, java.time.Instant updatedAt, Map<String, String> tags) {
+    }
+
+    public PolicyView createPolicy(Caller caller, String name, String path, String document, String description, Map<String, String> tags) {
+        String p = path == null ? "/" : path;
+        new Constraints()
+                .required("policyName", name).length("policyName", name, 1, 128).pattern("policyName", name, NAME)
+                .length("path", p, 1, 512).pattern("path", p, PATH)
+                .required("policyDocument", document).length("policyDocument", document, 1, 131072)
+                .length("description", description, 0, 1000)
+                .check();
+        checkManagedDocument(document);
+        java.time.Instant now = settings.clock().instant();
+        io.openirsa.core.model.ManagedPolicy policy = new io.openirsa.core.model.ManagedPolicy(caller.accountId(), name, p,
+                Identifiers.keyId("ANPA", 21), description, "v1", 2, now, now, tags);
+        permissions.check(caller, "iam:CreatePolicy", policy.arn());
+        if (!store.insertPolicy(policy, new io.openirsa.core.model.PolicyVersion(policy.arn(), "v1", document, now))) {
+            throw AwsException.alreadyExists("A policy called " + name + " already exists. Duplicate names are not allowed.");
+        }
+        return view(policy);
+    }
+
+    public PolicyView getPolicy(Caller caller, String arn) {
+        permissions.check(caller, "iam:GetPolicy", arn);
+        return policyView(caller, arn);
+    }
+
+    public Page<PolicyView> listPolicies(Caller caller, String scope, boolean onlyAttached, String pathPrefix, String marker, Integer maxItems) {
+        new Constraints().range("maxItems", maxItems, 1, 1000).check();
+        if (scope != null && !List.of("All", "AWS", "Local").contains(scope)) {
+            throw AwsException.validation("1 validation error detected: Value '" + scope + "' at 'scope' failed to satisfy constraint: "
+                    + "Member must satisfy enum value set: [All, AWS, Local]");
+        }
+        permissions.check(caller, "iam:ListPolicies", "*");
+        String prefix = pathPrefix == null ? "/" : pathPrefix;
+        List<PolicyView> all = new ArrayList<>();
+        if (scope == null || !scope.equals("AWS")) {
+            store.policies(caller.accountId()).forEach(p -> all.add(view(p)));
+        }
+        if (scope == null || !scope.equals("Local")) {
+            ManagedPolicies.arns().forEach(arn -> all.add(awsManagedView(arn)));
+        }
+        List<PolicyView> selected = all.stream()
+                .filter(v -> v.path().startsWith(prefix))
+                .filter(v -> !onlyAttached || v.attachmentCount() > 0)
+                .sorted(Comparator.comparing(PolicyView::arn)).toList();
+        return page(selected, PolicyView::arn, marker, maxItems);
+    }
+
+    public io.openirsa.core.model.PolicyVersion createPolicyVersion(Caller caller, String arn, String document, boolean setAsDefault) {
+        new Constraints().required("policyDocument", document).length("policyDocument", document, 1, 131072).check();
+        io.openirsa.core.model.ManagedPolicy p = customer(caller, arn);
+        permissions.check(caller, "iam:CreatePolicyVersion", arn);
+        checkManagedDocument(document);
+        if (store.policyVersions(arn).size() >= MAX_VERSIONS) {
+            throw new AwsException("LimitExceeded", 409, "A managed policy can have up to " + MAX_VERSIONS
+                    + " versions. Before you create a new version, you must delete an existing version.");
+        }
+        java.time.Instant now = settings.clock().instant();
+        String vid = "v" + p.nextVersion();
+        io.openirsa.core.model.PolicyVersion v = new io.openirsa.core.model.PolicyVersion(arn, vid, document, now);
+        store.insertPolicyVersion(v);
+        store.updatePolicy(p.withVersions(setAsDefault ? vid : p.defaultVersionId(), p.nextVersion() + 1, now));
+        return v;
+    }
+
+    /** A version and whether it is the default. */
+    public record VersionView(io.openirsa.core.model.PolicyVersion version, boolean isDefault) {
+    }
+
+    public VersionView getPolicyVersion(Caller caller, String arn, String versionId) {
+        new Constraints().required("versionId", versionId).check();
+        permissions.check(caller, "iam:GetPolicyVersion", arn);
+        if (arn != null && arn.startsWith(ManagedPolicies.PREFIX)) {
+            String doc = ManagedPolicies.document(arn).filter(d -> versionId.equals("v1"))
+                    .orElseThrow(() -> AwsException.noSuchEntity("Policy " + arn + " version " + versionId + " does not exist or is not attachable."));
+            return new VersionView(new io.openirsa.core.model.PolicyVersion(arn, "v1", doc, AWS_MANAGED_DATE), true);
+        }
+        io.openirsa.core.model.ManagedPolicy p = customer(caller, arn);
+        io.openirsa.core.model.PolicyVersion v = store.policyVersion(arn, versionId)
+                .orElseThrow(() -> AwsException.noSuchEntity("Policy " + arn + " version " + versionId + " does not exist or is not attachable."));
+        return new VersionView(v, versionId.equals(p.defaultVersionId()));
+    }
+
+    public List<VersionView> listPolicyVersions(Caller caller, String arn) {
+        permissions.check(caller, "iam:ListPolicyVersions", arn);
+        if (arn != null && arn.startsWith(ManagedPolicies.PREFIX)) {
+            return List.of(getPolicyVersion(caller, arn, "v1"));
+        }
+        io.openirsa.core.model.ManagedPolicy p = customer(caller, arn);
+        return store.policyVersions(arn).stream().map(v -> new VersionView(v, v.versionId().equals(p.defaultVersionId()))).toList();
+    }
+
+    public void setDefaultPolicyVersion(Caller caller, String arn, String versionId) {
+        io.openirsa.core.model.ManagedPolicy p = customer(caller, arn);
+        permissions.check(caller, "iam:SetDefaultPolicyVersion", arn);
+        if (store.policyVersion(arn, versionId).isEmpty()) {
+            throw AwsException.noSuchEntity("Policy " + arn + " version " + versionId + " does not exist or is not attachable.");
+        }
+        store.updatePolicy(p.withVersions(versionId, p.nextVersion(), settings.clock().instant()));
+    }
+
+    public void deletePolicyVersion(Caller caller, String arn, String versionId) {
+        io.openirsa.core.model.ManagedPolicy p = customer(caller, arn);
+        permissions.check(caller, "iam:DeletePolicyVersion", arn);
+        if (versionId != null && versionId.equals(p.defaultVersionId())) {
+            throw new AwsException("DeleteConflict", 409, "Cannot delete the default version of a policy.");
+        }
+        if (!store.deletePolicyVersion(arn, versionId)) {
+            throw AwsException.noSuchEntity("Policy " + arn + " version " + versionId + " does not exist or is not attachable.");
+        }
+    }
+
+    public void deletePolicy(Caller caller, String arn) {
+        customer(caller, arn);
+        permissions.check(caller, "iam:DeletePolicy", arn);
+        if (store.attachmentCount(arn) > 0) {
+            throw new AwsException("DeleteConflict", 409, "Cannot delete a policy attached to entities.");
+        }
+        if (store.policyVersions(arn).size() > 1) {
+            throw new AwsException("DeleteConflict", 409,
+                    "This policy has more than one version. Before you delete a policy, you must delete the policy's versions.");
+        }
+        store.deletePolicy(arn);
+    }
+
+    private PolicyView policyView(Caller caller, String arn) {
+        if (arn != null && arn.startsWith(ManagedPolicies.PREFIX)) {
+            if (ManagedPolicies.document(arn).isEmpty()) {
+                throw AwsException.noSuchEntity("Policy " + arn + " was not found.");
+            }
+            return awsManagedView(arn);
+        }
+        return view(customer(caller, arn));
+    }
+
+    private io.openirsa.core.model.ManagedPolicy customer(Caller caller, String arn) {
+        new Constraints().required("policyArn", arn).length("policyArn", arn, 20, 2048).check();
+        if (!POLICY_ARN.matcher(arn).matches()) {
+            throw AwsException.invalidInput("ARN " + arn + " is not valid.");
+        }
+        if (arn.startsWith(ManagedPolicies.PREFIX)) {
+            throw AwsException.invalidInput("Policy " + arn + " is an AWS managed policy and cannot be changed.");
+        }
+        return catalog.customer(caller.accountId(), arn).orElseThrow(() -> AwsException.noSuchEntity("Policy " + arn + " was not found."));
+    }
+
+    private PolicyView view(io.openirsa.core.model.ManagedPolicy p) {
+        return new PolicyView(p.name(), p.policyId(), p.arn(), p.path(), p.defaultVersionId(), store.attachmentCount(p.arn()), p.description(),
+                p.createdAt(), p.updatedAt(), p.tags());
+    }
+
+    private PolicyView awsManagedView(String arn) {
+        String name = ManagedPolicies.name(arn);
+        String id = "ANPA" + java.util.HexFormat.of().withUpperCase().formatHex(java.util.Arrays.copyOf(
+                name.getBytes(java.nio.charset.StandardCharsets.UTF_8), 9)).substring(0, 17).replaceAll("[^A-Z2-7]", "Q");
+        String path = arn.substring(ManagedPolicies.PREFIX.length() - 1, arn.length() - name.length());
+        return new PolicyView(name, id, arn, path, "v1", store.attachmentCount(arn), null, AWS_MANAGED_DATE, AWS_MANAGED_DATE, Map.of());
+    }
+
+    /** Grammar (MalformedPolicyDocument) and IAM's managed policy size quota. */
+    private void checkManagedDocument(String document) {
+        compiled.compile(document, PolicyKind.IDENTITY);
+        long size = document.chars().filter(ch -> !Character.isWhitespace(ch)).count();
+        if (size > MANAGED_POLICY_LIMIT) {
+            throw new AwsException("LimitExceeded", 409, "Cannot exceed quota for PolicySize: " + MANAGED_POLICY_LIMIT);
         }
     }
 

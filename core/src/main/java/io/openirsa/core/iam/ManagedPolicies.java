@@ -1,5 +1,6 @@
 package io.openirsa.core.iam;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -32,6 +33,9 @@ public final class ManagedPolicies {
             Map.entry("AmazonEKSWorkerNodePolicy", allow("[\"ec2:DescribeInstances\",\"ec2:DescribeRouteTables\",\"ec2:DescribeSecurityGroups\",\"ec2:DescribeSubnets\",\"ec2:DescribeVolumes\",\"ec2:DescribeVpcs\",\"eks:DescribeCluster\",\"eks-auth:AssumeRoleForPodIdentity\"]")),
             Map.entry("AmazonEKS_CNI_Policy", allow("[\"ec2:AssignPrivateIpAddresses\",\"ec2:AttachNetworkInterface\",\"ec2:CreateNetworkInterface\",\"ec2:DeleteNetworkInterface\",\"ec2:DescribeInstances\",\"ec2:DescribeTags\",\"ec2:DescribeNetworkInterfaces\",\"ec2:DescribeInstanceTypes\",\"ec2:DescribeSubnets\",\"ec2:DetachNetworkInterface\",\"ec2:ModifyNetworkInterfaceAttribute\",\"ec2:UnassignPrivateIpAddresses\"]")));
 
+    /** AWS managed policies that live under a path, e.g. service-role/. */
+    private static final Map<String, String> PATHS = Map.of();
+
     private ManagedPolicies() {
     }
 
@@ -45,6 +49,11 @@ public final class ManagedPolicies {
             return Optional.empty();
         }
         return Optional.ofNullable(DOCUMENTS.get(name(arn)));
+    }
+
+    /** The ARNs of every AWS managed policy in the catalogue. */
+    public static List<String> arns() {
+        return DOCUMENTS.keySet().stream().sorted().map(n -> PREFIX + PATHS.getOrDefault(n, "") + n).toList();
     }
 
     /** The policy name: the last path segment of the ARN. */

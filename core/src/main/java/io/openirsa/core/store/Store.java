@@ -89,6 +89,28 @@ public interface Store extends AuditTrail, AutoCloseable {
 
     boolean deleteRolePolicy(String accountId, String roleName, String policyName);
 
+    // customer managed policies
+    boolean insertPolicy(io.openirsa.core.model.ManagedPolicy policy, io.openirsa.core.model.PolicyVersion first);
+
+    Optional<io.openirsa.core.model.ManagedPolicy> policy(String arn);
+
+    List<io.openirsa.core.model.ManagedPolicy> policies(String accountId);
+
+    void updatePolicy(io.openirsa.core.model.ManagedPolicy policy);
+
+    boolean deletePolicy(String arn);
+
+    void insertPolicyVersion(io.openirsa.core.model.PolicyVersion version);
+
+    Optional<io.openirsa.core.model.PolicyVersion> policyVersion(String arn, String versionId);
+
+    List<io.openirsa.core.model.PolicyVersion> policyVersions(String arn);
+
+    boolean deletePolicyVersion(String arn, String versionId);
+
+    /** How many roles have this policy attached. */
+    int attachmentCount(String policyArn);
+
     @Override
     void close();
 }

@@ -10,16 +10,23 @@ import java.util.Map;
  *
  * @param provider the OIDC provider ARN the session came through
  * @param sessionPolicy the inline session policy, or null
+ * @param sessionPolicyArns the managed session policies
  * @param sourceIdentity the source identity set for the session, or null
  */
 public record SessionClaims(String accessKeyId, String secretAccessKey, String accountId, String roleName,
                             String rolePath, String roleId, String sessionName, Instant issuedAt, Instant expiration,
-                            String provider, String subject, String audience, String sessionPolicy,
+                            String provider, String subject, String audience, String sessionPolicy, List<String> sessionPolicyArns,
                             Map<String, String> tags, List<String> transitiveTagKeys, String sourceIdentity) {
 
     public SessionClaims {
+        sessionPolicyArns = sessionPolicyArns == null ? List.of() : List.copyOf(sessionPolicyArns);
         tags = tags == null ? Map.of() : Map.copyOf(tags);
         transitiveTagKeys = transitiveTagKeys == null ? List.of() : List.copyOf(transitiveTagKeys);
+    }
+
+    /** Whether session policies narrow what the role allows. */
+    public boolean hasSessionPolicy() {
+        return sessionPolicy != null || !sessionPolicyArns.isEmpty();
     }
 
     public String roleArn() {

@@ -5,6 +5,7 @@ import io.openirsa.core.Caller;
 import io.openirsa.core.CompiledPolicies;
 import io.openirsa.core.Constraints;
 import io.openirsa.core.Identifiers;
+import io.openirsa.core.iam.Permissions;
 import io.openirsa.core.Settings;
 import io.openirsa.core.model.Role;
 import io.openirsa.core.store.Store;
@@ -12,6 +13,7 @@ import io.openirsa.policy.Decision;
 import io.openirsa.policy.Policy;
 import io.openirsa.policy.PolicyKind;
 import io.openirsa.policy.RequestContext;
+import io.openirsa.policy.PrincipalType;
 import io.openirsa.policy.RequestPrincipal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +21,12 @@ import org.slf4j.LoggerFactory;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,19 +36,25 @@ public final class Sts {
     private static final Pattern SESSION_NAME = Pattern.compile("[\\w+=,.@-]*");
     private static final Pattern ROLE_ARN = Pattern.compile("arn:aws:iam::(\\d{12}):role(/(?:[\\x21-\\x7E]+/)?)?([\\w+=,.@-]{1,64})");
     private static final String ACTION = "sts:AssumeRoleWithWebIdentity";
+    private static final Pattern EXTERNAL_ID = Pattern.compile("[\\w+=,.@:\\/-]*");
 
     private final Store store;
     private final Settings settings;
     private final WebIdentityVerifier verifier;
     private final SessionTokens sessionTokens;
     private final CompiledPolicies compiled;
+    private final Permissions permissions;
+    private final SessionPolicies sessionPolicies;
 
-    public Sts(Store store, Settings settings, WebIdentityVerifier verifier, SessionTokens sessionTokens, CompiledPolicies compiled) {
+    public Sts(Store store, Settings settings, WebIdentityVerifier verifier, SessionTokens sessionTokens, CompiledPolicies compiled,
+               Permissions permissions, SessionPolicies sessionPolicies) {
         this.store = store;
         this.settings = settings;
         this.verifier = verifier;
         this.sessionTokens = sessionTokens;
         this.compiled = compiled;
+        this.permissions = permissions;
+        this.sessionPolicies = sessionPolicies;
     }
 
     public WebIdentitySession assumeRoleWithWebIdentity(AssumeRoleWithWebIdentityRequest r) {
@@ -57,10 +71,8 @@ public final class Sts {
         if (!arn.matches()) {
             throw AwsException.validation("Request ARN is invalid");
         }
-        if (r.policy() != null) {
-            compiled.compile(r.policy(), PolicyKind.IDENTITY);
-        }
         String accountId = arn.group(1);
+        sessionPolicies.packedSize(accountId, r.policy(), r.policyArns(), Map.of());
         VerifiedToken token = verifier.verify(r.webIdentityToken(), accountId);
 
         String rolePath = arn.group(2) == null ? "/" : arn.group(2);
@@ -92,7 +104,7 @@ public final class Sts {
         Instant expiration = now.truncatedTo(ChronoUnit.SECONDS).plusSeconds(duration);
         SessionClaims claims = new SessionClaims(Identifiers.sessionAccessKeyId(), Identifiers.secretAccessKey(), accountId,
                 role.name(), role.path(), role.roleId(), r.roleSessionName(), now, expiration,
-                token.provider().arn(), token.subject(), token.audience(), r.policy(),
+                token.provider().arn(), token.subject(), token.audience(), r.policy(), r.policyArns(),
                 token.tags().tags(), token.tags().transitiveKeys(), token.sourceIdentity());
         SessionCredentials credentials = new SessionCredentials(claims.accessKeyId(), claims.secretAccessKey(),
                 sessionTokens.seal(claims), expiration);
@@ -134,6 +146,156 @@ public final class Sts {
             token.tags().tags().forEach((k, v) -> b.put("aws:RequestTag/" + k, v));
             b.putAll("aws:TagKeys", token.tags().keys());
             b.putAll("sts:TransitiveTagKeys", token.tags().transitiveKeys());
+        }
+        return b.build();
+    }
+
+    /**
+     * AssumeRole, signed by an account root or a role session. A session assuming a role is role
+     * chaining: at most one hour, its transitive tags and source identity carried along.
+     */
+    public RoleSession assumeRole(Caller caller, AssumeRoleRequest r) {
+        new Constraints()
+                .required("roleArn", r.roleArn()).length("roleArn", r.roleArn(), 20, 2048)
+                .required("roleSessionName", r.roleSessionName()).length("roleSessionName", r.roleSessionName(), 2, 64)
+                .pattern("roleSessionName", r.roleSessionName(), SESSION_NAME)
+                .length("externalId", r.externalId(), 2, 1224).pattern("externalId", r.externalId(), EXTERNAL_ID)
+                .length("sourceIdentity", r.sourceIdentity(), 2, 64).pattern("sourceIdentity", r.sourceIdentity(), SESSION_NAME)
+                .range("durationSeconds", r.durationSeconds(), 900, 43200)
+                .check();
+        if (r.tags().size() > 50) {
+            throw AwsException.validation("1 validation error detected: Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50");
+        }
+        Matcher arn = ROLE_ARN.matcher(r.roleArn());
+        if (!arn.matches()) {
+            throw AwsException.validation("Request ARN is invalid");
+        }
+        String accountId = arn.group(1);
+        String rolePath = arn.group(2) == null ? "/" : arn.group(2);
+        String denied = "User: " + caller.arn() + " is not authorized to perform: sts:AssumeRole on resource: " + r.roleArn();
+        Role role = store.role(accountId, arn.group(3)).filter(found -> found.name().equals(arn.group(3)) && found.path().equals(rolePath))
+                .orElseThrow(() -> AwsException.accessDenied(denied).explained("role-lookup", "role " + r.roleArn() + " does not exist",
+                        "check the role ARN: aws iam get-role --role-name " + arn.group(3)));
+        SessionClaims from = caller.session();
+        boolean chained = from != null;
+
+        // Tags: the caller's transitive tags come along and cannot be overridden.
+        Map<String, String> tags = new LinkedHashMap<>();
+        List<String> transitive = new ArrayList<>();
+        if (chained) {
+            for (String k : from.transitiveTagKeys()) {
+                tags.put(k, from.tags().get(k));
+                transitive.add(k);
+            }
+        }
+        for (Map.Entry<String, String> t : r.tags().entrySet()) {
+            if (tags.keySet().stream().anyMatch(k -> k.equalsIgnoreCase(t.getKey()))) {
+                throw AwsException.validation("The session tag " + t.getKey() + " is transitive from the calling session and cannot be overridden");
+            }
+            tags.put(t.getKey(), t.getValue());
+        }
+        for (String k : r.transitiveTagKeys()) {
+            if (!r.tags().containsKey(k)) {
+                throw AwsException.validation("The transitive tag key " + k + " is not one of the session tags");
+            }
+            transitive.add(k);
+        }
+        String sourceIdentity = chained && from.sourceIdentity() != null ? from.sourceIdentity() : r.sourceIdentity();
+        if (chained && from.sourceIdentity() != null && r.sourceIdentity() != null && !r.sourceIdentity().equals(from.sourceIdentity())) {
+            throw AwsException.accessDenied(denied).explained("request-validation",
+                    "the source identity `" + from.sourceIdentity() + "` of the calling session cannot be changed to `" + r.sourceIdentity() + "`",
+                    "leave SourceIdentity out, or pass the same value");
+        }
+        int packed = sessionPolicies.packedSize(accountId, r.policy(), r.policyArns(), r.tags());
+
+        Instant now = settings.clock().instant();
+        Policy trust = compiled.compile(role.trustPolicy(), PolicyKind.TRUST);
+        Set<String> exact = new LinkedHashSet<>(List.of(caller.arn()));
+        if (chained) {
+            exact.add(from.roleArn());
+        }
+        String principalArn = chained ? from.roleArn() : caller.arn();
+        Decision byName = trust.evaluate(assumeRoleContext("sts:AssumeRole", new RequestPrincipal(PrincipalType.AWS, exact, null), caller,
+                principalArn, r, tags, transitive, sourceIdentity, now));
+        Decision decision = byName;
+        if (!byName.allowed() && byName.outcome() != Decision.Outcome.EXPLICIT_DENY) {
+            // Trusted as an account (root, account id or *): the caller's own identity policies must allow it too.
+            decision = trust.evaluate(assumeRoleContext("sts:AssumeRole", new RequestPrincipal(PrincipalType.AWS, exact, caller.accountId()), caller,
+                    principalArn, r, tags, transitive, sourceIdentity, now));
+            if (decision.allowed()) {
+                permissions.check(caller, "sts:AssumeRole", role.arn());
+            }
+        } else if (byName.allowed() && !caller.accountId().equals(accountId)) {
+            permissions.check(caller, "sts:AssumeRole", role.arn()); // cross account: both sides must allow
+        }
+        if (!decision.allowed()) {
+            LOG.info("AssumeRole denied for {} on {}: {}", caller.arn(), role.arn(), decision.explain());
+            throw AwsException.accessDenied(denied).explained("trust-policy", "the trust policy of " + role.arn() + " does not allow sts:AssumeRole for "
+                    + caller.arn() + ": " + decision.explain(), "add the caller (" + principalArn + " or its account) to the trust policy's Principal, "
+                    + "and meet its conditions (e.g. sts:ExternalId)");
+        }
+        RequestPrincipal named = new RequestPrincipal(PrincipalType.AWS, exact, caller.accountId());
+        if (!r.tags().isEmpty()) {
+            requireTrust(trust, "sts:TagSession", named, caller, principalArn, r, tags, transitive, sourceIdentity, now, denied, role);
+        }
+        if (r.sourceIdentity() != null && (!chained || from.sourceIdentity() == null)) {
+            requireTrust(trust, "sts:SetSourceIdentity", named, caller, principalArn, r, tags, transitive, sourceIdentity, now, denied, role);
+        }
+
+        int duration;
+        if (chained) {
+            if (r.durationSeconds() != null && r.durationSeconds() > 3600) {
+                throw AwsException.validation("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+                        .explained("request-validation", "role chaining: " + caller.arn() + " is a role session, so the new session lasts at most 1 hour",
+                                "ask for 3600 seconds or less");
+            }
+            duration = r.durationSeconds() == null ? 3600 : r.durationSeconds();
+        } else {
+            duration = r.durationSeconds() == null ? 3600 : r.durationSeconds();
+            if (duration > role.maxSessionDuration()) {
+                throw AwsException.validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
+            }
+        }
+        Instant expiration = now.truncatedTo(ChronoUnit.SECONDS).plusSeconds(duration);
+        SessionClaims claims = new SessionClaims(Identifiers.sessionAccessKeyId(), Identifiers.secretAccessKey(), accountId,
+                role.name(), role.path(), role.roleId(), r.roleSessionName(), now, expiration,
+                chained ? from.provider() : null, chained ? from.subject() : null, chained ? from.audience() : null,
+                r.policy(), r.policyArns(), tags, transitive, sourceIdentity);
+        SessionCredentials credentials = new SessionCredentials(claims.accessKeyId(), claims.secretAccessKey(), sessionTokens.seal(claims), expiration);
+        return new RoleSession(credentials, claims.assumedRoleArn(), role.roleId() + ":" + r.roleSessionName(),
+                r.policy() != null || !r.policyArns().isEmpty() || !r.tags().isEmpty() ? packed : null, sourceIdentity, decision);
+    }
+
+    private void requireTrust(Policy trust, String action, RequestPrincipal principal, Caller caller, String principalArn, AssumeRoleRequest r,
+                              Map<String, String> tags, List<String> transitive, String sourceIdentity, Instant now, String denied, Role role) {
+        Decision d = trust.evaluate(assumeRoleContext(action, principal, caller, principalArn, r, tags, transitive, sourceIdentity, now));
+        if (!d.allowed()) {
+            throw AwsException.accessDenied(denied.replace("sts:AssumeRole", action)).explained("trust-policy",
+                    "the trust policy of " + role.arn() + " does not allow " + action + ": " + d.explain(), "add " + action + " to the statement that trusts the caller");
+        }
+    }
+
+    private RequestContext assumeRoleContext(String action, RequestPrincipal principal, Caller caller, String principalArn, AssumeRoleRequest r,
+                                             Map<String, String> tags, List<String> transitive, String sourceIdentity, Instant now) {
+        RequestContext.Builder b = RequestContext.builder().principal(principal).action(action)
+                .put("aws:PrincipalArn", principalArn)
+                .put("aws:PrincipalAccount", caller.accountId())
+                .put("aws:userid", caller.userId())
+                .put("sts:ExternalId", r.externalId())
+                .put("sts:RoleSessionName", r.roleSessionName())
+                .put("sts:SourceIdentity", sourceIdentity)
+                .put("aws:CurrentTime", DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS)))
+                .put("aws:EpochTime", Long.toString(now.getEpochSecond()))
+                .put("aws:SourceIp", r.sourceIp())
+                .put("aws:SecureTransport", Boolean.toString(r.secureTransport()))
+                .put("aws:RequestedRegion", settings.region());
+        if (caller.session() != null) {
+            caller.session().tags().forEach((k, v) -> b.put("aws:PrincipalTag/" + k, v));
+        }
+        if (!r.tags().isEmpty()) {
+            r.tags().forEach((k, v) -> b.put("aws:RequestTag/" + k, v));
+            b.putAll("aws:TagKeys", List.copyOf(r.tags().keySet()));
+            b.putAll("sts:TransitiveTagKeys", transitive);
         }
         return b.build();
     }

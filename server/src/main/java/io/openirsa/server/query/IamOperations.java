@@ -3,6 +3,7 @@ package io.openirsa.server.query;
 import io.openirsa.core.OpenIrsa;
 import io.openirsa.core.Page;
 import io.openirsa.core.iam.Iam;
+import io.openirsa.core.iam.Simulator;
 import io.openirsa.core.model.AttachedPolicy;
 import io.openirsa.core.model.OidcProvider;
 import io.openirsa.core.model.Role;
@@ -138,7 +139,117 @@ final class IamOperations {
             iam.deleteRolePolicy(caller, p.get("RoleName"), p.get("PolicyName"));
             return null;
         });
+        ops.put("CreatePolicy", (caller, p, r, audit) -> {
+            Iam.PolicyView v = iam.createPolicy(caller, p.get("PolicyName"), p.get("Path"), p.get("PolicyDocument"), p.get("Description"), p.tags("Tags"));
+            audit.resource("AWS::IAM::Policy", v.arn(), caller.accountId());
+            return xml -> policy(xml.start("Policy"), v).end();
+        });
+        ops.put("GetPolicy", (caller, p, r, audit) -> {
+            Iam.PolicyView v = iam.getPolicy(caller, p.get("PolicyArn"));
+            return xml -> policy(xml.start("Policy"), v).end();
+        });
+        ops.put("ListPolicies", (caller, p, r, audit) -> {
+            Page<Iam.PolicyView> page = iam.listPolicies(caller, p.get("Scope"), "true".equalsIgnoreCase(p.get("OnlyAttached")),
+                    p.get("PathPrefix"), p.get("Marker"), p.integer("MaxItems", "maxItems"));
+            return xml -> {
+                xml.start("Policies");
+                page.items().forEach(v -> policy(xml.start("member"), v).end());
+                xml.end();
+                page(xml, page);
+            };
+        });
+        ops.put("CreatePolicyVersion", (caller, p, r, audit) -> {
+            var v = iam.createPolicyVersion(caller, p.get("PolicyArn"), p.get("PolicyDocument"), "true".equalsIgnoreCase(p.get("SetAsDefault")));
+            boolean isDefault = "true".equalsIgnoreCase(p.get("SetAsDefault"));
+            return xml -> xml.start("PolicyVersion").el("VersionId", v.versionId()).el("IsDefaultVersion", isDefault)
+                    .el("CreateDate", v.createdAt()).end();
+        });
+        ops.put("GetPolicyVersion", (caller, p, r, audit) -> {
+            Iam.VersionView v = iam.getPolicyVersion(caller, p.get("PolicyArn"), p.get("VersionId"));
+            return xml -> xml.start("PolicyVersion").el("Document", SigV4.encode(v.version().document())).el("VersionId", v.version().versionId())
+                    .el("IsDefaultVersion", v.isDefault()).el("CreateDate", v.version().createdAt()).end();
+        });
+        ops.put("ListPolicyVersions", (caller, p, r, audit) -> {
+            List<Iam.VersionView> versions = iam.listPolicyVersions(caller, p.get("PolicyArn"));
+            return xml -> {
+                xml.start("Versions");
+                versions.forEach(v -> xml.start("member").el("VersionId", v.version().versionId()).el("IsDefaultVersion", v.isDefault())
+                        .el("CreateDate", v.version().createdAt()).end());
+                xml.end().el("IsTruncated", false);
+            };
+        });
+        ops.put("SetDefaultPolicyVersion", (caller, p, r, audit) -> {
+            iam.setDefaultPolicyVersion(caller, p.get("PolicyArn"), p.get("VersionId"));
+            return null;
+        });
+        ops.put("DeletePolicyVersion", (caller, p, r, audit) -> {
+            iam.deletePolicyVersion(caller, p.get("PolicyArn"), p.get("VersionId"));
+            return null;
+        });
+        ops.put("DeletePolicy", (caller, p, r, audit) -> {
+            iam.deletePolicy(caller, p.get("PolicyArn"));
+            return null;
+        });
+        ops.put("SimulatePrincipalPolicy", (caller, p, r, audit) -> {
+            List<Simulator.Result> results = domain.simulator().simulatePrincipal(caller, p.get("PolicySourceArn"), p.list("PolicyInputList"),
+                    p.list("ActionNames"), p.list("ResourceArns"), contextEntries(p));
+            return xml -> simulation(xml, results);
+        });
+        ops.put("SimulateCustomPolicy", (caller, p, r, audit) -> {
+            List<Simulator.Result> results = domain.simulator().simulateCustom(caller, p.list("PolicyInputList"), p.list("ActionNames"),
+                    p.list("ResourceArns"), contextEntries(p));
+            return xml -> simulation(xml, results);
+        });
         return Map.copyOf(ops);
+    }
+
+    /** ContextEntries.member.N.ContextKeyName and ContextEntries.member.N.ContextKeyValues.member.M. */
+    private static List<Simulator.ContextEntry> contextEntries(QueryParams p) {
+        java.util.TreeMap<Integer, String> names = new java.util.TreeMap<>();
+        java.util.TreeMap<Integer, java.util.TreeMap<Integer, String>> values = new java.util.TreeMap<>();
+        java.util.regex.Pattern name = java.util.regex.Pattern.compile("ContextEntries\\.member\\.(\\d{1,4})\\.ContextKeyName");
+        java.util.regex.Pattern value = java.util.regex.Pattern.compile("ContextEntries\\.member\\.(\\d{1,4})\\.ContextKeyValues\\.member\\.(\\d{1,4})");
+        p.all().forEach((k, v) -> {
+            var n = name.matcher(k);
+            var m = value.matcher(k);
+            if (n.matches()) {
+                names.put(Integer.valueOf(n.group(1)), v);
+            } else if (m.matches()) {
+                values.computeIfAbsent(Integer.valueOf(m.group(1)), x -> new java.util.TreeMap<>()).put(Integer.valueOf(m.group(2)), v);
+            }
+        });
+        List<Simulator.ContextEntry> out = new java.util.ArrayList<>();
+        names.forEach((i, key) -> out.add(new Simulator.ContextEntry(key, List.copyOf(values.getOrDefault(i, new java.util.TreeMap<>()).values()))));
+        return out;
+    }
+
+    private static void simulation(Xml xml, List<Simulator.Result> results) {
+        xml.start("EvaluationResults");
+        for (Simulator.Result r : results) {
+            xml.start("member").el("EvalActionName", r.action()).el("EvalResourceName", r.resource()).el("EvalDecision", r.decision());
+            xml.start("MatchedStatements");
+            for (Simulator.MatchedStatement m : r.matched()) {
+                xml.start("member").el("SourcePolicyId", m.sourcePolicyId()).el("SourcePolicyType", m.sourcePolicyType())
+                        .start("StartPosition").el("Line", m.start().line()).el("Column", m.start().column()).end()
+                        .start("EndPosition").el("Line", m.end().line()).el("Column", m.end().column()).end()
+                        .end();
+            }
+            xml.end();
+            xml.start("MissingContextValues");
+            r.missingContextValues().forEach(k -> xml.el("member", k));
+            xml.end();
+            xml.end();
+        }
+        xml.end().el("IsTruncated", false);
+    }
+
+    private static Xml policy(Xml xml, Iam.PolicyView v) {
+        xml.el("PolicyName", v.name()).el("PolicyId", v.policyId()).el("Arn", v.arn()).el("Path", v.path())
+                .el("DefaultVersionId", v.defaultVersionId()).el("AttachmentCount", v.attachmentCount())
+                .el("PermissionsBoundaryUsageCount", 0).el("IsAttachable", true).el("Description", v.description())
+                .el("CreateDate", v.createdAt()).el("UpdateDate", v.updatedAt());
+        tags(xml, v.tags());
+        return xml;
     }
 
     private static void role(Xml xml, Role role) {

@@ -2,7 +2,9 @@ package io.openirsa.server.query;
 
 import io.openirsa.core.Caller;
 import io.openirsa.core.OpenIrsa;
+import io.openirsa.core.sts.AssumeRoleRequest;
 import io.openirsa.core.sts.AssumeRoleWithWebIdentityRequest;
+import io.openirsa.core.sts.RoleSession;
 import io.openirsa.core.sts.WebIdentitySession;
 
 import io.openirsa.core.audit.ApiCall;
@@ -60,6 +62,31 @@ final class StsOperations {
                             .end()
                             .el("Provider", s.provider())
                             .el("Audience", s.audience())
+                            .el("SourceIdentity", s.sourceIdentity());
+                },
+                "AssumeRole", (caller, p, request, audit) -> {
+                    RoleSession s = domain.sts().assumeRole(caller, new AssumeRoleRequest(p.get("RoleArn"), p.get("RoleSessionName"),
+                            p.integer("DurationSeconds", "durationSeconds"), p.get("ExternalId"), p.get("Policy"), p.structList("PolicyArns", "arn"),
+                            p.tags("Tags"), p.list("TransitiveTagKeys"), p.get("SourceIdentity"), request.sourceIp(), request.secure()));
+                    audit.resource("AWS::IAM::Role", p.get("RoleArn"), s.assumedRoleArn().split(":")[4]);
+                    Map<String, Object> credentials = new LinkedHashMap<>();
+                    credentials.put("accessKeyId", s.credentials().accessKeyId());
+                    credentials.put("sessionToken", "");
+                    credentials.put("expiration", CLOUDTRAIL_TIME.format(s.credentials().expiration()));
+                    audit.responseElements(Map.of("credentials", credentials,
+                            "assumedRoleUser", Map.of("assumedRoleId", s.assumedRoleId(), "arn", s.assumedRoleArn())));
+                    return xml -> xml
+                            .start("Credentials")
+                            .el("AccessKeyId", s.credentials().accessKeyId())
+                            .el("SecretAccessKey", s.credentials().secretAccessKey())
+                            .el("SessionToken", s.credentials().sessionToken())
+                            .el("Expiration", s.credentials().expiration())
+                            .end()
+                            .start("AssumedRoleUser")
+                            .el("AssumedRoleId", s.assumedRoleId())
+                            .el("Arn", s.assumedRoleArn())
+                            .end()
+                            .el("PackedPolicySize", s.packedPolicySize())
                             .el("SourceIdentity", s.sourceIdentity());
                 },
                 "GetCallerIdentity", (caller, p, request, audit) -> {

@@ -1,0 +1,67 @@
+package io.openirsa.server.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.openirsa.core.AwsException;
+import io.openirsa.core.OpenIrsa;
+import io.openirsa.core.audit.ApiCall;
+import io.openirsa.core.model.AccessKey;
+import io.openirsa.server.AuditedCall;
+import io.openirsa.server.Json;
+import io.openirsa.server.WireRequest;
+import io.openirsa.server.WireResponse;
+import io.openirsa.server.eks.EksApi;
+import io.openirsa.server.sigv4.SigV4Verifier;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * OpenIRSA's own administration (no AWS API has it): {@code POST /openirsa/v1/accounts} creates an
+ * account and its first administrator key. SigV4-signed for the service name {@code openirsa} by the
+ * root of the server's own account.
+ */
+public final class AccountsApi {
+    public static final String PATH = "/openirsa/v1/accounts";
+    public static final String SIGNING_NAME = "openirsa";
+
+    private final OpenIrsa domain;
+    private final SigV4Verifier verifier;
+
+    public AccountsApi(OpenIrsa domain, SigV4Verifier verifier) {
+        this.domain = domain;
+        this.verifier = verifier;
+    }
+
+    public WireResponse handle(WireRequest request, String requestId) {
+        ApiCall audit = AuditedCall.start(domain, "organizations", "CreateAccount", requestId, request, null);
+        WireResponse response;
+        try {
+            if (!request.method().equals("POST")) {
+                throw new AwsException("UnknownOperationException", 404, "POST " + PATH + " creates an account");
+            }
+            if (!SigV4Verifier.isSigned(request)) {
+                throw new AwsException("MissingAuthenticationTokenException", 403, "Missing Authentication Token");
+            }
+            SigV4Verifier.Verified v = verifier.verify(request);
+            audit.caller(v.credential().caller(), v.accessKeyId());
+            if (!v.service().equals(SIGNING_NAME)) {
+                throw new AwsException("InvalidSignatureException", 403, "Credential should be scoped to correct service: '" + SIGNING_NAME + "'.");
+            }
+            JsonNode body = Json.readObject(request.body(), "InvalidInput");
+            String accountId = Json.text(body, "accountId", "InvalidInput");
+            audit.parameter("accountId", accountId);
+            AccessKey key = domain.createAccount(v.credential().caller(), accountId);
+            audit.responseElements(Map.of("accountId", key.accountId(), "accessKeyId", key.accessKeyId()));
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("accountId", key.accountId());
+            out.put("accessKeyId", key.accessKeyId());
+            out.put("secretAccessKey", key.secretAccessKey());
+            response = WireResponse.of(201, "application/json", Json.write(out));
+        } catch (AwsException e) {
+            audit.failed(e);
+            response = EksApi.error(e);
+        }
+        domain.audit().record(audit);
+        return response;
+    }
+}
