@@ -1,59 +1,55 @@
 package io.openirsa.core.iam;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
- * AWS managed policies that can be attached as on AWS, by ARN. Documents are the policies'
- * statements as AWS publishes them for the services that matter here, abbreviated where AWS lists
- * hundreds of services (ReadOnlyAccess keeps its read-only action patterns).
+ * AWS managed policies that can be attached as on AWS, by ARN. The catalogue is data:
+ * {@code aws-managed-policies.json} beside this class (name, path, document).
  */
 public final class ManagedPolicies {
     public static final String PREFIX = "arn:aws:iam::aws:policy/";
+    private static final Map<String, String> DOCUMENTS = new TreeMap<>();
+    private static final Map<String, String> PATHS = new TreeMap<>();
 
-    private static final String READ_ONLY_S3 = """
-            {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*","s3:Describe*","s3-object-lambda:Get*","s3-object-lambda:List*"],"Resource":"*"}]}""";
-
-    private static final Map<String, String> DOCUMENTS = Map.ofEntries(
-            Map.entry("AdministratorAccess", allow("\"*\"")),
-            Map.entry("PowerUserAccess", """
-                    {"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":["iam:*","organizations:*","account:*"],"Resource":"*"}]}"""),
-            Map.entry("ReadOnlyAccess", allow("[\"*:Describe*\",\"*:Get*\",\"*:List*\",\"*:BatchGet*\"]")),
-            Map.entry("AmazonS3ReadOnlyAccess", READ_ONLY_S3),
-            Map.entry("AmazonS3FullAccess", allow("[\"s3:*\",\"s3-object-lambda:*\"]")),
-            Map.entry("IAMReadOnlyAccess", allow("[\"iam:GenerateCredentialReport\",\"iam:GenerateServiceLastAccessedDetails\",\"iam:Get*\",\"iam:List*\",\"iam:SimulateCustomPolicy\",\"iam:SimulatePrincipalPolicy\"]")),
-            Map.entry("AmazonEC2ReadOnlyAccess", allow("[\"ec2:Describe*\",\"elasticloadbalancing:Describe*\",\"cloudwatch:ListMetrics\",\"cloudwatch:GetMetricStatistics\",\"cloudwatch:Describe*\",\"autoscaling:Describe*\"]")),
-            Map.entry("AmazonDynamoDBReadOnlyAccess", allow("[\"dynamodb:BatchGetItem\",\"dynamodb:Describe*\",\"dynamodb:List*\",\"dynamodb:GetItem\",\"dynamodb:Query\",\"dynamodb:Scan\",\"dynamodb:PartiQLSelect\"]")),
-            Map.entry("AmazonSQSReadOnlyAccess", allow("[\"sqs:GetQueueAttributes\",\"sqs:GetQueueUrl\",\"sqs:ListDeadLetterSourceQueues\",\"sqs:ListQueues\",\"sqs:ListMessageMoveTasks\",\"sqs:ListQueueTags\"]")),
-            Map.entry("AmazonSNSReadOnlyAccess", allow("[\"sns:GetTopicAttributes\",\"sns:List*\",\"sns:CheckIfPhoneNumberIsOptedOut\",\"sns:GetEndpointAttributes\",\"sns:GetDataProtectionPolicy\",\"sns:GetPlatformApplicationAttributes\",\"sns:GetSMSAttributes\",\"sns:GetSMSSandboxAccountStatus\",\"sns:GetSubscriptionAttributes\"]")),
-            Map.entry("CloudWatchReadOnlyAccess", allow("[\"cloudwatch:Describe*\",\"cloudwatch:Get*\",\"cloudwatch:List*\",\"logs:Get*\",\"logs:List*\",\"logs:Describe*\",\"logs:FilterLogEvents\",\"logs:StartQuery\",\"logs:StopQuery\",\"logs:TestMetricFilter\"]")),
-            Map.entry("SecretsManagerReadWrite", allow("[\"secretsmanager:*\"]")),
-            Map.entry("AmazonEKSClusterPolicy", allow("[\"ec2:Describe*\",\"ec2:CreateTags\",\"elasticloadbalancing:*\",\"kms:DescribeKey\"]")),
-            Map.entry("AmazonEKSWorkerNodePolicy", allow("[\"ec2:DescribeInstances\",\"ec2:DescribeRouteTables\",\"ec2:DescribeSecurityGroups\",\"ec2:DescribeSubnets\",\"ec2:DescribeVolumes\",\"ec2:DescribeVpcs\",\"eks:DescribeCluster\",\"eks-auth:AssumeRoleForPodIdentity\"]")),
-            Map.entry("AmazonEKS_CNI_Policy", allow("[\"ec2:AssignPrivateIpAddresses\",\"ec2:AttachNetworkInterface\",\"ec2:CreateNetworkInterface\",\"ec2:DeleteNetworkInterface\",\"ec2:DescribeInstances\",\"ec2:DescribeTags\",\"ec2:DescribeNetworkInterfaces\",\"ec2:DescribeInstanceTypes\",\"ec2:DescribeSubnets\",\"ec2:DetachNetworkInterface\",\"ec2:ModifyNetworkInterfaceAttribute\",\"ec2:UnassignPrivateIpAddresses\"]")));
-
-    /** AWS managed policies that live under a path, e.g. service-role/. */
-    private static final Map<String, String> PATHS = Map.of();
+    static {
+        ObjectMapper json = new ObjectMapper();
+        try (InputStream in = ManagedPolicies.class.getResourceAsStream("aws-managed-policies.json")) {
+            JsonNode policies = json.readTree(in).path("policies");
+            for (Iterator<Map.Entry<String, JsonNode>> it = policies.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                DOCUMENTS.put(e.getKey(), json.writeValueAsString(e.getValue().get("document")));
+                PATHS.put(e.getKey(), e.getValue().path("path").asText(""));
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("the AWS managed policy catalogue does not load", e);
+        }
+    }
 
     private ManagedPolicies() {
     }
 
-    private static String allow(String actions) {
-        return "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":" + actions + ",\"Resource\":\"*\"}]}";
-    }
-
-    /** The document of an AWS managed policy ARN (any path), or empty if it is not one we know. */
+    /** The document of an AWS managed policy ARN, or empty if it is not one we know (the path must be right). */
     public static Optional<String> document(String arn) {
         if (arn == null || !arn.startsWith(PREFIX)) {
             return Optional.empty();
         }
-        return Optional.ofNullable(DOCUMENTS.get(name(arn)));
+        String name = name(arn);
+        String path = arn.substring(PREFIX.length(), arn.length() - name.length());
+        return path.equals(PATHS.get(name)) ? Optional.ofNullable(DOCUMENTS.get(name)) : Optional.empty();
     }
 
     /** The ARNs of every AWS managed policy in the catalogue. */
     public static List<String> arns() {
-        return DOCUMENTS.keySet().stream().sorted().map(n -> PREFIX + PATHS.getOrDefault(n, "") + n).toList();
+        return DOCUMENTS.keySet().stream().map(n -> PREFIX + PATHS.get(n) + n).toList();
     }
 
     /** The policy name: the last path segment of the ARN. */
