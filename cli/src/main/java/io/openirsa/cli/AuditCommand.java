@@ -67,7 +67,7 @@ final class AuditCommand implements Callable<Integer> {
             return 2;
         }
         Wildcard subjectPattern = subject == null ? null : Wildcard.compile(subject);
-        try (JdbcStore store = JdbcStore.sqlite(DataDir.resolve(data))) {
+        try (JdbcStore store = new DataDir(DataDir.resolve(data)).store()) {
             List<AuditRecord> found = select(store, Instant.now().minus(back), subjectPattern);
             if (format.equals("json")) {
                 List<JsonNode> records = new ArrayList<>();

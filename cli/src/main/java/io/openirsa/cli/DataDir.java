@@ -22,16 +22,57 @@ record DataDir(Path path) {
     }
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** What a running server says about itself, for the commands that work on its data folder. */
-    record ServerInfo(String endpoint, String accountId, String region, long maxTokenSeconds, long keyRotationHours) {
+    /**
+     * What a running server says about itself, for the commands that work on its data folder.
+     *
+     * @param database the PostgreSQL URL it uses, or null for SQLite in the data folder
+     * @param keyEncryptionKeyFile where its key-encryption key is, or null
+     */
+    record ServerInfo(String endpoint, String accountId, String region, long maxTokenSeconds, long keyRotationHours, String database,
+                      String keyEncryptionKeyFile) {
+    }
+
+    /** The store of the server that uses this folder. */
+    io.openirsa.store.JdbcStore store() throws IOException {
+        ServerInfo info = Files.exists(path.resolve("server.json")) ? readServerInfo() : null;
+        return io.openirsa.store.JdbcStore.open(info == null ? null : info.database(), path);
+    }
+
+    /** The key-encryption key named in a file (base64 of 32 bytes, or the 32 bytes), or none. */
+    static io.openirsa.core.sts.KeyEncryption keyEncryption(String file) throws IOException {
+        if (file == null || file.isBlank()) {
+            return io.openirsa.core.sts.KeyEncryption.NONE;
+        }
+        byte[] raw = Files.readAllBytes(Path.of(file));
+        String text = new String(raw, java.nio.charset.StandardCharsets.US_ASCII).trim();
+        try {
+            byte[] decoded = java.util.Base64.getDecoder().decode(text);
+            if (decoded.length == 32) {
+                return io.openirsa.core.sts.KeyEncryption.of(decoded);
+            }
+        } catch (IllegalArgumentException e) {
+            // not base64: the raw bytes
+        }
+        return io.openirsa.core.sts.KeyEncryption.of(raw);
     }
 
     void writeServerInfo(ServerInfo info) throws IOException {
         Files.createDirectories(path);
         Path tmp = path.resolve("server.json.tmp");
-        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), Map.of(
-                "endpoint", info.endpoint(), "accountId", info.accountId(), "region", info.region(),
-                "maxTokenSeconds", info.maxTokenSeconds(), "keyRotationHours", info.keyRotationHours()));
+        Map<String, Object> values = new java.util.LinkedHashMap<>();
+        values.put("endpoint", info.endpoint());
+        values.put("accountId", info.accountId());
+        values.put("region", info.region());
+        values.put("maxTokenSeconds", info.maxTokenSeconds());
+        values.put("keyRotationHours", info.keyRotationHours());
+        values.put("database", info.database());
+        values.put("keyEncryptionKeyFile", info.keyEncryptionKeyFile());
+        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), values);
+        try {
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")); // it may name a database password
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system
+        }
         Files.move(tmp, path.resolve("server.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
@@ -43,6 +84,8 @@ record DataDir(Path path) {
         }
         var node = JSON.readTree(file.toFile());
         return new ServerInfo(node.path("endpoint").asText(), node.path("accountId").asText(), node.path("region").asText(),
-                node.path("maxTokenSeconds").asLong(7 * 86400L), node.path("keyRotationHours").asLong(168));
+                node.path("maxTokenSeconds").asLong(7 * 86400L), node.path("keyRotationHours").asLong(168),
+                node.hasNonNull("database") ? node.get("database").asText() : null,
+                node.hasNonNull("keyEncryptionKeyFile") ? node.get("keyEncryptionKeyFile").asText() : null);
     }
 }

@@ -90,8 +90,10 @@ final class DoctorCommand implements Runnable {
                     if (!m.matches()) {
                         return Optional.empty();
                     }
-                    try (JdbcStore store = JdbcStore.sqlite(dir)) {
+                    try (JdbcStore store = new DataDir(dir).store()) {
                         return store.role(m.group(1), m.group(2)).map(Role::trustPolicy);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
                     }
                 };
             }

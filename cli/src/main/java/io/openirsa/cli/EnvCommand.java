@@ -19,7 +19,7 @@ final class EnvCommand implements Callable<Integer> {
         Path dir = DataDir.resolve(data);
         DataDir.ServerInfo info = new DataDir(dir).readServerInfo();
         AccessKey key;
-        try (JdbcStore store = JdbcStore.sqlite(dir)) {
+        try (JdbcStore store = new DataDir(dir).store()) {
             key = store.accessKeys(info.accountId()).stream().findFirst()
                     .orElseThrow(() -> new IllegalStateException("account " + info.accountId() + " has no access key"));
         }

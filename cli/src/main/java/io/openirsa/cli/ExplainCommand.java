@@ -24,7 +24,7 @@ final class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Optional<AuditRecord> found;
-        try (JdbcStore store = JdbcStore.sqlite(DataDir.resolve(data))) {
+        try (JdbcStore store = new DataDir(DataDir.resolve(data)).store()) {
             found = store.auditByRequestId(requestId);
         }
         if (found.isEmpty()) {

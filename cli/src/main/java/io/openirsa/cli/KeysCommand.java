@@ -36,14 +36,15 @@ final class KeysCommand implements Runnable {
         public Integer call() throws Exception {
             Path dir = DataDir.resolve(data);
             DataDir.ServerInfo info = new DataDir(dir).readServerInfo();
-            try (JdbcStore store = JdbcStore.sqlite(dir)) {
+            try (JdbcStore store = new DataDir(dir).store()) {
                 Cluster c = store.cluster(info.accountId(), cluster).orElse(null);
                 if (c == null) {
                     System.err.println("no cluster " + cluster + " in account " + info.accountId());
                     return 1;
                 }
                 OpenIrsa domain = new OpenIrsa(store, new Settings(info.endpoint(), info.region(), info.maxTokenSeconds(), 2048,
-                        Settings.DEFAULT_STALE_IF_ERROR, Duration.ofHours(info.keyRotationHours()), Clock.systemUTC()));
+                        Settings.DEFAULT_STALE_IF_ERROR, Duration.ofHours(info.keyRotationHours()), Clock.systemUTC()),
+                        DataDir.keyEncryption(info.keyEncryptionKeyFile()));
                 return run(domain, c);
             }
         }

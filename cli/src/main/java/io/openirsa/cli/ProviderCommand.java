@@ -58,7 +58,7 @@ final class ProviderCommand implements Runnable {
             }
             Path dir = DataDir.resolve(data);
             DataDir.ServerInfo info = new DataDir(dir).readServerInfo();
-            try (JdbcStore store = JdbcStore.sqlite(dir)) {
+            try (JdbcStore store = new DataDir(dir).store()) {
                 OidcProvider p = store.provider(info.accountId(), OidcProvider.hostPath(url)).filter(x -> x.url().equals(url)).orElse(null);
                 if (p == null) {
                     System.err.println("no OIDC provider " + url + " in account " + info.accountId());

@@ -3,6 +3,7 @@ package io.openirsa.cli;
 import io.openirsa.core.OpenIrsa;
 import io.openirsa.core.Settings;
 import io.openirsa.core.model.AccessKey;
+import io.openirsa.core.sts.KeyEncryption;
 import io.openirsa.server.OpenIrsaServer;
 import io.openirsa.store.JdbcStore;
 import org.slf4j.Logger;
@@ -32,12 +33,13 @@ public final class RunningServer implements AutoCloseable {
      * @param publicUrl null means http://HOST:PORT (127.0.0.1 for a wildcard host)
      */
     public record Options(Path data, String host, int port, String publicUrl, String accountId, String region,
-                          long maxTokenSeconds, Duration keyRotationPeriod, Duration jwksStaleIfError, Duration auditRetention, Clock clock) {
+                          long maxTokenSeconds, Duration keyRotationPeriod, Duration jwksStaleIfError, Duration auditRetention,
+                          String database, String keyEncryptionKeyFile, Clock clock) {
 
         /** A free loopback port and the defaults, for tests. */
         public static Options local(Path data, Clock clock) {
             return new Options(data, "127.0.0.1", 0, null, Settings.DEFAULT_ACCOUNT, Settings.DEFAULT_REGION, 7 * 86400L,
-                    Settings.DEFAULT_KEY_ROTATION, Settings.DEFAULT_STALE_IF_ERROR, Duration.ofDays(90), clock);
+                    Settings.DEFAULT_KEY_ROTATION, Settings.DEFAULT_STALE_IF_ERROR, Duration.ofDays(90), null, null, clock);
         }
     }
 
@@ -65,14 +67,18 @@ public final class RunningServer implements AutoCloseable {
             String clientHost = o.host().equals("0.0.0.0") || o.host().equals("::") ? "127.0.0.1" : o.host();
             url = "http://" + (clientHost.contains(":") ? "[" + clientHost + "]" : clientHost) + ":" + bound;
         }
-        JdbcStore store = JdbcStore.sqlite(o.data());
+        KeyEncryption keyEncryption = DataDir.keyEncryption(o.keyEncryptionKeyFile());
+        if (!keyEncryption.enabled() && o.database() != null) {
+            LOG.warn("keys are stored unencrypted in the database: give --key-encryption-key-file");
+        }
+        JdbcStore store = JdbcStore.open(o.database(), o.data());
         try {
             OpenIrsa domain = new OpenIrsa(store, new Settings(url, o.region(), o.maxTokenSeconds(), 2048,
-                    o.jwksStaleIfError(), o.keyRotationPeriod(), o.clock()));
+                    o.jwksStaleIfError(), o.keyRotationPeriod(), o.clock()), keyEncryption);
             AccessKey admin = domain.bootstrap(o.accountId());
             OpenIrsaServer server = OpenIrsaServer.start(domain, o.host(), bound);
             new DataDir(o.data()).writeServerInfo(new DataDir.ServerInfo(url, o.accountId(), o.region(), o.maxTokenSeconds(),
-                    o.keyRotationPeriod().toHours()));
+                    o.keyRotationPeriod().toHours(), o.database(), o.keyEncryptionKeyFile()));
             return new RunningServer(store, domain, server, admin, o.auditRetention());
         } catch (RuntimeException | IOException e) {
             store.close();

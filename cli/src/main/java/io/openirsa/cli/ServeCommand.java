@@ -43,6 +43,14 @@ final class ServeCommand implements Callable<Integer> {
             + "cannot be reached (default ${DEFAULT-VALUE})", defaultValue = "6")
     long staleIfErrorHours;
 
+    @Option(names = "--database", description = "postgresql://USER:PASSWORD@HOST:PORT/DB for replicas sharing one PostgreSQL "
+            + "(default: $OPENIRSA_DATABASE, else SQLite in the data folder)")
+    String database;
+
+    @Option(names = "--key-encryption-key-file", description = "file with the key that encrypts signing and session keys in the store "
+            + "(base64 of 32 bytes; default: $IRSA_KEY_ENCRYPTION_KEY_FILE)")
+    String keyEncryptionKeyFile;
+
     @Option(names = "--audit-retention-days", description = "how long audit records are kept (default ${DEFAULT-VALUE})", defaultValue = "90")
     long auditRetentionDays;
 
@@ -72,7 +80,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         RunningServer server = RunningServer.start(new RunningServer.Options(dir, host, port, publicUrl, accountId, region,
                 maxTokenSeconds, java.time.Duration.ofHours(keyRotationHours), java.time.Duration.ofHours(staleIfErrorHours),
-                java.time.Duration.ofDays(auditRetentionDays), Clock.systemUTC()));
+                java.time.Duration.ofDays(auditRetentionDays),
+                database != null ? database : System.getenv("OPENIRSA_DATABASE"),
+                keyEncryptionKeyFile != null ? keyEncryptionKeyFile : System.getenv("IRSA_KEY_ENCRYPTION_KEY_FILE"), Clock.systemUTC()));
         LOG.info("OpenIRSA listening on {}:{} (public URL {}), account {}, data {}", host, server.port(), server.endpoint(), accountId, dir);
         LOG.info("point the AWS CLI at it with: eval \"$(bin/irsa env --data {})\"", dir);
         CountDownLatch stop = new CountDownLatch(1);

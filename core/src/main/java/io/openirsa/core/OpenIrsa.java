@@ -12,6 +12,7 @@ import io.openirsa.core.model.AccessKey;
 import io.openirsa.core.model.Account;
 import io.openirsa.core.store.Store;
 import io.openirsa.core.sts.JwksCache;
+import io.openirsa.core.sts.KeyEncryption;
 import io.openirsa.core.sts.SessionTokens;
 import io.openirsa.core.sts.Sts;
 import io.openirsa.core.sts.WebIdentityVerifier;
@@ -32,14 +33,19 @@ public final class OpenIrsa implements AutoCloseable {
     private volatile String administratorAccount;
 
     public OpenIrsa(Store store, Settings settings) {
+        this(store, settings, KeyEncryption.NONE);
+    }
+
+    /** @param keyEncryption how key material is sealed in the store */
+    public OpenIrsa(Store store, Settings settings, KeyEncryption keyEncryption) {
         this.settings = settings;
         this.store = store;
         CompiledPolicies compiled = new CompiledPolicies();
         this.jwks = new JwksCache(settings.clock(), settings.jwksStaleIfError());
         PolicyCatalog catalog = new PolicyCatalog(store);
         Permissions permissions = new Permissions(store, compiled, catalog);
-        SessionTokens sessionTokens = SessionTokens.load(store, settings.clock().instant());
-        this.issuers = new ClusterIssuers(store, settings);
+        SessionTokens sessionTokens = SessionTokens.load(store, keyEncryption, settings.clock().instant());
+        this.issuers = new ClusterIssuers(store, settings, keyEncryption);
         this.iam = new Iam(store, settings, compiled, permissions, jwks, catalog);
         this.eks = new Eks(store, settings, issuers, permissions);
         this.sts = new Sts(store, settings, new WebIdentityVerifier(store, jwks, settings.clock()), sessionTokens, compiled, permissions,

@@ -41,10 +41,57 @@ public final class JdbcStore implements Store {
     private static final TypeReference<Map<String, String>> MAP = new TypeReference<>() { };
 
     private final HikariDataSource dataSource;
+    private final String vendor;
 
-    private JdbcStore(HikariDataSource dataSource) {
+    /** @param vendor sqlite or postgresql: the folder of migrations written for that database, beside the common ones */
+    private JdbcStore(HikariDataSource dataSource, String vendor) {
         this.dataSource = dataSource;
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+        this.vendor = vendor;
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/common", "classpath:db/migration/" + vendor).load().migrate();
+    }
+
+    /**
+     * The store a server is configured with: PostgreSQL when {@code database} is a {@code postgresql://} URL, else SQLite in the data folder.
+     *
+     * @param database null, or {@code postgresql://USER:PASSWORD@HOST:PORT/DATABASE[?PARAMS]}
+     */
+    public static JdbcStore open(String database, Path dataDir) {
+        if (database == null || database.isBlank()) {
+            return sqlite(dataDir);
+        }
+        return postgresql(database);
+    }
+
+    /** PostgreSQL, from a {@code postgresql://user:password@host:port/database} URL (the form psql takes). */
+    public static JdbcStore postgresql(String url) {
+        java.net.URI u;
+        try {
+            u = java.net.URI.create(url);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a postgresql:// URL: the database URL does not parse");
+        }
+        if (!"postgresql".equals(u.getScheme()) && !"postgres".equals(u.getScheme())) {
+            throw new IllegalArgumentException("the database URL must start with postgresql://");
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl("jdbc:postgresql://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "") + u.getRawPath()
+                + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery()));
+        if (u.getRawUserInfo() != null) {
+            String[] user = u.getRawUserInfo().split(":", 2);
+            config.setUsername(java.net.URLDecoder.decode(user[0], java.nio.charset.StandardCharsets.UTF_8));
+            if (user.length == 2) {
+                config.setPassword(java.net.URLDecoder.decode(user[1], java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        config.setMaximumPoolSize(10);
+        config.setConnectionTimeout(5000);
+        config.setPoolName("openirsa-postgresql");
+        return new JdbcStore(new HikariDataSource(config), "postgresql");
+    }
+
+    /** sqlite or postgresql. */
+    public String vendor() {
+        return vendor;
     }
 
     /** An SQLite database in {@code dataDir/openirsa.db}, created if missing. */
@@ -59,7 +106,7 @@ public final class JdbcStore implements Store {
                 + "?journal_mode=WAL&busy_timeout=10000&synchronous=NORMAL");
         config.setMaximumPoolSize(4);
         config.setPoolName("openirsa-sqlite");
-        return new JdbcStore(new HikariDataSource(config));
+        return new JdbcStore(new HikariDataSource(config), "sqlite");
     }
 
     DataSource dataSource() {
@@ -148,9 +195,51 @@ public final class JdbcStore implements Store {
     // ---- keys ----
 
     @Override
-    public void insertKey(StoredKey k) {
-        update("INSERT INTO keys (owner, key_id, status, material, created, changed) VALUES (?, ?, ?, ?, ?, ?)",
-                k.owner(), k.keyId(), k.status().name(), k.material(), k.createdAt().toString(), k.changedAt().toString());
+    public boolean insertKey(StoredKey k) {
+        return update("INSERT INTO keys (owner, key_id, status, material, created, changed) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                k.owner(), k.keyId(), k.status().name(), k.material(), k.createdAt().toString(), k.changedAt().toString()) == 1;
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.locks.ReentrantLock> localLocks = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public boolean runExclusively(String name, Runnable work) {
+        if (vendor.equals("sqlite")) {
+            var lock = localLocks.computeIfAbsent(name, n -> new java.util.concurrent.locks.ReentrantLock());
+            if (!lock.tryLock()) {
+                return false;
+            }
+            try {
+                work.run();
+                return true;
+            } finally {
+                lock.unlock();
+            }
+        }
+        // A session-level advisory lock, held on one connection for the duration of the work.
+        try (Connection c = dataSource.getConnection()) {
+            boolean locked;
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(hashtext(?))")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    locked = rs.next() && rs.getBoolean(1);
+                }
+            }
+            if (!locked) {
+                return false;
+            }
+            try {
+                work.run();
+                return true;
+            } finally {
+                try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock(hashtext(?))")) {
+                    ps.setString(1, name);
+                    ps.execute();
+                }
+            }
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
     }
 
     @Override

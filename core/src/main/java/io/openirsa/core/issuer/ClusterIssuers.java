@@ -12,6 +12,7 @@ import io.openirsa.core.model.Cluster;
 import io.openirsa.core.model.KeyStatus;
 import io.openirsa.core.model.StoredKey;
 import io.openirsa.core.store.Store;
+import io.openirsa.core.sts.KeyEncryption;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -39,18 +40,26 @@ public final class ClusterIssuers {
     /** The JWKS is served with max-age=3600: a new key is published that long before it signs. */
     static final Duration PUBLISH_AHEAD = Duration.ofHours(1);
 
+    /** How long a loaded keyset is used before it is read again: another replica may have rotated it. */
+    static final Duration KEYSET_REFRESH = Duration.ofSeconds(1);
+
+    private record Loaded(SigningKeys keys, long at) {
+    }
+
     private final Store store;
     private final Settings settings;
-    private final Map<String, SigningKeys> keysets = new ConcurrentHashMap<>();
+    private final KeyEncryption encryption;
+    private final Map<String, Loaded> keysets = new ConcurrentHashMap<>();
 
-    public ClusterIssuers(Store store, Settings settings) {
+    public ClusterIssuers(Store store, Settings settings, KeyEncryption encryption) {
         this.store = store;
         this.settings = settings;
+        this.encryption = encryption;
     }
 
     /** Creates the first signing key of a new cluster's issuer. */
     public void createKeys(String clusterId) {
-        store.insertKey(SigningKeys.generate(clusterId, KeyStatus.PRIMARY, settings.clock().instant()));
+        store.insertKey(SigningKeys.generate(clusterId, KeyStatus.PRIMARY, settings.clock().instant(), encryption));
     }
 
     public void deleteKeys(String clusterId) {
@@ -63,7 +72,13 @@ public final class ClusterIssuers {
     }
 
     public SigningKeys keys(String clusterId) {
-        return keysets.computeIfAbsent(clusterId, id -> SigningKeys.of(store.keys(id)));
+        long now = System.nanoTime();
+        Loaded l = keysets.get(clusterId);
+        if (l == null || now - l.at > KEYSET_REFRESH.toNanos()) {
+            l = new Loaded(SigningKeys.of(store.keys(clusterId), encryption), now);
+            keysets.put(clusterId, l);
+        }
+        return l.keys;
     }
 
     /** The stored keys of a cluster's issuer, with their states. */
@@ -88,7 +103,7 @@ public final class ClusterIssuers {
         List<KeyRotation.Step> steps = KeyRotation.plan(store.keys(clusterId), now, rotationPolicy(), force);
         for (KeyRotation.Step step : steps) {
             switch (step) {
-                case KeyRotation.Step.AddPending add -> store.insertKey(SigningKeys.generate(clusterId, KeyStatus.PENDING, now));
+                case KeyRotation.Step.AddPending add -> store.insertKey(SigningKeys.generate(clusterId, KeyStatus.PENDING, now, encryption));
                 case KeyRotation.Step.Promote promote -> {
                     for (StoredKey k : store.keys(clusterId)) {
                         if (k.status() == KeyStatus.PRIMARY) {
@@ -105,15 +120,17 @@ public final class ClusterIssuers {
         return steps;
     }
 
-    /** Runs rotation for every cluster; what a server does every minute. */
+    /** Runs rotation for every cluster, on one replica at a time; what a server does every minute. */
     public void rotateAll() {
-        for (Cluster c : store.allClusters()) {
-            try {
-                rotate(c.id(), false);
-            } catch (RuntimeException e) {
-                LOG.error("key rotation failed for cluster {}", c.id(), e);
+        store.runExclusively("openirsa-key-rotation", () -> {
+            for (Cluster c : store.allClusters()) {
+                try {
+                    rotate(c.id(), false);
+                } catch (RuntimeException e) {
+                    LOG.error("key rotation failed for cluster {}", c.id(), e);
+                }
             }
-        }
+        });
     }
 
     /** The discovery document, with the fields kube-apiserver serves. */

@@ -8,6 +8,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import io.openirsa.core.model.KeyStatus;
 import io.openirsa.core.model.StoredKey;
+import io.openirsa.core.sts.KeyEncryption;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -29,23 +30,23 @@ public final class SigningKeys {
         this.primary = primary;
     }
 
-    static SigningKeys of(List<StoredKey> stored) {
+    static SigningKeys of(List<StoredKey> stored, KeyEncryption encryption) {
         List<StoredKey> primaries = stored.stream().filter(k -> k.status() == KeyStatus.PRIMARY).toList();
         if (primaries.size() != 1) {
             throw new IllegalStateException("an issuer keyset needs exactly one primary key, found " + primaries.size());
         }
-        List<RSAKey> keys = stored.stream().map(SigningKeys::parse).toList();
-        RSAKey primary = parse(primaries.get(0));
+        List<RSAKey> keys = stored.stream().map(k -> parse(k, encryption)).toList();
+        RSAKey primary = parse(primaries.get(0), encryption);
         return new SigningKeys(keys, primary);
     }
 
     /** A new RSA-2048 key, its kid derived as Kubernetes derives it. */
-    static StoredKey generate(String owner, KeyStatus status, Instant now) {
+    static StoredKey generate(String owner, KeyStatus status, Instant now, KeyEncryption encryption) {
         try {
             RSAKey raw = new RSAKeyGenerator(2048).generate();
             String kid = keyId(raw);
             RSAKey key = new RSAKey.Builder(raw).keyID(kid).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.RS256).build();
-            return new StoredKey(owner, kid, status, key.toJSONString(), now, now);
+            return new StoredKey(owner, kid, status, encryption.seal(key.toJSONString()), now, now);
         } catch (JOSEException e) {
             throw new IllegalStateException("generating an RSA key failed", e);
         }
@@ -62,9 +63,9 @@ public final class SigningKeys {
         }
     }
 
-    private static RSAKey parse(StoredKey k) {
+    private static RSAKey parse(StoredKey k, KeyEncryption encryption) {
         try {
-            return RSAKey.parse(k.material());
+            return RSAKey.parse(encryption.open(k.material()));
         } catch (ParseException e) {
             throw new IllegalStateException("stored signing key " + k.keyId() + " does not parse", e);
         }

@@ -42,7 +42,8 @@ public interface Store extends AuditTrail, AutoCloseable {
     boolean deleteCluster(String accountId, String name);
 
     // keys (issuer signing keys, session-token sealing keys)
-    void insertKey(StoredKey key);
+    /** @return false when a key with that owner and id exists (another replica made it first) */
+    boolean insertKey(StoredKey key);
 
     List<StoredKey> keys(String owner);
 
@@ -110,6 +111,14 @@ public interface Store extends AuditTrail, AutoCloseable {
 
     /** How many roles have this policy attached. */
     int attachmentCount(String policyArn);
+
+    /**
+     * Runs work unless another replica is running work of that name right now (PostgreSQL advisory
+     * lock; within one process for SQLite).
+     *
+     * @return whether it ran
+     */
+    boolean runExclusively(String name, Runnable work);
 
     @Override
     void close();

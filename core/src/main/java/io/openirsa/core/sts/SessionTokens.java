@@ -35,40 +35,63 @@ public final class SessionTokens {
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
-    private final Map<Integer, SecretKeySpec> keys;
-    private final int primary;
-
-    private SessionTokens(Map<Integer, SecretKeySpec> keys, int primary) {
-        this.keys = keys;
-        this.primary = primary;
+    private record Keyset(Map<Integer, SecretKeySpec> keys, int primary) {
     }
 
-    /** Loads the keyset, creating its first key in an empty store. */
-    public static SessionTokens load(Store store, Instant now) {
-        List<StoredKey> stored = store.keys(OWNER);
-        if (stored.isEmpty()) {
-            int id = Identifiers.random().nextInt() & 0x7fffffff;
-            String material = Base64.getEncoder().encodeToString(Identifiers.bytes(32));
-            store.insertKey(new StoredKey(OWNER, Integer.toString(id), KeyStatus.PRIMARY, material, now, now));
-            stored = store.keys(OWNER);
+    private final Store store;
+    private final KeyEncryption encryption;
+    private volatile Keyset keyset;
+    private volatile Instant reloaded = Instant.EPOCH;
+
+    private SessionTokens(Store store, KeyEncryption encryption, Keyset keyset) {
+        this.store = store;
+        this.encryption = encryption;
+        this.keyset = keyset;
+    }
+
+    /**
+     * Loads the keyset, creating its first key in an empty store. The first key has a fixed id, so
+     * replicas starting together on one database agree on it.
+     */
+    public static SessionTokens load(Store store, KeyEncryption encryption, Instant now) {
+        if (store.keys(OWNER).isEmpty()) {
+            String material = encryption.seal(Base64.getEncoder().encodeToString(Identifiers.bytes(32)));
+            store.insertKey(new StoredKey(OWNER, "1", KeyStatus.PRIMARY, material, now, now));
         }
+        return new SessionTokens(store, encryption, read(store, encryption));
+    }
+
+    private static Keyset read(Store store, KeyEncryption encryption) {
+        List<StoredKey> stored = store.keys(OWNER);
         Map<Integer, SecretKeySpec> keys = stored.stream().collect(Collectors.toMap(
                 k -> Integer.parseInt(k.keyId()),
-                k -> new SecretKeySpec(Base64.getDecoder().decode(k.material()), "AES"),
+                k -> new SecretKeySpec(Base64.getDecoder().decode(encryption.open(k.material())), "AES"),
                 (a, b) -> a));
         int primary = stored.stream().filter(k -> k.status() == KeyStatus.PRIMARY)
-                .map(k -> Integer.parseInt(k.keyId())).findFirst()
+                .map(k -> Integer.parseInt(k.keyId())).min(Integer::compare)
                 .orElseThrow(() -> new IllegalStateException("session-token keyset has no primary key"));
-        return new SessionTokens(keys, primary);
+        return new Keyset(Map.copyOf(keys), primary);
+    }
+
+    /** A key id we do not know may be one another replica added: read the keyset again, at most once a second. */
+    private SecretKeySpec key(int id) {
+        SecretKeySpec k = keyset.keys().get(id);
+        if (k == null && Instant.now().isAfter(reloaded.plusSeconds(1))) {
+            reloaded = Instant.now();
+            keyset = read(store, encryption);
+            k = keyset.keys().get(id);
+        }
+        return k;
     }
 
     public String seal(SessionClaims claims) {
         try {
             byte[] plaintext = JSON.writeValueAsBytes(claims);
             byte[] nonce = Identifiers.bytes(NONCE);
-            ByteBuffer header = ByteBuffer.allocate(5).put(VERSION).putInt(primary);
+            Keyset ks = keyset;
+            ByteBuffer header = ByteBuffer.allocate(5).put(VERSION).putInt(ks.primary());
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.ENCRYPT_MODE, keys.get(primary), new GCMParameterSpec(128, nonce));
+            cipher.init(Cipher.ENCRYPT_MODE, ks.keys().get(ks.primary()), new GCMParameterSpec(128, nonce));
             cipher.updateAAD(header.array());
             byte[] sealed = cipher.doFinal(plaintext);
             ByteBuffer out = ByteBuffer.allocate(5 + NONCE + sealed.length).put(header.array()).put(nonce).put(sealed);
@@ -86,7 +109,7 @@ public final class SessionTokens {
                 return Optional.empty();
             }
             int keyId = ByteBuffer.wrap(raw, 1, 4).getInt();
-            SecretKeySpec key = keys.get(keyId);
+            SecretKeySpec key = key(keyId);
             if (key == null) {
                 return Optional.empty();
             }

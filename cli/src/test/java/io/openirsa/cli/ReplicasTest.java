@@ -1,0 +1,164 @@
+package io.openirsa.cli;
+
+
+import com.nimbusds.jose.jwk.JWKSet;
+import io.openirsa.store.JdbcStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.eks.EksClient;
+import software.amazon.awssdk.services.iam.IamClient;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.model.Credentials;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Two server processes on one PostgreSQL: whatever one does, the other sees; sessions issued by one
+ * verify on the other; a key rotation by one reaches the other; and one dying leaves the other serving.
+ */
+class ReplicasTest {
+    static final String POSTGRES = System.getenv("OPENIRSA_TEST_POSTGRES");
+
+    static String freshDatabase() throws Exception {
+        if (POSTGRES == null || POSTGRES.isBlank()) {
+            if ("true".equals(System.getenv("CI"))) {
+                throw new IllegalStateException("OPENIRSA_TEST_POSTGRES is not set: .ci/run must start PostgreSQL");
+            }
+            assumeTrue(false, "OPENIRSA_TEST_POSTGRES is not set: export OPENIRSA_TEST_POSTGRES=\"$(.ci/postgres start)\"");
+        }
+        URI u = URI.create(POSTGRES);
+        String name = "replicas_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + u.getHost() + ":" + u.getPort() + u.getPath(),
+                u.getUserInfo() == null ? "postgres" : u.getUserInfo().split(":")[0], "")) {
+            c.createStatement().execute("CREATE DATABASE " + name);
+        }
+        return "postgresql://" + (u.getUserInfo() == null ? "postgres" : u.getUserInfo()) + "@" + u.getHost() + ":" + u.getPort() + "/" + name;
+    }
+
+    static Process serve(Path data, String database, Path kek) throws Exception {
+        Files.createDirectories(data);
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+                "io.openirsa.cli.Main", "serve", "--data", data.toString(), "--listen", "127.0.0.1:0", "--database", database,
+                "--key-encryption-key-file", kek.toString())
+                .redirectErrorStream(true).redirectOutput(data.resolve("server.log").toFile()).start();
+    }
+
+    @Test
+    void twoReplicas_shareEverything_andOneSurvivesTheOther(@TempDir Path dir) throws Exception {
+        String database = freshDatabase();
+        Path kek = Files.writeString(dir.resolve("kek"), Base64.getEncoder().encodeToString(new java.security.SecureRandom().generateSeed(32)));
+        Process a = serve(dir.resolve("a"), database, kek);
+        Process b = null;
+        try {
+            String endpointA = AuditDurabilityTest.awaitServer(dir.resolve("a"), a);
+            b = serve(dir.resolve("b"), database, kek);
+            String endpointB = AuditDurabilityTest.awaitServer(dir.resolve("b"), b);
+            String keyId;
+            String secret;
+            try (JdbcStore store = JdbcStore.postgresql(database)) {
+                var key = store.accessKeys("123456789012").get(0);
+                keyId = key.accessKeyId();
+                secret = key.secretAccessKey();
+                assertThat(store.keys("session-tokens")).hasSize(1).allSatisfy(k -> assertThat(k.material()).startsWith("kek1:"));
+            }
+            AwsCredentialsProvider admin = StaticCredentialsProvider.create(AwsBasicCredentials.create(keyId, secret));
+
+            // Through A: a cluster, its provider, a role.
+            String issuer;
+            String roleArn;
+            try (EksClient eks = EksClient.builder().endpointOverride(URI.create(endpointA)).region(Region.US_EAST_1).credentialsProvider(admin)
+                    .httpClient(UrlConnectionHttpClient.create()).build();
+                 IamClient iam = IamClient.builder().endpointOverride(URI.create(endpointA)).region(Region.AWS_GLOBAL).credentialsProvider(admin)
+                         .httpClient(UrlConnectionHttpClient.create()).build()) {
+                eks.createCluster(x -> x.name("shared").roleArn("arn:aws:iam::123456789012:role/eks").resourcesVpcConfig(v -> v.subnetIds("s")));
+                issuer = eks.describeCluster(x -> x.name("shared")).cluster().identity().oidc().issuer();
+                String provider = iam.createOpenIDConnectProvider(x -> x.url(issuer).clientIDList("sts.amazonaws.com")).openIDConnectProviderArn();
+                roleArn = iam.createRole(x -> x.roleName("shared").assumeRolePolicyDocument(Fixture.trustPolicy(provider, issuer, "default", "app")))
+                        .role().arn();
+            }
+            try (JdbcStore store = JdbcStore.postgresql(database)) {
+                String clusterId = issuer.substring(issuer.lastIndexOf('/') + 1);
+                assertThat(store.keys(clusterId)).allSatisfy(k -> assertThat(k.material()).startsWith("kek1:"));
+            }
+            String token = TokenCommand.request(new TokenCommand.Client(endpointA, keyId, secret, null, "us-east-1"), "shared", "default", "app",
+                    List.of("sts.amazonaws.com"), null);
+
+            // On B: the role made on A is assumed; the session verifies on A.
+            Credentials creds;
+            try (StsClient stsB = sts(endpointB, AnonymousCredentialsProvider.create())) {
+                String t = token;
+                String r = roleArn;
+                creds = stsB.assumeRoleWithWebIdentity(x -> x.roleArn(r).roleSessionName("replica").webIdentityToken(t)).credentials();
+            }
+            AwsCredentialsProvider session = StaticCredentialsProvider.create(AwsSessionCredentials.create(creds.accessKeyId(),
+                    creds.secretAccessKey(), creds.sessionToken()));
+            try (StsClient stsA = sts(endpointA, session)) {
+                assertThat(stsA.getCallerIdentity().arn()).isEqualTo("arn:aws:sts::123456789012:assumed-role/shared/replica");
+            }
+
+            // A rotation started through A's data folder is published by B within about a second.
+            assertThat(new CommandLine(new Main()).execute("keys", "rotate", "--cluster", "shared", "--data", dir.resolve("a").toString())).isZero();
+            HttpClient http = HttpClient.newHttpClient();
+            String jwksOnB = endpointB + issuer.substring(endpointA.length()) + "/.well-known/jwks.json";
+            Instant deadline = Instant.now().plusSeconds(5);
+            int published = 0;
+            while (Instant.now().isBefore(deadline) && published < 2) {
+                published = JWKSet.parse(http.send(HttpRequest.newBuilder(URI.create(jwksOnB)).build(), HttpResponse.BodyHandlers.ofString()).body())
+                        .getKeys().size();
+                Thread.sleep(100);
+            }
+            assertThat(published).isEqualTo(2);
+
+            // A dies mid-load; B keeps answering, the sessions A issued included.
+            a.destroyForcibly();
+            assertThat(a.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            try (StsClient stsB = sts(endpointB, session)) {
+                for (int i = 0; i < 20; i++) {
+                    assertThat(stsB.getCallerIdentity().arn()).endsWith(":assumed-role/shared/replica");
+                }
+            }
+            try (StsClient stsB = sts(endpointB, AnonymousCredentialsProvider.create())) {
+                String t = token;
+                String r = roleArn;
+                // The issuer's keys are cached on B (and kept while its issuer URL, on A, is down).
+                assertThat(stsB.assumeRoleWithWebIdentity(x -> x.roleArn(r).roleSessionName("after").webIdentityToken(t))
+                        .assumedRoleUser().arn()).endsWith("/after");
+            }
+        } finally {
+            a.destroyForcibly();
+            if (b != null) {
+                b.destroyForcibly();
+            }
+        }
+    }
+
+    static StsClient sts(String endpoint, AwsCredentialsProvider credentials) {
+        return StsClient.builder().endpointOverride(URI.create(endpoint)).region(Region.US_EAST_1).credentialsProvider(credentials)
+                .httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+}
