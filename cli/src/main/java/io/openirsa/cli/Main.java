@@ -13,7 +13,7 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(new CommandLine(new Main()).setDefaultValueProvider(ConfigDefaults.from(args)).execute(args));
     }
 
     @Override

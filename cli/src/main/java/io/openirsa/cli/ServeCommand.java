@@ -16,6 +16,10 @@ import java.util.concurrent.CountDownLatch;
 final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
+    @Option(names = "--config", description = "YAML file of settings, named like these flags without the dashes (also: $OPENIRSA_CONFIG); "
+            + "every setting can also come from OPENIRSA_<NAME>, e.g. OPENIRSA_KEY_ROTATION_HOURS")
+    Path config;
+
     @Option(names = "--listen", description = "HOST:PORT to listen on (default ${DEFAULT-VALUE}; port 0 picks a free one)",
             defaultValue = "127.0.0.1:8580")
     String listen;
@@ -81,7 +85,7 @@ final class ServeCommand implements Callable<Integer> {
         RunningServer server = RunningServer.start(new RunningServer.Options(dir, host, port, publicUrl, accountId, region,
                 maxTokenSeconds, java.time.Duration.ofHours(keyRotationHours), java.time.Duration.ofHours(staleIfErrorHours),
                 java.time.Duration.ofDays(auditRetentionDays),
-                database != null ? database : System.getenv("OPENIRSA_DATABASE"),
+                database,
                 keyEncryptionKeyFile != null ? keyEncryptionKeyFile : System.getenv("IRSA_KEY_ENCRYPTION_KEY_FILE"), Clock.systemUTC()));
         LOG.info("OpenIRSA listening on {}:{} (public URL {}), account {}, data {}", host, server.port(), server.endpoint(), accountId, dir);
         LOG.info("point the AWS CLI at it with: eval \"$(bin/irsa env --data {})\"", dir);

@@ -48,8 +48,14 @@ public final class OpenIrsaServer implements AutoCloseable {
     private final IssuerApi issuer;
     private final CloudTrailApi cloudTrail;
     private final AccountsApi accounts;
+    private final Observability observability;
+    private final java.util.function.BooleanSupplier ready;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean draining;
 
-    private OpenIrsaServer(OpenIrsa domain, String host, int port) {
+    private OpenIrsaServer(OpenIrsa domain, String host, int port, java.util.function.BooleanSupplier ready) {
+        this.ready = ready;
+        this.observability = new Observability(domain);
         SigV4Verifier verifier = new SigV4Verifier(domain.authenticator()::resolve, domain.settings().clock());
         this.query = new QueryApi(domain, verifier);
         this.eks = new EksApi(domain, verifier);
@@ -64,8 +70,9 @@ public final class OpenIrsaServer implements AutoCloseable {
                 .build();
     }
 
-    public static OpenIrsaServer start(OpenIrsa domain, String host, int port) {
-        OpenIrsaServer s = new OpenIrsaServer(domain, host, port);
+    /** @param ready whether the store answers and the keys are loaded (for /readyz) */
+    public static OpenIrsaServer start(OpenIrsa domain, String host, int port, java.util.function.BooleanSupplier ready) {
+        OpenIrsaServer s = new OpenIrsaServer(domain, host, port, ready);
         s.server.start();
         return s;
     }
@@ -74,12 +81,36 @@ public final class OpenIrsaServer implements AutoCloseable {
         return server.port();
     }
 
+    public Observability observability() {
+        return observability;
+    }
+
+    /** Stops taking new work (/readyz turns 503), waits up to 10 s for requests in flight, then stops. */
     @Override
     public void close() {
+        draining = true;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         server.stop();
     }
 
     private void handle(ServerRequest req, ServerResponse res) {
+        inFlight.incrementAndGet();
+        try {
+            handleCounted(req, res);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private void handleCounted(ServerRequest req, ServerResponse res) {
         String requestId = UUID.randomUUID().toString();
         WireResponse response;
         try {
@@ -125,6 +156,13 @@ public final class OpenIrsaServer implements AutoCloseable {
             }
             case "healthz" -> {
                 return WireResponse.of(200, "text/plain", "ok");
+            }
+            case "readyz" -> {
+                boolean ok = !draining && ready.getAsBoolean();
+                return WireResponse.of(ok ? 200 : 503, "text/plain", ok ? "ready" : draining ? "shutting down" : "store or keys not available");
+            }
+            case "metrics" -> {
+                return observability.metrics();
             }
             case "id" -> {
                 return issuer.discovery(request, segments);

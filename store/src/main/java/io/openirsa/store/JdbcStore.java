@@ -89,6 +89,11 @@ public final class JdbcStore implements Store {
         return new JdbcStore(new HikariDataSource(config), "postgresql");
     }
 
+    /** The connection pool's figures, for metrics. */
+    public com.zaxxer.hikari.HikariPoolMXBean pool() {
+        return dataSource.getHikariPoolMXBean();
+    }
+
     /** sqlite or postgresql. */
     public String vendor() {
         return vendor;

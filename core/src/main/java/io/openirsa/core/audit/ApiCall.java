@@ -22,6 +22,7 @@ public final class ApiCall {
     public record WebIdentity(String providerArn, String audience, String subject) {
     }
 
+    final long startedNanos = System.nanoTime();
     final String service;
     final String eventName;
     final String requestId;
@@ -100,6 +101,33 @@ public final class ApiCall {
 
     public String eventName() {
         return eventName;
+    }
+
+    public String service() {
+        return service;
+    }
+
+    /** The error code, or null when the call was answered. */
+    public String errorCode() {
+        return error == null ? null : error.code();
+    }
+
+    /** Where a refusal failed (its denial stage), or null. */
+    public String denialStage() {
+        return error == null || error.denial() == null ? null : error.denial().stage();
+    }
+
+    /** Who called: the signer's ARN, the web identity's subject, or null. */
+    public String principal() {
+        if (webIdentity != null) {
+            return webIdentity.subject();
+        }
+        return caller == null ? null : caller.arn();
+    }
+
+    /** Nanoseconds since the call started being handled. */
+    public long elapsedNanos() {
+        return System.nanoTime() - startedNanos;
     }
 
     public String requestId() {

@@ -26,6 +26,8 @@ public final class AuditLog implements AutoCloseable {
     }
 
     private final AuditTrail trail;
+    private final java.util.List<java.util.function.Consumer<ApiCall>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong lastWaitNanos = new java.util.concurrent.atomic.AtomicLong();
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean closed;
@@ -40,7 +42,30 @@ public final class AuditLog implements AutoCloseable {
      *
      * @return false if it could not be written (logged; the caller's answer is not changed)
      */
+    /** Called with every call recorded (metrics, the request log), after its record is written. */
+    public void onRecord(java.util.function.Consumer<ApiCall> listener) {
+        listeners.add(listener);
+    }
+
+    /** How long the last record waited for its commit (the audit write lag), in nanoseconds. */
+    public long lastWaitNanos() {
+        return lastWaitNanos.get();
+    }
+
     public boolean record(ApiCall call) {
+        boolean written = write(call);
+        for (var l : listeners) {
+            try {
+                l.accept(call);
+            } catch (RuntimeException e) {
+                LOG.warn("an audit listener failed", e);
+            }
+        }
+        return written;
+    }
+
+    private boolean write(ApiCall call) {
+        long started = System.nanoTime();
         AuditRecord r = CloudTrail.record(call);
         if (closed) {
             LOG.error("audit log closed: the record of request {} ({}) is lost", r.requestId(), r.eventName());
@@ -50,6 +75,7 @@ public final class AuditLog implements AutoCloseable {
         queue.add(p);
         try {
             p.committed.get(30, TimeUnit.SECONDS);
+            lastWaitNanos.set(System.nanoTime() - started);
             return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -1,0 +1,78 @@
+package io.openirsa.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.openirsa.core.OpenIrsa;
+import io.openirsa.core.audit.ApiCall;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.function.DoubleSupplier;
+
+/**
+ * What an operator watches: Prometheus metrics (requests by service, action and error code, their
+ * latency, JWKS fetches, audit write lag, whatever gauges the wiring adds) and one JSON log line per
+ * request on the logger {@code io.openirsa.requests} (request id, action, principal, outcome,
+ * latency; never a secret or a token).
+ */
+public final class Observability {
+    private static final Logger REQUESTS = LoggerFactory.getLogger("io.openirsa.requests");
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter requests;
+    private final Histogram latency;
+
+    public Observability(OpenIrsa domain) {
+        requests = Counter.builder().name("openirsa_requests_total").help("API calls by service, action and error code (none when answered)")
+                .labelNames("service", "action", "code").register(registry);
+        latency = Histogram.builder().name("openirsa_request_duration_seconds").help("Time to answer an API call, audit record included")
+                .labelNames("service", "action").register(registry);
+        gauge("openirsa_jwks_fetches", "Discovery and JWKS fetches from identity providers since start", () -> domain.jwks().fetchCount());
+        gauge("openirsa_audit_write_lag_seconds", "How long the last audit record waited for its commit",
+                () -> domain.audit().lastWaitNanos() / 1e9);
+        domain.audit().onRecord(this::observe);
+    }
+
+    /** A gauge read when scraped (pool usage, key ages, ...). */
+    public void gauge(String name, String help, DoubleSupplier value) {
+        GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsDouble())).register(registry);
+    }
+
+    private void observe(ApiCall call) {
+        String action = call.eventName();
+        String code = call.errorCode() == null ? "none" : call.errorCode();
+        long nanos = call.elapsedNanos();
+        requests.labelValues(call.service(), action, code).inc();
+        latency.labelValues(call.service(), action).observe(nanos / 1e9);
+        if (REQUESTS.isInfoEnabled()) {
+            ObjectNode line = Json.MAPPER.createObjectNode();
+            line.put("requestId", call.requestId());
+            line.put("service", call.service());
+            line.put("action", action);
+            line.put("principal", call.principal());
+            line.put("outcome", call.errorCode() == null ? "ok" : call.errorCode());
+            if (call.denialStage() != null) {
+                line.put("deniedAt", call.denialStage());
+            }
+            line.put("latencyMs", Math.round(nanos / 1e4) / 100.0);
+            REQUESTS.info(line.toString());
+        }
+    }
+
+    /** The Prometheus text exposition. */
+    public WireResponse metrics() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return new WireResponse(200, PrometheusTextFormatWriter.CONTENT_TYPE, java.util.Map.of(), out.toByteArray());
+    }
+}
