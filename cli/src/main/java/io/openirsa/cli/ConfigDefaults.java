@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * One set of names for every setting of {@code serve}: the flag {@code --key-rotation-hours}, the
@@ -20,14 +21,16 @@ import java.util.Locale;
  */
 final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
     private final JsonNode file;
+    private final Map<String, String> env;
 
-    private ConfigDefaults(JsonNode file) {
+    private ConfigDefaults(JsonNode file, Map<String, String> env) {
         this.file = file;
+        this.env = env;
     }
 
-    /** Reads the file named by --config in the arguments, or by OPENIRSA_CONFIG. */
-    static ConfigDefaults from(String[] args) {
-        String path = System.getenv("OPENIRSA_CONFIG");
+    /** Reads the file named by --config in the arguments, or by OPENIRSA_CONFIG in the environment. */
+    static ConfigDefaults from(String[] args, Map<String, String> env) {
+        String path = env.get("OPENIRSA_CONFIG");
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--config") && i + 1 < args.length) {
                 path = args[i + 1];
@@ -36,13 +39,23 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             }
         }
         if (path == null || path.isBlank()) {
-            return new ConfigDefaults(null);
+            return new ConfigDefaults(null, env);
         }
         try {
-            return new ConfigDefaults(new ObjectMapper(new YAMLFactory()).readTree(Files.readString(Path.of(path))));
+            JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(Path.of(path)));
+            if (tree != null && !tree.isMissingNode() && !tree.isObject()) {
+                throw new IOException("expected a map of settings");
+            }
+            return new ConfigDefaults(tree, env);
         } catch (IOException e) {
             throw new CommandLine.ParameterException(new CommandLine(new Main()), "cannot read the configuration file " + path + ": " + e.getMessage());
         }
+    }
+
+    /** Applies to {@code serve} only: other commands' flags are per invocation, not deployment settings. */
+    static CommandLine install(CommandLine main, String[] args, Map<String, String> env) {
+        main.getSubcommands().get("serve").setDefaultValueProvider(from(args, env));
+        return main;
     }
 
     @Override
@@ -54,9 +67,9 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         if (name.equals("config") || name.equals("help") || name.equals("version")) {
             return null;
         }
-        String env = System.getenv("OPENIRSA_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
-        if (env != null && !env.isEmpty()) {
-            return env;
+        String fromEnv = env.get("OPENIRSA_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
+        if (fromEnv != null && !fromEnv.isEmpty()) {
+            return fromEnv;
         }
         if (file != null && file.hasNonNull(name)) {
             return file.get(name).asText();

@@ -13,7 +13,14 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
-        System.exit(new CommandLine(new Main()).setDefaultValueProvider(ConfigDefaults.from(args)).execute(args));
+        CommandLine commandLine = new CommandLine(new Main());
+        try {
+            ConfigDefaults.install(commandLine, args, System.getenv());
+        } catch (CommandLine.ParameterException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+        }
+        System.exit(commandLine.execute(args));
     }
 
     @Override

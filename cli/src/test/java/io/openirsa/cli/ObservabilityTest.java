@@ -1,0 +1,122 @@
+package io.openirsa.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.services.sts.model.Credentials;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/** What an operator sees: /metrics after real calls, /readyz, and one JSON request-log line per call without secrets. */
+class ObservabilityTest extends ServerTest {
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final Logger requestLog = (Logger) LoggerFactory.getLogger("io.openirsa.requests");
+    private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    String roleArn;
+
+    @BeforeAll
+    void setUp() {
+        String issuer = f.createCluster("obs");
+        String provider = f.registerProvider(issuer);
+        roleArn = f.iam.createRole(b -> b.roleName("obs").assumeRolePolicyDocument(Fixture.trustPolicy(provider, issuer, "default", "obs"))).role().arn();
+    }
+
+    @BeforeEach
+    void captureRequestLog() {
+        lines.start();
+        requestLog.addAppender(lines);
+        requestLog.setLevel(Level.INFO);
+    }
+
+    @AfterEach
+    void releaseRequestLog() {
+        requestLog.setLevel(Level.OFF);
+        requestLog.detachAppender(lines);
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(f.server.endpoint() + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private Credentials assume(String token) {
+        return f.anonymousSts.assumeRoleWithWebIdentity(b -> b.roleArn(roleArn).roleSessionName("obs-session").webIdentityToken(token)).credentials();
+    }
+
+    @Test
+    void metricsCountCallsByActionAndErrorCode() throws Exception {
+        String token = f.token("obs", "default", "obs");
+        assume(token);
+        assume(token);
+        String wrongAccount = f.token("obs", "default", "someone-else");
+        assertThat(catchThrowableOfType(AwsServiceException.class, () -> assume(wrongAccount)).awsErrorDetails().errorCode()).isEqualTo("AccessDenied");
+
+        HttpResponse<String> metrics = get("/metrics");
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
+        assertThat(sample(metrics.body(), "openirsa_requests_total{action=\"AssumeRoleWithWebIdentity\",code=\"none\",service=\"sts\"}")).isGreaterThanOrEqualTo(2);
+        assertThat(sample(metrics.body(), "openirsa_requests_total{action=\"AssumeRoleWithWebIdentity\",code=\"AccessDenied\",service=\"sts\"}")).isGreaterThanOrEqualTo(1);
+        assertThat(sample(metrics.body(), "openirsa_request_duration_seconds_count{action=\"AssumeRoleWithWebIdentity\",service=\"sts\"}")).isGreaterThanOrEqualTo(3);
+        assertThat(metrics.body()).contains("openirsa_jwks_fetches", "openirsa_audit_write_lag_seconds", "openirsa_db_connections_active");
+        assertThat(metrics.body()).doesNotContain(token);
+    }
+
+    @Test
+    void readyWhileStoreAndKeysAnswer() throws Exception {
+        HttpResponse<String> ready = get("/readyz");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).isEqualTo("ready");
+        assertThat(get("/healthz").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void oneJsonLinePerCallWithoutSecrets() throws Exception {
+        String token = f.token("obs", "default", "obs");
+        Credentials c = assume(token);
+        f.sts(c).getCallerIdentity();
+        String forged = token.substring(0, token.lastIndexOf('.') + 1) + "AAAA";
+        catchThrowableOfType(AwsServiceException.class, () -> assume(forged));
+
+        List<JsonNode> logged = lines.list.stream().map(e -> read(e.getFormattedMessage())).toList();
+        JsonNode assumed = logged.stream().filter(l -> l.path("action").asText().equals("AssumeRoleWithWebIdentity") && l.path("outcome").asText().equals("ok")).findFirst().orElseThrow();
+        assertThat(assumed.path("service").asText()).isEqualTo("sts");
+        assertThat(assumed.path("requestId").asText()).isNotBlank();
+        assertThat(assumed.path("latencyMs").isNumber()).isTrue();
+        JsonNode whoAmI = logged.stream().filter(l -> l.path("action").asText().equals("GetCallerIdentity")).findFirst().orElseThrow();
+        assertThat(whoAmI.path("principal").asText()).contains("assumed-role/obs/obs-session");
+        JsonNode refused = logged.stream().filter(l -> l.path("outcome").asText().equals("InvalidIdentityToken")).findFirst().orElseThrow();
+        assertThat(refused.path("deniedAt").asText()).isNotBlank();
+
+        String all = String.join("\n", lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
+        assertThat(all).doesNotContain(token.substring(token.indexOf('.') + 1, token.lastIndexOf('.')))
+                .doesNotContain(c.secretAccessKey()).doesNotContain(c.sessionToken()).doesNotContain(forged);
+    }
+
+    private static JsonNode read(String line) {
+        try {
+            return new ObjectMapper().readTree(line);
+        } catch (Exception e) {
+            throw new AssertionError("not a JSON line: " + line, e);
+        }
+    }
+
+    private static double sample(String exposition, String series) {
+        return exposition.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1).trim()))
+                .findFirst().orElseThrow(() -> new AssertionError("no sample " + series + " in\n" + exposition));
+    }
+}
