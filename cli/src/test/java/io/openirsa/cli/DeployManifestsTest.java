@@ -32,28 +32,41 @@ import static org.assertj.core.api.Assertions.assertThat;
  * arguments the command really takes.
  */
 class DeployManifestsTest {
-    static final Path DIR = Path.of(System.getProperty("maven.multiModuleProjectDirectory", ".."), "deploy", "webhook");
-    static List<HasMetadata> objects = new ArrayList<>();
+    static List<HasMetadata> objects;
 
     @BeforeAll
     static void load() throws Exception {
-        Path dir = Files.isDirectory(DIR) ? DIR : Path.of("..", "deploy", "webhook");
+        objects = load("webhook");
+    }
+
+    /** Every object of the YAML files in deploy/NAME, in file order. */
+    static List<HasMetadata> load(String name) throws Exception {
+        Path dir = Path.of(System.getProperty("maven.multiModuleProjectDirectory", ".."), "deploy", name);
+        if (!Files.isDirectory(dir)) {
+            dir = Path.of("..", "deploy", name);
+        }
+        List<HasMetadata> loaded = new ArrayList<>();
         KubernetesSerialization serialization = new KubernetesSerialization();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
                 try (InputStream in = Files.newInputStream(f)) {
                     Object parsed = serialization.unmarshal(in);
                     if (parsed instanceof List<?> list) {
-                        list.forEach(o -> objects.add((HasMetadata) o));
+                        list.forEach(o -> loaded.add((HasMetadata) o));
                     } else {
-                        objects.add((HasMetadata) parsed);
+                        loaded.add((HasMetadata) parsed);
                     }
                 }
             }
         }
+        return loaded;
     }
 
     static <T> T one(Class<T> type) {
+        return one(objects, type);
+    }
+
+    static <T> T one(List<HasMetadata> objects, Class<T> type) {
         List<T> found = objects.stream().filter(type::isInstance).map(type::cast).toList();
         assertThat(found).as(type.getSimpleName()).hasSize(1);
         return found.get(0);

@@ -63,14 +63,29 @@ public final class OpenIrsa implements AutoCloseable {
      */
     public AccessKey bootstrap(String accountId) {
         this.administratorAccount = accountId;
+        // Replicas starting together on an empty database must agree on one account and one key.
+        long giveUp = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (!store.runExclusively("openirsa-bootstrap", () -> createAccountAndKeyIfMissing(accountId))) {
+            if (System.nanoTime() > giveUp) {
+                throw new IllegalStateException("another replica held the bootstrap lock for 30 s");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for another replica's bootstrap", e);
+            }
+        }
+        return store.accessKeys(accountId).getFirst();
+    }
+
+    private void createAccountAndKeyIfMissing(String accountId) {
         if (store.account(accountId).isEmpty()) {
             store.insertAccount(new Account(accountId, settings.clock().instant()));
         }
-        return store.accessKeys(accountId).stream().findFirst().orElseGet(() -> {
-            AccessKey key = new AccessKey(Identifiers.accessKeyId(), Identifiers.secretAccessKey(), accountId, settings.clock().instant());
-            store.insertAccessKey(key);
-            return key;
-        });
+        if (store.accessKeys(accountId).isEmpty()) {
+            store.insertAccessKey(new AccessKey(Identifiers.accessKeyId(), Identifiers.secretAccessKey(), accountId, settings.clock().instant()));
+        }
     }
 
     /**
