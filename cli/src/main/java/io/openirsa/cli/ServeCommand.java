@@ -52,8 +52,8 @@ final class ServeCommand implements Callable<Integer> {
     String database;
 
     @Option(names = "--key-encryption-key-file", description = "file with the key that encrypts signing and session keys in the store "
-            + "(base64 of 32 bytes; also: $OPENIRSA_KEY_ENCRYPTION_KEY_FILE)")
-    String keyEncryptionKeyFile;
+            + "(base64 of 32 bytes; also: $OPENIRSA_KEY_ENCRYPTION_KEY_FILE or $IRSA_KEY_ENCRYPTION_KEY_FILE)")
+    String keyEncryptionKeyFile != null ? keyEncryptionKeyFile : System.getenv("IRSA_KEY_ENCRYPTION_KEY_FILE");
 
     @Option(names = "--audit-retention-days", description = "how long audit records are kept (default ${DEFAULT-VALUE})", defaultValue = "90")
     long auditRetentionDays;

@@ -42,12 +42,22 @@ public final class JdbcStore implements Store {
 
     private final HikariDataSource dataSource;
     private final String vendor;
+    /** PostgreSQL only: with replicas, reads are cached between changes; SQLite reads are local and cheap. */
+    private final ReadCache cache;
+    private final ChangeFeed feed;
 
     /** @param vendor sqlite or postgresql: the folder of migrations written for that database, beside the common ones */
     private JdbcStore(HikariDataSource dataSource, String vendor) {
         this.dataSource = dataSource;
         this.vendor = vendor;
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/common", "classpath:db/migration/" + vendor).load().migrate();
+        if (vendor.equals("postgresql")) {
+            this.cache = new ReadCache();
+            this.feed = new ChangeFeed(dataSource, cache);
+        } else {
+            this.cache = null;
+            this.feed = null;
+        }
     }
 
     /**
@@ -83,7 +93,7 @@ public final class JdbcStore implements Store {
                 config.setPassword(java.net.URLDecoder.decode(user[1], java.nio.charset.StandardCharsets.UTF_8));
             }
         }
-        config.setMaximumPoolSize(10);
+        config.setMaximumPoolSize(11); // ten for requests, one held by the change feed
         config.setConnectionTimeout(5000);
         config.setPoolName("openirsa-postgresql");
         return new JdbcStore(new HikariDataSource(config), "postgresql");
@@ -118,8 +128,20 @@ public final class JdbcStore implements Store {
         return dataSource;
     }
 
+    /** Reads answered from the cache, and reads answered from it because the database did not answer (0 for SQLite). */
+    public long cacheHits() {
+        return cache == null ? 0 : cache.hits();
+    }
+
+    public long staleReads() {
+        return cache == null ? 0 : cache.staleServed();
+    }
+
     @Override
     public void close() {
+        if (feed != null) {
+            feed.close();
+        }
         dataSource.close();
     }
 
@@ -338,7 +360,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public boolean deleteRole(String accountId, String name) {
-        return inTransaction(c -> {
+        return change(c -> {
             for (String table : List.of("role_attached_policies", "role_inline_policies")) {
                 run(c, "DELETE FROM " + table + " WHERE account_id = ? AND name_key = ?", accountId, key(name));
             }
@@ -401,7 +423,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public boolean insertPolicy(ManagedPolicy p, PolicyVersion first) {
-        return inTransaction(c -> {
+        return change(c -> {
             if (run(c, "INSERT INTO managed_policies (arn, account_id, name_key, name, path, policy_id, description, default_version, next_version, "
                             + "created, updated, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     p.arn(), p.accountId(), key(p.name()), p.name(), p.path(), p.policyId(), p.description(), p.defaultVersionId(), p.nextVersion(),
@@ -432,7 +454,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public boolean deletePolicy(String arn) {
-        return inTransaction(c -> {
+        return change(c -> {
             run(c, "DELETE FROM policy_versions WHERE arn = ?", arn);
             return run(c, "DELETE FROM managed_policies WHERE arn = ?", arn) == 1;
         });
@@ -486,7 +508,7 @@ public final class JdbcStore implements Store {
 
     @Override
     public void appendAudit(List<AuditRecord> batch) {
-        inTransaction(c -> {
+        inTransaction(c -> { // not a change: nothing cached depends on audit records
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_events (event_id, account_id, event_time, event_name, event_source, "
                     + "read_only, username, access_key_id, resource_type, resource_name, request_id, error_code, record) "
                     + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -524,7 +546,7 @@ public final class JdbcStore implements Store {
         sql.append(" ORDER BY seq DESC LIMIT ?");
         args.add(q.limit() + 1);
         List<long[]> seqs = new ArrayList<>();
-        List<AuditRecord> rows = list(sql.toString(), rs -> {
+        List<AuditRecord> rows = query(sql.toString(), rs -> {
             seqs.add(new long[]{rs.getLong(1)});
             return auditRecord(rs);
         }, args.toArray());
@@ -536,12 +558,12 @@ public final class JdbcStore implements Store {
 
     @Override
     public Optional<AuditRecord> auditByRequestId(String requestId) {
-        return one(AUDIT + "WHERE request_id = ? ORDER BY seq DESC", JdbcStore::auditRecord, requestId);
+        return query(AUDIT + "WHERE request_id = ? ORDER BY seq DESC", JdbcStore::auditRecord, requestId).stream().findFirst();
     }
 
     @Override
     public int deleteAuditBefore(Instant instant) {
-        return update("DELETE FROM audit_events WHERE event_time < ?", instant.toEpochMilli());
+        return inConnection(c -> run(c, "DELETE FROM audit_events WHERE event_time < ?", instant.toEpochMilli()));
     }
 
     private static AuditRecord auditRecord(ResultSet rs) throws SQLException {
@@ -571,7 +593,23 @@ public final class JdbcStore implements Store {
     }
 
     private int update(String sql, Object... args) {
-        return inConnection(c -> run(c, sql, args));
+        return cache == null ? inConnection(c -> run(c, sql, args)) : change(c -> run(c, sql, args));
+    }
+
+    /** A write to what reads may have cached: announced to every replica on commit, and dropped here. */
+    private <T> T change(Work<T> work) {
+        if (cache == null) {
+            return inTransaction(work);
+        }
+        try {
+            return inTransaction(c -> {
+                T result = work.run(c);
+                ChangeFeed.announce(c);
+                return result;
+            });
+        } finally {
+            cache.invalidate();
+        }
     }
 
     private static int run(Connection c, String sql, Object... args) throws SQLException {
@@ -587,6 +625,10 @@ public final class JdbcStore implements Store {
     }
 
     private <T> List<T> list(String sql, Row<T> row, Object... args) {
+        return cache == null ? query(sql, row, args) : cache.read(sql, args, () -> query(sql, row, args));
+    }
+
+    private <T> List<T> query(String sql, Row<T> row, Object... args) {
         return inConnection(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 bind(ps, args);
@@ -611,8 +653,23 @@ public final class JdbcStore implements Store {
         try (Connection c = dataSource.getConnection()) {
             return work.run(c);
         } catch (SQLException e) {
+            if (unreachable(e)) {
+                throw new io.openirsa.core.store.StoreUnavailable("database unreachable: " + e.getMessage(), e);
+            }
             throw new StoreException(e);
         }
+    }
+
+    /** No connection could be had, or it broke (SQLSTATE class 08): the database, not the statement. */
+    private static boolean unreachable(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.sql.SQLNonTransientConnectionException
+                    || t instanceof java.net.SocketException || t instanceof java.io.EOFException
+                    || (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private <T> T inTransaction(Work<T> work) {
@@ -623,10 +680,16 @@ public final class JdbcStore implements Store {
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                try {
+                    c.rollback();
+                } catch (SQLException lost) {
+                    e.addSuppressed(lost); // the connection broke: the server rolls back by itself
+                }
                 throw e;
             } finally {
-                c.setAutoCommit(true);
+                if (!c.isClosed()) {
+                    c.setAutoCommit(true);
+                }
             }
         });
     }

@@ -16,11 +16,14 @@ import java.util.concurrent.TimeoutException;
 /**
  * Appends audit records with group commit: callers hand over a record and wait until the batch it
  * went into is committed, so a record is on disk before the response it describes leaves, while
- * many concurrent calls share one transaction.
+ * many concurrent calls share one transaction. If the store stops answering, records wait in
+ * memory (up to {@value #MAX_PENDING}) and are written when it is back; meanwhile callers do not
+ * wait for them, so an outage slows no answer.
  */
 public final class AuditLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
     static final int MAX_BATCH = 500;
+    static final int MAX_PENDING = 100_000;
 
     private record Pending(AuditRecord record, CompletableFuture<Void> committed) {
     }
@@ -31,6 +34,8 @@ public final class AuditLog implements AutoCloseable {
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean closed;
+    /** The last write failed: records are queued for a retry and callers do not wait. */
+    private volatile boolean failing;
 
     public AuditLog(AuditTrail trail) {
         this.trail = trail;
@@ -72,7 +77,14 @@ public final class AuditLog implements AutoCloseable {
             return false;
         }
         Pending p = new Pending(r, new CompletableFuture<>());
+        if (queue.size() >= MAX_PENDING) {
+            LOG.error("{} audit records wait for the store: the record of request {} ({}) is lost", queue.size(), r.requestId(), r.eventName());
+            return false;
+        }
         queue.add(p);
+        if (failing) {
+            return false; // written when the store is back
+        }
         try {
             p.committed.get(30, TimeUnit.SECONDS);
             lastWaitNanos.set(System.nanoTime() - started);
@@ -96,11 +108,36 @@ public final class AuditLog implements AutoCloseable {
                 }
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
-                try {
-                    trail.appendAudit(batch.stream().map(Pending::record).toList());
-                    batch.forEach(p -> p.committed.complete(null));
-                } catch (RuntimeException e) {
-                    batch.forEach(p -> p.committed.completeExceptionally(e));
+                long backoff = 100;
+                while (true) {
+                    try {
+                        trail.appendAudit(batch.stream().map(Pending::record).toList());
+                        batch.forEach(p -> p.committed.complete(null));
+                        if (failing) {
+                            LOG.info("audit records are written again");
+                            failing = false;
+                        }
+                        break;
+                    } catch (RuntimeException e) {
+                        if (!(e instanceof io.openirsa.core.store.StoreUnavailable)) {
+                            // Refused, not unreachable: retrying would refuse again and hold up every later record.
+                            LOG.error("{} audit records were refused by the store", batch.size(), e);
+                            batch.forEach(p -> p.committed.completeExceptionally(e));
+                            break;
+                        }
+                        if (!failing) {
+                            LOG.error("audit records cannot be written ({}); keeping them to retry", e.getMessage());
+                            failing = true;
+                            // Callers waiting on this batch are answered now; their records stay queued.
+                            batch.forEach(p -> p.committed.completeExceptionally(e));
+                        }
+                        if (closed) {
+                            LOG.error("shutting down: {} audit records could not be written", batch.size() + queue.size());
+                            return;
+                        }
+                        Thread.sleep(backoff);
+                        backoff = Math.min(backoff * 2, 2000);
+                    }
                 }
                 batch.clear();
             } catch (InterruptedException e) {

@@ -1,0 +1,83 @@
+package io.openirsa.store;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * Query results kept until the next change anywhere (a write here, or a NOTIFY from another
+ * replica). Entries are trusted only while the change feed is connected; otherwise every read goes
+ * to the database, and the last result is served only if the database does not answer, so a short
+ * outage does not fail reads that were answered before it.
+ */
+final class ReadCache {
+    /** Bounds memory against lookups of names that do not exist; past it, everything is dropped. */
+    static final int MAX_ENTRIES = 20_000;
+
+    private record Key(String sql, List<Object> args) {
+    }
+
+    private record Entry(List<?> rows, long generation) {
+    }
+
+    private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
+    private final AtomicLong generation = new AtomicLong();
+    private final AtomicLong hits = new AtomicLong();
+    private final AtomicLong staleServed = new AtomicLong();
+    private volatile boolean trusted;
+
+    @SuppressWarnings("unchecked")
+    <T> List<T> read(String sql, Object[] args, Supplier<List<T>> load) {
+        Key key = new Key(sql, Arrays.asList(args.clone()));
+        long current = generation.get();
+        Entry entry = entries.get(key);
+        if (trusted && entry != null && entry.generation == current) {
+            hits.incrementAndGet();
+            return (List<T>) entry.rows;
+        }
+        List<T> rows;
+        try {
+            rows = load.get();
+        } catch (io.openirsa.core.store.StoreUnavailable e) {
+            if (entry != null) {
+                staleServed.incrementAndGet();
+                return (List<T>) entry.rows;
+            }
+            throw e;
+        }
+        if (entries.size() >= MAX_ENTRIES) {
+            entries.clear();
+        }
+        List<T> kept = Collections.unmodifiableList(new ArrayList<>(rows));
+        // Tagged with the generation read before the load: a change during the load makes it stale.
+        entries.put(key, new Entry(kept, current));
+        return kept;
+    }
+
+    /** Something changed: no entry is fresh any more (each stays as a fallback for an outage). */
+    void invalidate() {
+        generation.incrementAndGet();
+    }
+
+    /** Whether changes elsewhere are being heard; entries are served only while they are. */
+    void trusted(boolean trusted) {
+        invalidate();
+        this.trusted = trusted;
+    }
+
+    boolean trusted() {
+        return trusted;
+    }
+
+    long hits() {
+        return hits.get();
+    }
+
+    long staleServed() {
+        return staleServed.get();
+    }
+}

@@ -1,0 +1,90 @@
+package io.openirsa.store;
+
+import io.openirsa.core.model.Account;
+import io.openirsa.core.model.Role;
+import io.openirsa.core.store.StoreUnavailable;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Two stores on one PostgreSQL database, as two replicas have: changes heard within a second, outages survived by reads. */
+class PostgresReplicasTest {
+    static final Instant T = Instant.parse("2026-11-29T12:00:00Z");
+    static final String ACCOUNT = "123456789012";
+
+    static Role role(String name, String trust) {
+        return new Role(ACCOUNT, name, "/", "AROA" + name.toUpperCase() + "0000000000", trust, null, 3600, T, Map.of());
+    }
+
+    static <T> T within(long millis, java.util.function.Supplier<T> read, java.util.function.Predicate<T> done) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        T value = read.get();
+        while (!done.test(value) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            value = read.get();
+        }
+        return value;
+    }
+
+    @Test
+    void aChangeThroughOneStoreIsSeenByTheOtherWithinASecond() throws Exception {
+        String url = TestDatabases.freshPostgresDatabase();
+        try (JdbcStore a = JdbcStore.postgresql(url); JdbcStore b = JdbcStore.postgresql(url)) {
+            a.insertAccount(new Account(ACCOUNT, T));
+            a.insertRole(role("app", "{\"v\":1}"));
+            within(2000, () -> b.role(ACCOUNT, "app"), Optional::isPresent);
+            // B now serves the role from its cache...
+            for (int i = 0; i < 5; i++) {
+                assertThat(b.role(ACCOUNT, "app")).get().extracting(Role::trustPolicy).isEqualTo("{\"v\":1}");
+            }
+            assertThat(b.cacheHits()).isPositive();
+            // ...until A changes it.
+            Role changed = role("app", "{\"v\":2}");
+            a.updateRole(changed);
+            long started = System.nanoTime();
+            Optional<Role> seen = within(1000, () -> b.role(ACCOUNT, "app"), r -> r.get().trustPolicy().equals("{\"v\":2}"));
+            assertThat(seen).get().extracting(Role::trustPolicy).isEqualTo("{\"v\":2}");
+            assertThat((System.nanoTime() - started) / 1_000_000).isLessThan(1000);
+
+            a.deleteRole(ACCOUNT, "app");
+            assertThat(within(1000, () -> b.role(ACCOUNT, "app"), Optional::isEmpty)).isEmpty();
+        }
+    }
+
+    @Test
+    void duringAnOutageReadsAnsweredBeforeAreServedAndWritesFailWhole() throws Exception {
+        String url = TestDatabases.freshPostgresDatabase();
+        try (CuttableProxy proxy = CuttableProxy.to(url); JdbcStore s = JdbcStore.postgresql(proxy.url(url))) {
+            s.insertAccount(new Account(ACCOUNT, T));
+            s.insertRole(role("app", "{}"));
+            assertThat(s.role(ACCOUNT, "app")).isPresent();
+            assertThat(s.account(ACCOUNT)).isPresent();
+
+            proxy.cut();
+            assertThat(s.role(ACCOUNT, "app")).isPresent();
+            assertThat(s.account(ACCOUNT)).isPresent();
+            assertThat(s.staleReads()).isPositive();
+            assertThatThrownBy(() -> s.role(ACCOUNT, "never-read")).isInstanceOf(StoreUnavailable.class);
+            assertThatThrownBy(() -> s.insertRole(role("other", "{}"))).isInstanceOf(StoreUnavailable.class);
+            assertThatThrownBy(() -> s.deleteRole(ACCOUNT, "app")).isInstanceOf(StoreUnavailable.class);
+
+            proxy.restore();
+            // Nothing of the failed writes is there; the store works again.
+            assertThat(within(15_000, () -> {
+                try {
+                    return s.roles(ACCOUNT).size();
+                } catch (StoreUnavailable e) {
+                    return -1;
+                }
+            }, n -> n >= 0)).isEqualTo(1);
+            assertThat(s.role(ACCOUNT, "other")).isEmpty();
+            assertThat(s.role(ACCOUNT, "app")).isPresent();
+            assertThat(s.insertRole(role("other", "{}"))).isTrue();
+        }
+    }
+}
