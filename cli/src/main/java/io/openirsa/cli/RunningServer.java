@@ -76,17 +76,12 @@ public final class RunningServer implements AutoCloseable {
             OpenIrsa domain = new OpenIrsa(store, new Settings(url, o.region(), o.maxTokenSeconds(), 2048,
                     o.jwksStaleIfError(), o.keyRotationPeriod(), o.clock()), keyEncryption);
             AccessKey admin = domain.bootstrap(o.accountId());
-            String admin0 = o.accountId();
-            OpenIrsaServer server = OpenIrsaServer.start(domain, o.host(), bound, () -> {
-                try {
-                    return store.account(admin0).isPresent();
-                } catch (RuntimeException e) {
-                    return false;
-                }
-            });
+            OpenIrsaServer server = OpenIrsaServer.start(domain, o.host(), bound, store::reachable);
             var pool = store.pool();
             server.observability().gauge("openirsa_db_connections_active", "Database connections in use", () -> pool.getActiveConnections());
             server.observability().gauge("openirsa_db_connections_idle", "Idle database connections", () -> pool.getIdleConnections());
+            server.observability().gauge("openirsa_db_cache_hits", "Store reads answered from the replica's cache (PostgreSQL)", store::cacheHits);
+            server.observability().gauge("openirsa_db_stale_reads", "Store reads answered from the cache because the database was unreachable", store::staleReads);
             server.observability().gauge("openirsa_db_threads_waiting", "Requests waiting for a database connection", () -> pool.getThreadsAwaitingConnection());
             new DataDir(o.data()).writeServerInfo(new DataDir.ServerInfo(url, o.accountId(), o.region(), o.maxTokenSeconds(),
                     o.keyRotationPeriod().toHours(), o.database(), o.keyEncryptionKeyFile()));

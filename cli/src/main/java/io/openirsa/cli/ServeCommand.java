@@ -53,7 +53,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--key-encryption-key-file", description = "file with the key that encrypts signing and session keys in the store "
             + "(base64 of 32 bytes; also: $OPENIRSA_KEY_ENCRYPTION_KEY_FILE or $IRSA_KEY_ENCRYPTION_KEY_FILE)")
-    String keyEncryptionKeyFile != null ? keyEncryptionKeyFile : System.getenv("IRSA_KEY_ENCRYPTION_KEY_FILE");
+    String keyEncryptionKeyFile;
 
     @Option(names = "--audit-retention-days", description = "how long audit records are kept (default ${DEFAULT-VALUE})", defaultValue = "90")
     long auditRetentionDays;
@@ -86,7 +86,7 @@ final class ServeCommand implements Callable<Integer> {
                 maxTokenSeconds, java.time.Duration.ofHours(keyRotationHours), java.time.Duration.ofHours(staleIfErrorHours),
                 java.time.Duration.ofDays(auditRetentionDays),
                 database,
-                keyEncryptionKeyFile, Clock.systemUTC()));
+                keyEncryptionKeyFile != null ? keyEncryptionKeyFile : System.getenv("IRSA_KEY_ENCRYPTION_KEY_FILE"), Clock.systemUTC()));
         LOG.info("OpenIRSA listening on {}:{} (public URL {}), account {}, data {}", host, server.port(), server.endpoint(), accountId, dir);
         LOG.info("point the AWS CLI at it with: eval \"$(bin/irsa env --data {})\"", dir);
         CountDownLatch stop = new CountDownLatch(1);

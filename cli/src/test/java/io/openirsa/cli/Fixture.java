@@ -33,8 +33,13 @@ final class Fixture implements AutoCloseable {
     final EksClient eks;
 
     Fixture() throws Exception {
+        this(o -> o);
+    }
+
+    /** A server whose options are the test defaults as changed by {@code options} (a database, say). */
+    Fixture(java.util.function.UnaryOperator<RunningServer.Options> options) throws Exception {
         data = Files.createTempDirectory("openirsa-test");
-        server = RunningServer.start(RunningServer.Options.local(data, clock));
+        server = RunningServer.start(options.apply(RunningServer.Options.local(data, clock)));
         AwsCredentialsProvider admin = StaticCredentialsProvider.create(
                 AwsBasicCredentials.create(server.adminKey().accessKeyId(), server.adminKey().secretAccessKey()));
         iam = IamClient.builder().endpointOverride(endpoint()).region(Region.AWS_GLOBAL).credentialsProvider(admin)

@@ -72,7 +72,8 @@ class ObservabilityTest extends ServerTest {
         assertThat(sample(metrics.body(), "openirsa_requests_total{action=\"AssumeRoleWithWebIdentity\",code=\"none\",service=\"sts\"}")).isGreaterThanOrEqualTo(2);
         assertThat(sample(metrics.body(), "openirsa_requests_total{action=\"AssumeRoleWithWebIdentity\",code=\"AccessDenied\",service=\"sts\"}")).isGreaterThanOrEqualTo(1);
         assertThat(sample(metrics.body(), "openirsa_request_duration_seconds_count{action=\"AssumeRoleWithWebIdentity\",service=\"sts\"}")).isGreaterThanOrEqualTo(3);
-        assertThat(metrics.body()).contains("openirsa_jwks_fetches", "openirsa_audit_write_lag_seconds", "openirsa_db_connections_active");
+        assertThat(metrics.body()).contains("openirsa_jwks_fetches", "openirsa_jwks_cache_hits", "openirsa_audit_write_lag_seconds",
+                "openirsa_db_connections_active", "openirsa_db_cache_hits", "openirsa_issuer_oldest_signing_key_age_seconds");
         assertThat(metrics.body()).doesNotContain(token);
     }
 

@@ -34,6 +34,9 @@ public final class Observability {
         latency = Histogram.builder().name("openirsa_request_duration_seconds").help("Time to answer an API call, audit record included")
                 .labelNames("service", "action").register(registry);
         gauge("openirsa_jwks_fetches", "Discovery and JWKS fetches from identity providers since start", () -> domain.jwks().fetchCount());
+        gauge("openirsa_jwks_cache_hits", "Identity provider key lookups answered from the JWKS cache since start", () -> domain.jwks().hitCount());
+        gauge("openirsa_issuer_oldest_signing_key_age_seconds", "Age of the oldest issuer key still signing (above the rotation period: rotation is stuck)",
+                () -> domain.issuers().oldestPrimaryKeyAge().toSeconds());
         gauge("openirsa_audit_write_lag_seconds", "How long the last audit record waited for its commit",
                 () -> domain.audit().lastWaitNanos() / 1e9);
         domain.audit().onRecord(this::observe);

@@ -118,6 +118,9 @@ public final class OpenIrsaServer implements AutoCloseable {
             response = route(request, requestId);
         } catch (BodyTooLarge e) {
             response = WireResponse.of(413, "application/json", Json.write(Map.of("message", "Request body is larger than " + MAX_BODY + " bytes")));
+        } catch (io.openirsa.core.store.StoreUnavailable e) {
+            LOG.warn("request {} failed: the database is unreachable", requestId);
+            response = QueryApi.error(new AwsException("ServiceFailure", 500, "An internal error occurred. Request id " + requestId + "."), "sts", requestId);
         } catch (RuntimeException e) {
             // Never a stack trace on the wire; the log has it (no request data in it, so no secrets).
             LOG.error("internal error handling request {}", requestId, e);

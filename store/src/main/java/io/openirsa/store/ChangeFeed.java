@@ -41,6 +41,7 @@ final class ChangeFeed implements AutoCloseable {
                     s.execute("LISTEN " + CHANNEL);
                 }
                 cache.trusted(true);
+                cache.outage(false);
                 if (wasDown) {
                     LOG.info("change feed reconnected: cached reads are in use again");
                     wasDown = false;

@@ -94,7 +94,7 @@ public final class JdbcStore implements Store {
             }
         }
         config.setMaximumPoolSize(11); // ten for requests, one held by the change feed
-        config.setConnectionTimeout(5000);
+        config.setConnectionTimeout(2000); // in an outage, fail (or serve cached reads) quickly
         config.setPoolName("openirsa-postgresql");
         return new JdbcStore(new HikariDataSource(config), "postgresql");
     }
@@ -126,6 +126,15 @@ public final class JdbcStore implements Store {
 
     DataSource dataSource() {
         return dataSource;
+    }
+
+    /** Whether the database answers now (a fresh round trip, never the cache): for /readyz. */
+    public boolean reachable() {
+        try {
+            return inConnection(c -> c.isValid(2));
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** Reads answered from the cache, and reads answered from it because the database did not answer (0 for SQLite). */
@@ -651,9 +660,16 @@ public final class JdbcStore implements Store {
 
     private <T> T inConnection(Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
-            return work.run(c);
+            T result = work.run(c);
+            if (cache != null) {
+                cache.outage(false);
+            }
+            return result;
         } catch (SQLException e) {
             if (unreachable(e)) {
+                if (cache != null) {
+                    cache.outage(true);
+                }
                 throw new io.openirsa.core.store.StoreUnavailable("database unreachable: " + e.getMessage(), e);
             }
             throw new StoreException(e);

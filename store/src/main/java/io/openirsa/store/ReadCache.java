@@ -29,6 +29,8 @@ final class ReadCache {
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong staleServed = new AtomicLong();
     private volatile boolean trusted;
+    /** The last attempt to reach the database failed: known answers are served without trying again. */
+    private volatile boolean outage;
 
     @SuppressWarnings("unchecked")
     <T> List<T> read(String sql, Object[] args, Supplier<List<T>> load) {
@@ -37,6 +39,10 @@ final class ReadCache {
         Entry entry = entries.get(key);
         if (trusted && entry != null && entry.generation == current) {
             hits.incrementAndGet();
+            return (List<T>) entry.rows;
+        }
+        if (outage && entry != null) {
+            staleServed.incrementAndGet();
             return (List<T>) entry.rows;
         }
         List<T> rows;
@@ -67,6 +73,13 @@ final class ReadCache {
     void trusted(boolean trusted) {
         invalidate();
         this.trusted = trusted;
+    }
+
+    /** Whether the database is known to be unreachable (set on a failed connection, cleared on the next good one). */
+    void outage(boolean outage) {
+        if (this.outage != outage) {
+            this.outage = outage;
+        }
     }
 
     boolean trusted() {

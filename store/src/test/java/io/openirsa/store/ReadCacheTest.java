@@ -73,6 +73,18 @@ class ReadCacheTest {
     }
 
     @Test
+    void duringAKnownOutageKnownAnswersDoNotWaitForTheDatabase() {
+        cache.read("q", new Object[]{"a"}, db("1"));
+        cache.outage(true);
+        assertThat(cache.read("q", new Object[]{"a"}, db("2"))).containsExactly("1");
+        assertThat(loads).hasValue(1);
+        // Unknown reads still try the database, and a good answer ends the outage.
+        assertThat(cache.read("q", new Object[]{"b"}, db("3"))).containsExactly("3");
+        cache.outage(false);
+        assertThat(cache.read("q", new Object[]{"a"}, db("4"))).containsExactly("4");
+    }
+
+    @Test
     void argumentsArePartOfTheKeyAndCopied() {
         cache.trusted(true);
         Object[] args = {"a"};

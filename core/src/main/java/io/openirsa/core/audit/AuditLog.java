@@ -92,8 +92,14 @@ public final class AuditLog implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        } catch (ExecutionException | TimeoutException e) {
-            LOG.error("the audit record of request {} ({}) could not be written", r.requestId(), r.eventName(), e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof io.openirsa.core.store.StoreUnavailable) {
+                return false; // queued, written when the store is back; the writer logs the outage once
+            }
+            LOG.error("the audit record of request {} ({}) could not be written", r.requestId(), r.eventName(), e.getCause());
+            return false;
+        } catch (TimeoutException e) {
+            LOG.error("the audit record of request {} ({}) is not written after 30 s", r.requestId(), r.eventName());
             return false;
         }
     }

@@ -81,6 +81,21 @@ public final class ClusterIssuers {
         return l.keys;
     }
 
+    /** How long the oldest signing key still in use has been signing, over all clusters: above the rotation period, rotation is stuck. */
+    public Duration oldestPrimaryKeyAge() {
+        Instant now = settings.clock().instant();
+        Duration oldest = Duration.ZERO;
+        for (Cluster c : store.allClusters()) {
+            for (StoredKey k : store.keys(c.id())) {
+                if (k.status() == KeyStatus.PRIMARY) {
+                    Duration age = Duration.between(k.changedAt(), now);
+                    oldest = age.compareTo(oldest) > 0 ? age : oldest;
+                }
+            }
+        }
+        return oldest;
+    }
+
     /** The stored keys of a cluster's issuer, with their states. */
     public List<StoredKey> storedKeys(String clusterId) {
         return store.keys(clusterId);

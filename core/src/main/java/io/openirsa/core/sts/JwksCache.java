@@ -77,6 +77,7 @@ public final class JwksCache {
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<Trust, HttpClient> clients = new ConcurrentHashMap<>();
     private final AtomicLong fetches = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong hits = new java.util.concurrent.atomic.AtomicLong();
 
     public JwksCache(Clock clock, Duration staleIfError) {
         this.clock = clock;
@@ -96,12 +97,19 @@ public final class JwksCache {
         Entry entry = entries.get(issuer);
         if (entry == null || !fresh(entry) || (kid != null && entry.keys.getKeyByKeyId(kid) == null)) {
             entry = refresh(provider, kid);
+        } else {
+            hits.incrementAndGet();
         }
         if (kid == null) {
             return entry.keys.getKeys();
         }
         JWK key = entry.keys.getKeyByKeyId(kid);
         return key == null ? List.of() : List.of(key);
+    }
+
+    /** How many key lookups the cache answered without fetching. */
+    public long hitCount() {
+        return hits.get();
     }
 
     /** How many times discovery and JWKS were fetched, all issuers together. */
