@@ -82,11 +82,16 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("--key-rotation-hours must be at least 2: a new key is published an hour before it signs");
             return 2;
         }
+        String kek = keyEncryptionKeyFile != null ? keyEncryptionKeyFile : System.getenv("IRSA_KEY_ENCRYPTION_KEY_FILE");
+        if (kek != null && Path.of(kek).toAbsolutePath().normalize().startsWith(dir.toAbsolutePath().normalize())) {
+            System.err.println("--key-encryption-key-file must be outside the data folder: a key kept beside what it encrypts protects nothing");
+            return 2;
+        }
         RunningServer server = RunningServer.start(new RunningServer.Options(dir, host, port, publicUrl, accountId, region,
                 maxTokenSeconds, java.time.Duration.ofHours(keyRotationHours), java.time.Duration.ofHours(staleIfErrorHours),
                 java.time.Duration.ofDays(auditRetentionDays),
                 database,
-                keyEncryptionKeyFile != null ? keyEncryptionKeyFile : System.getenv("IRSA_KEY_ENCRYPTION_KEY_FILE"), Clock.systemUTC()));
+                kek, Clock.systemUTC()));
         LOG.info("OpenIRSA listening on {}:{} (public URL {}), account {}, data {}", host, server.port(), server.endpoint(), accountId, dir);
         LOG.info("point the AWS CLI at it with: eval \"$(bin/irsa env --data {})\"", dir);
         CountDownLatch stop = new CountDownLatch(1);

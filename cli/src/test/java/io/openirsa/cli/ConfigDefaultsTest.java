@@ -66,6 +66,21 @@ class ConfigDefaultsTest {
     }
 
     @Test
+    void keyEncryptionKeyInsideTheDataFolderIsRefused() throws IOException {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Path kek = Files.writeString(data.resolve("kek"), "x");
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(said, true));
+        try {
+            assertThat(new CommandLine(new Main()).execute("serve", "--data", data.toString(), "--key-encryption-key-file", kek.toString())).isEqualTo(2);
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(said.toString()).contains("outside the data folder");
+    }
+
+    @Test
     void unreadableOrMalformedFileIsAUsageError() throws IOException {
         assertThatThrownBy(() -> ConfigDefaults.install(new CommandLine(new Main()), new String[] {"serve", "--config", dir.resolve("none.yaml").toString()}, Map.of()))
                 .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("none.yaml");

@@ -133,14 +133,50 @@ class ReplicasTest {
             }
             assertThat(published).isEqualTo(2);
 
-            // A dies mid-load; B keeps answering, the sessions A issued included.
+            // A dies under load on both; B keeps answering every call, the sessions A issued included.
+            java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean(true);
+            java.util.concurrent.atomic.AtomicInteger answeredByB = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger answeredByA = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.ConcurrentLinkedQueue<Throwable> failedOnB = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            List<Thread> load = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                load.add(Thread.ofPlatform().start(() -> {
+                    try (StsClient stsB = sts(endpointB, session)) {
+                        while (loading.get()) {
+                            try {
+                                assertThat(stsB.getCallerIdentity().arn()).endsWith(":assumed-role/shared/replica");
+                                answeredByB.incrementAndGet();
+                            } catch (Throwable t) {
+                                failedOnB.add(t);
+                            }
+                        }
+                    }
+                }));
+                load.add(Thread.ofPlatform().start(() -> {
+                    try (StsClient stsA = sts(endpointA, session)) {
+                        while (loading.get()) {
+                            try {
+                                stsA.getCallerIdentity();
+                                answeredByA.incrementAndGet();
+                            } catch (RuntimeException expectedOnceAIsDead) {
+                                Thread.onSpinWait();
+                            }
+                        }
+                    }
+                }));
+            }
+            Thread.sleep(500);
+            int beforeKill = answeredByB.get();
             a.destroyForcibly();
             assertThat(a.waitFor(10, TimeUnit.SECONDS)).isTrue();
-            try (StsClient stsB = sts(endpointB, session)) {
-                for (int i = 0; i < 20; i++) {
-                    assertThat(stsB.getCallerIdentity().arn()).endsWith(":assumed-role/shared/replica");
-                }
+            Thread.sleep(1000);
+            loading.set(false);
+            for (Thread t : load) {
+                t.join(30_000);
             }
+            assertThat(answeredByA.get()).as("A was under load when it died").isPositive();
+            assertThat(failedOnB).as("calls to B that failed").isEmpty();
+            assertThat(answeredByB.get()).as("B answered after A died").isGreaterThan(beforeKill);
             try (StsClient stsB = sts(endpointB, AnonymousCredentialsProvider.create())) {
                 String t = token;
                 String r = roleArn;
