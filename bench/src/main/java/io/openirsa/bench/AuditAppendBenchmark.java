@@ -1,0 +1,72 @@
+package io.openirsa.bench;
+
+import io.openirsa.core.audit.AuditRecord;
+import io.openirsa.store.JdbcStore;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One group commit of the audit log into the embedded store: {@code batch} CloudTrail records of
+ * {@code recordBytes} each, in one transaction, as the audit writer does under load. bench/run
+ * showed this write to be most of an exchange's cost; divide the time by {@code batch} for the
+ * cost per record.
+ *
+ * <p>Run: {@code ./mvnw -q -DskipTests package -pl bench -am && java -jar bench/target/benchmarks.jar AuditAppendBenchmark}
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class AuditAppendBenchmark {
+    @Param({"1", "16", "64"})
+    int batch;
+
+    @Param({"1500"})
+    int recordBytes;
+
+    JdbcStore store;
+    String json;
+
+    @Setup
+    public void open() throws IOException {
+        store = JdbcStore.sqlite(Files.createTempDirectory("openirsa-bench-audit"));
+        json = "{\"eventVersion\":\"1.08\",\"pad\":\"" + "x".repeat(Math.max(0, recordBytes - 32)) + "\"}";
+    }
+
+    @TearDown
+    public void close() {
+        store.close();
+    }
+
+    @Benchmark
+    public void appendBatch() {
+        List<AuditRecord> records = new ArrayList<>(batch);
+        Instant now = Instant.now();
+        for (int i = 0; i < batch; i++) {
+            records.add(new AuditRecord(UUID.randomUUID().toString(), "123456789012", now, "AssumeRoleWithWebIdentity", "sts.amazonaws.com",
+                    true, "system:serviceaccount:default:app", null, "AWS::IAM::Role", "arn:aws:iam::123456789012:role/app",
+                    UUID.randomUUID().toString(), null, json));
+        }
+        store.appendAudit(records);
+    }
+}
