@@ -1,5 +1,6 @@
 package io.openirsa.bench;
 
+import io.openirsa.core.Identifiers;
 import io.openirsa.core.audit.AuditRecord;
 import io.openirsa.store.JdbcStore;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -20,14 +21,13 @@ import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One group commit of the audit log into the embedded store: {@code batch} CloudTrail records of
  * {@code recordBytes} each, in one transaction, as the audit writer does under load. bench/run
  * showed this write to be most of an exchange's cost; divide the time by {@code batch} for the
- * cost per record.
+ * cost per record. IDs are made as the server makes them (time-ordered UUIDs).
  *
  * <p>Run: {@code ./mvnw -q -DskipTests package -pl bench -am && java -jar bench/target/benchmarks.jar AuditAppendBenchmark}
  */
@@ -63,9 +63,9 @@ public class AuditAppendBenchmark {
         List<AuditRecord> records = new ArrayList<>(batch);
         Instant now = Instant.now();
         for (int i = 0; i < batch; i++) {
-            records.add(new AuditRecord(UUID.randomUUID().toString(), "123456789012", now, "AssumeRoleWithWebIdentity", "sts.amazonaws.com",
+            records.add(new AuditRecord(Identifiers.timeOrderedUuid(), "123456789012", now, "AssumeRoleWithWebIdentity", "sts.amazonaws.com",
                     true, "system:serviceaccount:default:app", null, "AWS::IAM::Role", "arn:aws:iam::123456789012:role/app",
-                    UUID.randomUUID().toString(), null, json));
+                    Identifiers.timeOrderedUuid(), null, json));
         }
         store.appendAudit(records);
     }

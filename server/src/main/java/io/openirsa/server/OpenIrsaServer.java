@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The one HTTP listener that serves every API. Routing is by path, in one place:
@@ -111,7 +110,7 @@ public final class OpenIrsaServer implements AutoCloseable {
     }
 
     private void handleCounted(ServerRequest req, ServerResponse res) {
-        String requestId = UUID.randomUUID().toString();
+        String requestId = io.openirsa.core.Identifiers.timeOrderedUuid();
         WireResponse response;
         try {
             WireRequest request = read(req);

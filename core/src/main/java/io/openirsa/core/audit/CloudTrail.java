@@ -9,7 +9,6 @@ import io.openirsa.core.Caller;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Set;
-import java.util.UUID;
 
 /** Writes an {@link ApiCall} as the CloudTrail record AWS would write (eventVersion 1.08). */
 public final class CloudTrail {
@@ -49,7 +48,7 @@ public final class CloudTrail {
             r.set("additionalEventData", additional);
         }
         r.put("requestID", call.requestId);
-        String eventId = UUID.randomUUID().toString();
+        String eventId = io.openirsa.core.Identifiers.timeOrderedUuid();
         r.put("eventID", eventId);
         boolean readOnly = call.eventName.equals("AssumeRoleWithWebIdentity")
                 || READ_ONLY_PREFIXES.stream().anyMatch(call.eventName::startsWith);
