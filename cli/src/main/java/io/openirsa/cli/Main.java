@@ -23,6 +23,21 @@ public final class Main implements Runnable {
         System.exit(commandLine.execute(args));
     }
 
+    /** Blocks until the JVM is asked to stop (SIGTERM, Ctrl-C), then closes the server, which drains. */
+    static void serveUntilStopped(AutoCloseable server) throws InterruptedException {
+        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                server.close();
+            } catch (Exception e) {
+                System.err.println("error while stopping: " + e.getMessage());
+            } finally {
+                stopped.countDown();
+            }
+        }));
+        stopped.await();
+    }
+
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);

@@ -9,7 +9,6 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the server: STS, IAM, EKS, the clusters' OIDC issuers and TokenRequest, on one listener.")
@@ -94,12 +93,7 @@ final class ServeCommand implements Callable<Integer> {
                 kek, Clock.systemUTC()));
         LOG.info("OpenIRSA listening on {}:{} (public URL {}), account {}, data {}", host, server.port(), server.endpoint(), accountId, dir);
         LOG.info("point the AWS CLI at it with: eval \"$(bin/irsa env --data {})\"", dir);
-        CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stop.countDown();
-        }));
-        stop.await();
+        Main.serveUntilStopped(server);
         return 0;
     }
 }

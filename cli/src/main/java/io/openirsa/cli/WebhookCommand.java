@@ -16,7 +16,6 @@ import picocli.CommandLine.Option;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 @Command(name = "webhook", mixinStandardHelpOptions = true,
         description = "Run the mutating admission webhook that gives pods IRSA (parity with amazon-eks-pod-identity-webhook).")
@@ -96,12 +95,7 @@ final class WebhookCommand implements Callable<Integer> {
                 keys.sslContext(), settings, accounts);
         LOG.info("IRSA webhook listening on https://{}:{}/mutate ({})", listen.substring(0, colon), server.port(),
                 source.file != null ? "ServiceAccounts from " + source.file : "ServiceAccounts from the Kubernetes API");
-        CountDownLatch stop = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stop.countDown();
-        }));
-        stop.await();
+        Main.serveUntilStopped(server);
         return 0;
     }
 }

@@ -2,6 +2,7 @@ package io.openirsa.cli;
 
 import io.openirsa.store.CuttableProxy;
 import io.openirsa.store.JdbcStore;
+import io.openirsa.store.TestDatabases;
 import io.openirsa.core.audit.AuditQuery;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -26,7 +27,7 @@ class PostgresOutageTest {
 
     @Test
     void exchangesSurviveAnOutageWritesFailWholeAndAuditCatchesUp() throws Exception {
-        String database = ReplicasTest.freshDatabase();
+        String database = TestDatabases.freshPostgresDatabase();
         try (CuttableProxy proxy = CuttableProxy.to(database);
              Fixture f = new Fixture(o -> new RunningServer.Options(o.data(), o.host(), o.port(), o.publicUrl(), o.accountId(), o.region(),
                      o.maxTokenSeconds(), o.keyRotationPeriod(), o.jwksStaleIfError(), o.auditRetention(), proxy.url(database), null, o.clock()))) {

@@ -3,6 +3,7 @@ package io.openirsa.cli;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import io.openirsa.store.JdbcStore;
+import io.openirsa.store.TestDatabases;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -24,41 +25,19 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Two server processes on one PostgreSQL: whatever one does, the other sees; sessions issued by one
  * verify on the other; a key rotation by one reaches the other; and one dying leaves the other serving.
  */
 class ReplicasTest {
-    static final String POSTGRES = System.getenv("OPENIRSA_TEST_POSTGRES");
-
-    static String freshDatabase() throws Exception {
-        if (POSTGRES == null || POSTGRES.isBlank()) {
-            if ("true".equals(System.getenv("CI"))) {
-                throw new IllegalStateException("OPENIRSA_TEST_POSTGRES is not set: .ci/run must start PostgreSQL");
-            }
-            assumeTrue(false, "OPENIRSA_TEST_POSTGRES is not set: export OPENIRSA_TEST_POSTGRES=\"$(.ci/postgres start)\"");
-        }
-        URI u = URI.create(POSTGRES);
-        String name = "replicas_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + u.getHost() + ":" + u.getPort() + u.getPath(),
-                u.getUserInfo() == null ? "postgres" : u.getUserInfo().split(":")[0], "")) {
-            c.createStatement().execute("CREATE DATABASE " + name);
-        }
-        return "postgresql://" + (u.getUserInfo() == null ? "postgres" : u.getUserInfo()) + "@" + u.getHost() + ":" + u.getPort() + "/" + name;
-    }
-
     static Process serve(Path data, String database, Path kek) throws Exception {
         Files.createDirectories(data);
         return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
@@ -69,7 +48,7 @@ class ReplicasTest {
 
     @Test
     void twoReplicas_shareEverything_andOneSurvivesTheOther(@TempDir Path dir) throws Exception {
-        String database = freshDatabase();
+        String database = TestDatabases.freshPostgresDatabase();
         Path kek = Files.writeString(dir.resolve("kek"), Base64.getEncoder().encodeToString(new java.security.SecureRandom().generateSeed(32)));
         Process a = serve(dir.resolve("a"), database, kek);
         Process b = null;

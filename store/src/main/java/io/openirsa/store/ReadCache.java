@@ -77,13 +77,9 @@ final class ReadCache {
 
     /** Whether the database is known to be unreachable (set on a failed connection, cleared on the next good one). */
     void outage(boolean outage) {
-        if (this.outage != outage) {
+        if (this.outage != outage) { // called after every query: write the volatile only on a change
             this.outage = outage;
         }
-    }
-
-    boolean trusted() {
-        return trusted;
     }
 
     long hits() {

@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * OPENIRSA_TEST_POSTGRES names (.ci/run starts one). Without it, PostgreSQL tests are skipped
  * locally, and fail under CI, where skipping would hide them.
  */
-final class TestDatabases {
+public final class TestDatabases {
     static final String POSTGRES = System.getenv("OPENIRSA_TEST_POSTGRES");
 
     private TestDatabases() {
@@ -28,7 +28,7 @@ final class TestDatabases {
     }
 
     /** A new, empty database on the test server; its URL. */
-    static String freshPostgresDatabase() throws Exception {
+    public static String freshPostgresDatabase() throws Exception {
         if (POSTGRES == null || POSTGRES.isBlank()) {
             if ("true".equals(System.getenv("CI"))) {
                 throw new IllegalStateException("OPENIRSA_TEST_POSTGRES is not set: .ci/run must start PostgreSQL for these tests");

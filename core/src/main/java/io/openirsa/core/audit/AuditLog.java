@@ -42,11 +42,6 @@ public final class AuditLog implements AutoCloseable {
         this.writer = Thread.ofVirtual().name("audit-writer").start(this::write);
     }
 
-    /**
-     * Records a call and returns once its record is committed.
-     *
-     * @return false if it could not be written (logged; the caller's answer is not changed)
-     */
     /** Called with every call recorded (metrics, the request log), after its record is written. */
     public void onRecord(java.util.function.Consumer<ApiCall> listener) {
         listeners.add(listener);
@@ -57,6 +52,12 @@ public final class AuditLog implements AutoCloseable {
         return lastWaitNanos.get();
     }
 
+    /**
+     * Records a call and returns once its record is committed, or at once while the store is
+     * unreachable (the record then waits in memory).
+     *
+     * @return false if it is not committed yet (logged; the caller's answer is not changed)
+     */
     public boolean record(ApiCall call) {
         boolean written = write(call);
         for (var l : listeners) {

@@ -5,6 +5,7 @@ import io.openirsa.core.OpenIrsa;
 import io.openirsa.core.sts.AssumeRoleRequest;
 import io.openirsa.core.sts.AssumeRoleWithWebIdentityRequest;
 import io.openirsa.core.sts.RoleSession;
+import io.openirsa.core.sts.SessionCredentials;
 import io.openirsa.core.sts.WebIdentitySession;
 
 import io.openirsa.core.audit.ApiCall;
@@ -34,12 +35,8 @@ final class StsOperations {
                             p.integer("DurationSeconds", "durationSeconds"), p.get("Policy"), p.structList("PolicyArns", "arn"),
                             p.get("ProviderId"), request.sourceIp(), request.secure()));
                     audit.webIdentity(new ApiCall.WebIdentity(s.provider(), s.audience(), s.subject()));
-                    Map<String, Object> credentials = new LinkedHashMap<>();
-                    credentials.put("accessKeyId", s.credentials().accessKeyId());
-                    credentials.put("sessionToken", ""); // a credential: never recorded
-                    credentials.put("expiration", CLOUDTRAIL_TIME.format(s.credentials().expiration()));
                     Map<String, Object> elements = new LinkedHashMap<>();
-                    elements.put("credentials", credentials);
+                    elements.put("credentials", audited(s.credentials()));
                     elements.put("subjectFromWebIdentityToken", s.subject());
                     elements.put("assumedRoleUser", Map.of("assumedRoleId", s.assumedRoleId(), "arn", s.assumedRoleArn()));
                     elements.put("provider", s.provider());
@@ -48,13 +45,7 @@ final class StsOperations {
                         elements.put("sourceIdentity", s.sourceIdentity());
                     }
                     audit.responseElements(elements);
-                    return xml -> xml
-                            .start("Credentials")
-                            .el("AccessKeyId", s.credentials().accessKeyId())
-                            .el("SecretAccessKey", s.credentials().secretAccessKey())
-                            .el("SessionToken", s.credentials().sessionToken())
-                            .el("Expiration", s.credentials().expiration())
-                            .end()
+                    return xml -> credentials(xml, s.credentials())
                             .el("SubjectFromWebIdentityToken", s.subject())
                             .start("AssumedRoleUser")
                             .el("AssumedRoleId", s.assumedRoleId())
@@ -69,19 +60,9 @@ final class StsOperations {
                             p.integer("DurationSeconds", "durationSeconds"), p.get("ExternalId"), p.get("Policy"), p.structList("PolicyArns", "arn"),
                             p.tags("Tags"), p.list("TransitiveTagKeys"), p.get("SourceIdentity"), request.sourceIp(), request.secure()));
                     audit.resource("AWS::IAM::Role", p.get("RoleArn"), s.assumedRoleArn().split(":")[4]);
-                    Map<String, Object> credentials = new LinkedHashMap<>();
-                    credentials.put("accessKeyId", s.credentials().accessKeyId());
-                    credentials.put("sessionToken", "");
-                    credentials.put("expiration", CLOUDTRAIL_TIME.format(s.credentials().expiration()));
-                    audit.responseElements(Map.of("credentials", credentials,
+                    audit.responseElements(Map.of("credentials", audited(s.credentials()),
                             "assumedRoleUser", Map.of("assumedRoleId", s.assumedRoleId(), "arn", s.assumedRoleArn())));
-                    return xml -> xml
-                            .start("Credentials")
-                            .el("AccessKeyId", s.credentials().accessKeyId())
-                            .el("SecretAccessKey", s.credentials().secretAccessKey())
-                            .el("SessionToken", s.credentials().sessionToken())
-                            .el("Expiration", s.credentials().expiration())
-                            .end()
+                    return xml -> credentials(xml, s.credentials())
                             .start("AssumedRoleUser")
                             .el("AssumedRoleId", s.assumedRoleId())
                             .el("Arn", s.assumedRoleArn())
@@ -93,5 +74,24 @@ final class StsOperations {
                     Caller c = domain.sts().getCallerIdentity(caller);
                     return xml -> xml.el("Arn", c.arn()).el("UserId", c.userId()).el("Account", c.accountId());
                 });
+    }
+
+    /** The Credentials element both assume calls answer with. */
+    private static Xml credentials(Xml xml, SessionCredentials c) {
+        return xml.start("Credentials")
+                .el("AccessKeyId", c.accessKeyId())
+                .el("SecretAccessKey", c.secretAccessKey())
+                .el("SessionToken", c.sessionToken())
+                .el("Expiration", c.expiration())
+                .end();
+    }
+
+    /** The credentials as CloudTrail records them: the key id and expiry; the session token never. */
+    private static Map<String, Object> audited(SessionCredentials c) {
+        Map<String, Object> credentials = new LinkedHashMap<>();
+        credentials.put("accessKeyId", c.accessKeyId());
+        credentials.put("sessionToken", "");
+        credentials.put("expiration", CLOUDTRAIL_TIME.format(c.expiration()));
+        return credentials;
     }
 }
