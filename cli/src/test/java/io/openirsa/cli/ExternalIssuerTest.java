@@ -149,6 +149,35 @@ class ExternalIssuerTest extends ServerTest {
     }
 
     @Test
+    void aTokenVerifiedBefore_isRefusedOnceItsKeyIsWithdrawn() throws Exception {
+        TestIssuer withdrawing = new TestIssuer();
+        withdrawing.cacheControl = "max-age=60";
+        try {
+            String p = f.iam.createOpenIDConnectProvider(b -> b.url(withdrawing.url).clientIDList("my-app")).openIDConnectProviderArn();
+            String arn = f.iam.createRole(b -> b.roleName("ext-withdrawn").assumeRolePolicyDocument(
+                    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"" + p
+                            + "\"},\"Action\":\"sts:AssumeRoleWithWebIdentity\"}]}")).role().arn();
+            var replacement = withdrawing.addRsaKey("rsa-2");
+            String token = withdrawing.token("user-1", "my-app", c -> c.put("exp", java.time.Instant.now().plusSeconds(3 * 3600).getEpochSecond()));
+            assertThat(assume(arn, token).subjectFromWebIdentityToken()).isEqualTo("user-1");
+            assertThat(assume(arn, token).subjectFromWebIdentityToken()).as("again, its verification remembered").isEqualTo("user-1");
+            // One bit of the signature changed: a token the server has not seen, and its signature fails.
+            char last = token.charAt(token.length() - 2);
+            String flipped = token.substring(0, token.length() - 2) + (last == 'A' ? 'B' : 'A') + token.charAt(token.length() - 1);
+            assertThat(refused(arn, flipped).awsErrorDetails().errorCode()).isEqualTo("InvalidIdentityToken");
+
+            withdrawing.keys = List.of(replacement);
+            f.clock.advance(java.time.Duration.ofMinutes(2)); // past the JWKS's shortest lifetime in the cache
+            AwsServiceException e = refused(arn, token);
+            assertThat(e).as("refused after the issuer stopped publishing its key").isNotNull();
+            assertThat(e.awsErrorDetails().errorCode()).isEqualTo("InvalidIdentityToken");
+            assertThat(assume(arn, withdrawing.sign(replacement, "user-1", "my-app", c -> { })).subjectFromWebIdentityToken()).isEqualTo("user-1");
+        } finally {
+            withdrawing.close();
+        }
+    }
+
+    @Test
     void brokenJwks_isInvalidIdentityToken() throws Exception {
         TestIssuer broken = new TestIssuer();
         try {

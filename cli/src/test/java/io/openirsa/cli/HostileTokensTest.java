@@ -127,6 +127,13 @@ class HostileTokensTest extends ServerTest {
                 new Case("a 20001-character token", () -> "a".repeat(20001), "ValidationError"),
                 new Case("a 3-character token", () -> "a.b", "ValidationError"),
                 new Case("garbage", () -> "not a token at all", "InvalidIdentityToken"),
+                new Case("a claim named twice (a verifier reading the first would see another sub)", () -> {
+                    String json = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(claims());
+                    return TestIssuer.signPayload(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1").build(), new RSASSASigner(key),
+                            json.substring(0, json.length() - 1) + ",\"sub\":\"admin\"}");
+                }, "InvalidIdentityToken"),
+                new Case("JSON after the claims object", () -> TestIssuer.signPayload(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("rsa-1").build(),
+                        new RSASSASigner(key), new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(claims()) + "{}"), "InvalidIdentityToken"),
                 new Case("a payload that is not JSON", () -> b64("{\"alg\":\"RS256\",\"kid\":\"rsa-1\"}") + "." + b64("not json") + ".c2ln", "InvalidIdentityToken"),
                 new Case("bad base64", () -> "!!!.@@@.###", "InvalidIdentityToken"),
                 new Case("a JWE (five parts)", () -> "a.b.c.d.e", "InvalidIdentityToken"));

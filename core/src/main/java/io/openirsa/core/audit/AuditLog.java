@@ -11,7 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Appends audit records with group commit: callers hand over a record and wait until the batch it
@@ -39,7 +38,8 @@ public final class AuditLog implements AutoCloseable {
 
     public AuditLog(AuditTrail trail) {
         this.trail = trail;
-        this.writer = Thread.ofVirtual().name("audit-writer").start(this::write);
+        // A platform thread: SQLite's native code would hold one of the few virtual-thread carriers for each commit.
+        this.writer = Thread.ofPlatform().daemon().name("audit-writer").start(this::write);
     }
 
     /** Called with every call recorded (metrics, the request log), after its record is written. */
@@ -70,6 +70,7 @@ public final class AuditLog implements AutoCloseable {
         return written;
     }
 
+    /** Waits for the commit without a timeout (a timed wait costs a timer per call); the writer answers every caller. */
     private boolean write(ApiCall call) {
         long started = System.nanoTime();
         AuditRecord r = CloudTrail.record(call);
@@ -87,7 +88,7 @@ public final class AuditLog implements AutoCloseable {
             return false; // written when the store is back
         }
         try {
-            p.committed.get(30, TimeUnit.SECONDS);
+            p.committed.get();
             lastWaitNanos.set(System.nanoTime() - started);
             return true;
         } catch (InterruptedException e) {
@@ -98,9 +99,6 @@ public final class AuditLog implements AutoCloseable {
                 return false; // queued, written when the store is back; the writer logs the outage once
             }
             LOG.error("the audit record of request {} ({}) could not be written", r.requestId(), r.eventName(), e.getCause());
-            return false;
-        } catch (TimeoutException e) {
-            LOG.error("the audit record of request {} ({}) is not written after 30 s", r.requestId(), r.eventName());
             return false;
         }
     }
@@ -150,6 +148,10 @@ public final class AuditLog implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            } catch (Throwable e) { // callers wait without a timeout: whatever happens, they are answered
+                LOG.error("{} audit records could not be written", batch.size(), e);
+                batch.forEach(p -> p.committed.completeExceptionally(e));
+                batch.clear();
             }
         }
     }

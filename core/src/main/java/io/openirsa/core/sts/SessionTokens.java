@@ -40,6 +40,8 @@ public final class SessionTokens {
 
     private final Store store;
     private final KeyEncryption encryption;
+    /** Ciphers to reuse (each is used by one call at a time): looking one up cost as much as the sealing. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Cipher> ciphers = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile Keyset keyset;
     private volatile Instant reloaded = Instant.EPOCH;
 
@@ -84,16 +86,22 @@ public final class SessionTokens {
         return k;
     }
 
+    private Cipher cipher() throws GeneralSecurityException {
+        Cipher c = ciphers.poll();
+        return c != null ? c : Cipher.getInstance("AES/GCM/NoPadding");
+    }
+
     public String seal(SessionClaims claims) {
         try {
             byte[] plaintext = JSON.writeValueAsBytes(claims);
             byte[] nonce = Identifiers.bytes(NONCE);
             Keyset ks = keyset;
             ByteBuffer header = ByteBuffer.allocate(5).put(VERSION).putInt(ks.primary());
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = cipher();
             cipher.init(Cipher.ENCRYPT_MODE, ks.keys().get(ks.primary()), new GCMParameterSpec(128, nonce));
             cipher.updateAAD(header.array());
             byte[] sealed = cipher.doFinal(plaintext);
+            ciphers.offer(cipher);
             ByteBuffer out = ByteBuffer.allocate(5 + NONCE + sealed.length).put(header.array()).put(nonce).put(sealed);
             return Base64.getEncoder().encodeToString(out.array());
         } catch (GeneralSecurityException | java.io.IOException e) {
@@ -113,10 +121,11 @@ public final class SessionTokens {
             if (key == null) {
                 return Optional.empty();
             }
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher cipher = cipher();
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, raw, 5, NONCE));
             cipher.updateAAD(raw, 0, 5);
             byte[] plaintext = cipher.doFinal(raw, 5 + NONCE, raw.length - 5 - NONCE);
+            ciphers.offer(cipher); // only after success: a cipher that failed is left to the collector
             return Optional.of(JSON.readValue(new String(plaintext, StandardCharsets.UTF_8), SessionClaims.class));
         } catch (IllegalArgumentException | GeneralSecurityException | java.io.IOException e) {
             return Optional.empty();

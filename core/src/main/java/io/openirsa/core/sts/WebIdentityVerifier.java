@@ -1,5 +1,10 @@
 package io.openirsa.core.sts;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSVerifier;
@@ -14,13 +19,17 @@ import io.openirsa.core.AwsException;
 import io.openirsa.core.model.OidcProvider;
 import io.openirsa.core.store.Store;
 
+import java.io.IOException;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Checks a web identity token as STS does, in this order: it is a signed JWT with an allowed
@@ -39,8 +48,24 @@ public final class WebIdentityVerifier {
     static final String SOURCE_IDENTITY_CLAIM = "https://aws.amazon.com/source_identity";
     private static final java.util.regex.Pattern SOURCE_IDENTITY = java.util.regex.Pattern.compile("[\\w+=,.@-]{2,64}");
 
+    private static final ObjectReader CLAIMS_READER = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .readerFor(new TypeReference<Map<String, Object>>() { });
+
     private final Store store;
     private final JwksCache jwks;
+    static final int CACHED = 10_000;
+    /** Verifiers by key: building one decodes the key's numbers, which cost as much as the check itself. */
+    private final Map<JWK, JWSVerifier> verifiers = new ConcurrentHashMap<>();
+    /**
+     * Tokens whose signature verified, by their exact text, with the key that verified them. The same
+     * token comes back often (every {@code aws} command of a script, every SDK refresh until the
+     * kubelet rotates the file), and the RSA check is the largest single cost of an exchange. Only the
+     * signature check is skipped on a hit, and only while the issuer still publishes that key; every
+     * claim is checked again, so an expired token is refused as before.
+     */
+    private final Map<String, JWK> verified = new ConcurrentHashMap<>();
     private final Clock clock;
 
     public WebIdentityVerifier(Store store, JwksCache jwks, Clock clock) {
@@ -54,8 +79,8 @@ public final class WebIdentityVerifier {
         JWTClaimsSet claims;
         try {
             jwt = SignedJWT.parse(token);
-            claims = jwt.getJWTClaimsSet();
-        } catch (ParseException | RuntimeException e) {
+            claims = claims(jwt);
+        } catch (ParseException | IOException | RuntimeException e) {
             throw AwsException.invalidIdentityToken("The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)")
                     .explained("claims", "the web identity token is not a signed JWT (three base64url parts with JSON header and claims)",
                             "pass the token file's content as is (AWS_WEB_IDENTITY_TOKEN_FILE), not an access token or a truncated value");
@@ -91,7 +116,7 @@ public final class WebIdentityVerifier {
                                 "add it: aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn " + provider.arn()
                                         + " --client-id " + audiences.get(0) + ", or project the token for one of " + provider.clientIds()));
 
-        if (!signatureVerifies(jwt, provider)) {
+        if (!signatureVerifies(token, jwt, provider)) {
             throw AwsException.invalidIdentityToken("The signature of the web identity token could not be verified")
                     .explained("signature", "no key of " + provider.url() + "'s JWKS verifies the token's signature (kid `" + jwt.getHeader().getKeyID() + "`)",
                             "the token was altered or signed by another issuer; if the issuer rotated its keys, check that its JWKS publishes the new key");
@@ -138,9 +163,26 @@ public final class WebIdentityVerifier {
         return new VerifiedToken(provider, subject, audience, amr, azp, exp.toInstant(), tags, sourceIdentity);
     }
 
-    private boolean signatureVerifies(SignedJWT jwt, OidcProvider provider) {
+    /**
+     * The claims, decoded with the JDK's Base64 and Jackson: Nimbus's own decoding of the payload was
+     * a tenth of a whole exchange's CPU time (JFR, docs/benchmarks.md). Duplicate claim names are refused.
+     */
+    private static JWTClaimsSet claims(SignedJWT jwt) throws IOException, ParseException {
+        byte[] payload = Base64.getUrlDecoder().decode(jwt.getParsedParts()[1].toString());
+        Map<String, Object> json = CLAIMS_READER.readValue(payload);
+        if (json == null) {
+            throw new ParseException("the payload is not a JSON object", 0);
+        }
+        return JWTClaimsSet.parse(json);
+    }
+
+    private boolean signatureVerifies(String token, SignedJWT jwt, OidcProvider provider) {
         String kid = jwt.getHeader().getKeyID();
         List<JWK> candidates = jwks.keys(provider, kid == null || kid.isEmpty() ? null : kid);
+        JWK known = verified.get(token);
+        if (known != null && candidates.contains(known)) {
+            return true; // these exact bytes verified with this key, and the issuer still publishes it
+        }
         if (candidates.isEmpty()) {
             throw AwsException.invalidIdentityToken(KEY_NOT_FOUND)
                     .explained("key-retrieval", provider.url() + "'s JWKS has no key with kid `" + kid + "`",
@@ -152,11 +194,12 @@ public final class WebIdentityVerifier {
         for (JWK key : candidates) {
             try {
                 JWSVerifier verifier = switch (key) {
-                    case RSAKey rsa when JWSAlgorithm.Family.RSA.contains(alg) -> new RSASSAVerifier(rsa);
-                    case ECKey ec when JWSAlgorithm.Family.EC.contains(alg) -> new ECDSAVerifier(ec);
+                    case RSAKey rsa when JWSAlgorithm.Family.RSA.contains(alg) -> verifier(rsa);
+                    case ECKey ec when JWSAlgorithm.Family.EC.contains(alg) -> verifier(ec);
                     default -> null;
                 };
                 if (verifier != null && jwt.verify(verifier)) {
+                    remember(verified, token, key);
                     return true;
                 }
             } catch (JOSEException | IllegalStateException e) {
@@ -164,5 +207,22 @@ public final class WebIdentityVerifier {
             }
         }
         return false;
+    }
+
+    private JWSVerifier verifier(JWK key) throws JOSEException {
+        JWSVerifier v = verifiers.get(key);
+        if (v == null) {
+            v = key instanceof RSAKey rsa ? new RSASSAVerifier(rsa) : new ECDSAVerifier((ECKey) key);
+            remember(verifiers, key, v);
+        }
+        return v;
+    }
+
+    /** A bound that keeps what rotates out (keys, expired tokens) from piling up: full means start again. */
+    private static <K, V> void remember(Map<K, V> map, K key, V value) {
+        if (map.size() >= CACHED) {
+            map.clear();
+        }
+        map.put(key, value);
     }
 }

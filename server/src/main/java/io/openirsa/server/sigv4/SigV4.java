@@ -125,7 +125,28 @@ public final class SigV4 {
 
     /** Trimmed, with every run of white space folded to one space. */
     static String canonicalHeaderValue(String value) {
-        return value.strip().replaceAll("\\s+", " ");
+        String v = value.strip();
+        StringBuilder b = null; // made only when a value needs folding; most (a session token, a date) do not
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (isSpace(c) && (c != ' ' || (i + 1 < v.length() && isSpace(v.charAt(i + 1))))) {
+                if (b == null) {
+                    b = new StringBuilder(v.length()).append(v, 0, i);
+                }
+                b.append(' ');
+                while (i + 1 < v.length() && isSpace(v.charAt(i + 1))) {
+                    i++;
+                }
+            } else if (b != null) {
+                b.append(c);
+            }
+        }
+        return b == null ? v : b.toString();
+    }
+
+    /** Regex's \\s: the ASCII white space AWS folds. */
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
     }
 
     /** RFC 3986 percent-encoding of everything but unreserved characters. */
