@@ -1,10 +1,39 @@
--- wrk script: one fixed request (method, headers and body from the environment, prepared by
--- bench/run), and a JSON line of results at the end.
+-- wrk script: one request (method, headers and body from the environment, prepared by bench/run),
+-- and a JSON line of results at the end. With BENCH_TOKENS (a file of one token per line), each
+-- request's body is BENCH_BODY followed by the next token, so no two requests in a row share one.
+-- BENCH_RATE: see below.
 wrk.method = os.getenv("BENCH_METHOD") or "POST"
 wrk.body = os.getenv("BENCH_BODY")
 for line in (os.getenv("BENCH_HEADERS") or ""):gmatch("[^\n]+") do
   local name, value = line:match("^([^:]+):%s*(.*)$")
   if name then wrk.headers[name] = value end
+end
+
+local tokens, next_token = nil, 1
+local tokens_file = os.getenv("BENCH_TOKENS")
+if tokens_file and tokens_file ~= "" then
+  tokens = {}
+  for t in io.lines(tokens_file) do tokens[#tokens + 1] = t end
+  request = function()
+    if next_token == 1 and start then next_token, start = start % #tokens + 1, nil end -- each thread its own place
+    next_token = next_token % #tokens + 1
+    return wrk.format(nil, nil, nil, wrk.body .. tokens[next_token])
+  end
+end
+
+-- With BENCH_RATE (requests/s over all connections), each connection waits between requests so the
+-- total stays at or below that rate: the load for "p99 at half of peak". wrk pauses in whole
+-- milliseconds, so this holds only while connections / rate is 1 ms or more.
+local rate = tonumber(os.getenv("BENCH_RATE") or "")
+if rate and rate > 0 then
+  local pause_ms = tonumber(os.getenv("BENCH_CONNECTIONS")) * 1000 / rate
+  delay = function() return pause_ms end
+end
+
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("start", threads * 5003)
 end
 
 done = function(summary, latency, requests)

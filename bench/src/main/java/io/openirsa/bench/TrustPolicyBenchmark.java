@@ -24,7 +24,9 @@ import java.util.concurrent.TimeUnit;
  * {@code :sub} and {@code :aud}), compiled once as the server stores it, against the request
  * context STS builds for AssumeRoleWithWebIdentity. {@code allowed} is the service account the
  * policy names, {@code denied} another one (the decision then explains every statement).
- * {@code pattern} is the same with a StringLike namespace wildcard.
+ * {@code pattern} is the same with a StringLike namespace wildcard. With {@code statements} above 1,
+ * statements for other service accounts come first and the allowed one is the last (more than IAM's
+ * 2,048-character quota holds at 50: this measures the evaluator, not what IAM would accept).
  *
  * <p>Run: {@code ./mvnw -q -DskipTests package -pl policy,bench -am && java -jar bench/target/benchmarks.jar TrustPolicyBenchmark}
  */
@@ -41,17 +43,26 @@ public class TrustPolicyBenchmark {
     @Param({"equals", "pattern"})
     String policyShape;
 
+    @Param({"1", "50"})
+    int statements;
+
     Policy policy;
     RequestContext allowed;
     RequestContext denied;
 
     @Setup
     public void setUp() {
-        String sub = policyShape.equals("equals")
-                ? "\"StringEquals\":{\"" + PROVIDER_HOST + ":sub\":\"system:serviceaccount:default:my-service-account\",\"" + PROVIDER_HOST + ":aud\":\"sts.amazonaws.com\"}"
-                : "\"StringLike\":{\"" + PROVIDER_HOST + ":sub\":\"system:serviceaccount:default:*\"},\"StringEquals\":{\"" + PROVIDER_HOST + ":aud\":\"sts.amazonaws.com\"}";
-        policy = Policy.parse("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\""
-                + PROVIDER_ARN + "\"},\"Action\":\"sts:AssumeRoleWithWebIdentity\",\"Condition\":{" + sub + "}}]}", PolicyKind.TRUST);
+        StringBuilder all = new StringBuilder();
+        for (int i = statements - 1; i >= 0; i--) {
+            String account = i == 0 ? "system:serviceaccount:default:my-service-account" : "system:serviceaccount:team-" + i + ":app";
+            String sub = policyShape.equals("equals")
+                    ? "\"StringEquals\":{\"" + PROVIDER_HOST + ":sub\":\"" + account + "\",\"" + PROVIDER_HOST + ":aud\":\"sts.amazonaws.com\"}"
+                    : "\"StringLike\":{\"" + PROVIDER_HOST + ":sub\":\"" + account.replace(":my-service-account", ":*") + "\"},\"StringEquals\":{\""
+                            + PROVIDER_HOST + ":aud\":\"sts.amazonaws.com\"}";
+            all.append(all.isEmpty() ? "" : ",").append("{\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"").append(PROVIDER_ARN)
+                    .append("\"},\"Action\":\"sts:AssumeRoleWithWebIdentity\",\"Condition\":{").append(sub).append("}}");
+        }
+        policy = Policy.parse("{\"Version\":\"2012-10-17\",\"Statement\":[" + all + "]}", PolicyKind.TRUST);
         allowed = context("system:serviceaccount:default:my-service-account");
         denied = context("system:serviceaccount:kube-system:other");
     }

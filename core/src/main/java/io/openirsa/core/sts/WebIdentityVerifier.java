@@ -20,6 +20,10 @@ import io.openirsa.core.model.OidcProvider;
 import io.openirsa.core.store.Store;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -59,13 +63,13 @@ public final class WebIdentityVerifier {
     /** Verifiers by key: building one decodes the key's numbers, which cost as much as the check itself. */
     private final Map<JWK, JWSVerifier> verifiers = new ConcurrentHashMap<>();
     /**
-     * Tokens whose signature verified, by their exact text, with the key that verified them. The same
+     * Tokens whose signature verified, by the SHA-256 of their exact text, with the key that verified them. The same
      * token comes back often (every {@code aws} command of a script, every SDK refresh until the
      * kubelet rotates the file), and the RSA check is the largest single cost of an exchange. Only the
      * signature check is skipped on a hit, and only while the issuer still publishes that key; every
      * claim is checked again, so an expired token is refused as before.
      */
-    private final Map<String, JWK> verified = new ConcurrentHashMap<>();
+    private final Map<ByteBuffer, JWK> verified = new ConcurrentHashMap<>();
     private final Clock clock;
 
     public WebIdentityVerifier(Store store, JwksCache jwks, Clock clock) {
@@ -179,7 +183,8 @@ public final class WebIdentityVerifier {
     private boolean signatureVerifies(String token, SignedJWT jwt, OidcProvider provider) {
         String kid = jwt.getHeader().getKeyID();
         List<JWK> candidates = jwks.keys(provider, kid == null || kid.isEmpty() ? null : kid);
-        JWK known = verified.get(token);
+        ByteBuffer digest = digest(token);
+        JWK known = verified.get(digest);
         if (known != null && candidates.contains(known)) {
             return true; // these exact bytes verified with this key, and the issuer still publishes it
         }
@@ -199,7 +204,7 @@ public final class WebIdentityVerifier {
                     default -> null;
                 };
                 if (verifier != null && jwt.verify(verifier)) {
-                    remember(verified, token, key);
+                    remember(verified, digest, key);
                     return true;
                 }
             } catch (JOSEException | IllegalStateException e) {
@@ -207,6 +212,14 @@ public final class WebIdentityVerifier {
             }
         }
         return false;
+    }
+
+    private static ByteBuffer digest(String token) {
+        try {
+            return ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     private JWSVerifier verifier(JWK key) throws JOSEException {

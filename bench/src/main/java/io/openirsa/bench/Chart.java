@@ -1,0 +1,74 @@
+package io.openirsa.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.CategoryAxis;
+import org.jfree.chart.axis.CategoryLabelPositions;
+import org.jfree.chart.axis.LogarithmicAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.CategoryPlot;
+import org.jfree.chart.plot.CombinedDomainCategoryPlot;
+import org.jfree.chart.renderer.category.BarRenderer;
+import org.jfree.chart.renderer.category.StandardBarPainter;
+import org.jfree.data.category.DefaultCategoryDataset;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Draws bench/run's results (its JSON lines) as one PNG: requests per second (log scale) and p99
+ * latency, per workload and server. bench/run calls it after a full run, so the chart in
+ * docs/benchmarks.md is always the last run's.
+ *
+ * <p>{@code java -cp bench/target/benchmarks.jar io.openirsa.bench.Chart RESULTS.jsonl OUT.png TITLE}
+ */
+public final class Chart {
+    private Chart() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> rows = Files.readAllLines(Path.of(args[0])).stream().filter(l -> !l.isBlank()).map(l -> read(json, l))
+                .filter(r -> r.has("rps")).toList();
+        DefaultCategoryDataset throughput = new DefaultCategoryDataset();
+        DefaultCategoryDataset p99 = new DefaultCategoryDataset();
+        for (JsonNode r : rows) {
+            String workload = r.get("workload").asText() + (r.path("connections").asInt(16) != 16 ? " (" + r.get("connections").asInt() + " conn.)" : "");
+            String server = r.get("server").asText();
+            throughput.addValue(r.get("rps").asDouble(), server, workload);
+            p99.addValue(r.get("p99_ms").asDouble(), server, workload);
+        }
+        LogarithmicAxis rps = new LogarithmicAxis("requests/s (log)");
+        rps.setAllowNegativesFlag(false);
+        CategoryPlot top = new CategoryPlot(throughput, null, rps, bars());
+        CategoryPlot bottom = new CategoryPlot(p99, null, new NumberAxis("p99 latency, ms"), bars());
+        CategoryAxis workloads = new CategoryAxis();
+        workloads.setCategoryLabelPositions(CategoryLabelPositions.UP_45);
+        CombinedDomainCategoryPlot plot = new CombinedDomainCategoryPlot(workloads);
+        plot.add(top, 2);
+        plot.add(bottom, 1);
+        JFreeChart chart = new JFreeChart(args.length > 2 ? args[2] : "bench/run", JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        chart.setBackgroundPaint(java.awt.Color.WHITE);
+        ChartUtils.saveChartAsPNG(Path.of(args[1]).toFile(), chart, 1000, 750);
+    }
+
+    private static BarRenderer bars() {
+        BarRenderer r = new BarRenderer();
+        r.setBarPainter(new StandardBarPainter());
+        r.setShadowVisible(false);
+        return r;
+    }
+
+    private static JsonNode read(ObjectMapper json, String line) {
+        try {
+            return json.readTree(line);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a JSON line: " + line, e);
+        }
+    }
+}
