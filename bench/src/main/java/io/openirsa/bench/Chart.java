@@ -44,7 +44,7 @@ public final class Chart {
             p99.addValue(r.get("p99_ms").asDouble(), server, workload);
         }
         LogarithmicAxis rps = new LogarithmicAxis("requests/s (log)");
-        rps.setAllowNegativesFlag(false);
+        rps.setStrictValuesFlag(false); // a server not measured in a workload has no bar, not a zero
         CategoryPlot top = new CategoryPlot(throughput, null, rps, bars());
         CategoryPlot bottom = new CategoryPlot(p99, null, new NumberAxis("p99 latency, ms"), bars());
         CategoryAxis workloads = new CategoryAxis();
@@ -52,15 +52,21 @@ public final class Chart {
         CombinedDomainCategoryPlot plot = new CombinedDomainCategoryPlot(workloads);
         plot.add(top, 2);
         plot.add(bottom, 1);
+        plot.setFixedLegendItems(top.getLegendItems()); // one legend: both plots color servers alike
         JFreeChart chart = new JFreeChart(args.length > 2 ? args[2] : "bench/run", JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(java.awt.Color.WHITE);
         ChartUtils.saveChartAsPNG(Path.of(args[1]).toFile(), chart, 1000, 750);
     }
 
+    /** Series are servers, in the order the results first name them: the same colors in both plots. */
     private static BarRenderer bars() {
         BarRenderer r = new BarRenderer();
         r.setBarPainter(new StandardBarPainter());
         r.setShadowVisible(false);
+        java.awt.Color[] colors = {new java.awt.Color(0xD6, 0x27, 0x28), new java.awt.Color(0x1F, 0x77, 0xB4), new java.awt.Color(0x7F, 0x7F, 0x7F)};
+        for (int i = 0; i < colors.length; i++) {
+            r.setSeriesPaint(i, colors[i]);
+        }
         return r;
     }
 
