@@ -572,7 +572,15 @@ public final class JdbcStore implements Store {
 
     @Override
     public int deleteAuditBefore(Instant instant) {
-        return inConnection(c -> run(c, "DELETE FROM audit_events WHERE event_time < ?", instant.toEpochMilli()));
+        // By seq, not by a scan of event_time: no index leads with event_time, and a DELETE that scans the
+        // whole table holds SQLite's write lock meanwhile, stalling every audit commit (a 200-300 ms p99
+        // once a minute under load, bench/scale). Walking from the oldest row reads only what goes.
+        // A record older than the cutoff that was written after a newer one stays until a later pass.
+        List<Long> keepFrom = query("SELECT seq FROM audit_events WHERE event_time >= ? ORDER BY seq LIMIT 1", rs -> rs.getLong(1),
+                instant.toEpochMilli());
+        return keepFrom.isEmpty()
+                ? inConnection(c -> run(c, "DELETE FROM audit_events WHERE event_time < ?", instant.toEpochMilli()))
+                : inConnection(c -> run(c, "DELETE FROM audit_events WHERE seq < ?", keepFrom.getFirst()));
     }
 
     private static AuditRecord auditRecord(ResultSet rs) throws SQLException {
