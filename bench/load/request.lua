@@ -1,7 +1,7 @@
 -- wrk script: one request (method, headers and body from the environment, prepared by bench/run),
 -- and a JSON line of results at the end. With BENCH_TOKENS (a file of one token per line), each
 -- request's body is BENCH_BODY followed by the next token, so no two requests in a row share one.
--- BENCH_RATE: see below.
+-- BENCH_PAUSE_MS: see below.
 wrk.method = os.getenv("BENCH_METHOD") or "POST"
 wrk.body = os.getenv("BENCH_BODY")
 for line in (os.getenv("BENCH_HEADERS") or ""):gmatch("[^\n]+") do
@@ -21,13 +21,11 @@ if tokens_file and tokens_file ~= "" then
   end
 end
 
--- With BENCH_RATE (requests/s over all connections), each connection waits between requests so the
--- total stays at or below that rate: the load for "p99 at half of peak". wrk pauses in whole
--- milliseconds, so this holds only while connections / rate is 1 ms or more.
-local rate = tonumber(os.getenv("BENCH_RATE") or "")
-if rate and rate > 0 then
-  local pause_ms = tonumber(os.getenv("BENCH_CONNECTIONS")) * 1000 / rate
-  delay = function() return pause_ms end
+-- With BENCH_PAUSE_MS, each connection waits that many milliseconds (wrk counts whole ones) after
+-- each answer before its next request: a paced load, e.g. for "p99 at half of peak".
+local pause = tonumber(os.getenv("BENCH_PAUSE_MS") or "")
+if pause and pause > 0 then
+  delay = function() return pause end
 end
 
 local threads = 0
