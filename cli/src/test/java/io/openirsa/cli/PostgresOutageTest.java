@@ -54,6 +54,25 @@ class PostgresOutageTest {
             assertThat(refused.awsErrorDetails().errorCode()).isEqualTo("ServiceFailure");
             assertThat(refused.getMessage()).doesNotContain("postgresql", "127.0.0.1:");
             assertThat(http.send(HttpRequest.newBuilder(readyz).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(503);
+            // Each API answers the outage in its own protocol, with its own code for an internal error.
+            var noRetries = software.amazon.awssdk.core.client.config.ClientOverrideConfiguration.builder()
+                    .retryStrategy(b -> b.maxAttempts(1)).build();
+            var admin = software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(software.amazon.awssdk.auth.credentials.AwsBasicCredentials
+                    .create(f.server.adminKey().accessKeyId(), f.server.adminKey().secretAccessKey()));
+            try (var eks = software.amazon.awssdk.services.eks.EksClient.builder().endpointOverride(f.endpoint())
+                    .region(software.amazon.awssdk.regions.Region.US_EAST_1).credentialsProvider(admin).overrideConfiguration(noRetries)
+                    .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build();
+                 var cloudtrail = software.amazon.awssdk.services.cloudtrail.CloudTrailClient.builder().endpointOverride(f.endpoint())
+                         .region(software.amazon.awssdk.regions.Region.US_EAST_1).credentialsProvider(admin).overrideConfiguration(noRetries)
+                         .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build()) {
+                AwsServiceException eksRefused = catchThrowableOfType(AwsServiceException.class, () -> eks.createCluster(b -> b.name("during-outage")
+                        .roleArn("arn:aws:iam::123456789012:role/eks").resourcesVpcConfig(v -> v.subnetIds("subnet-1"))));
+                assertThat(eksRefused.statusCode()).isEqualTo(500);
+                assertThat(eksRefused.awsErrorDetails().errorCode()).isEqualTo("ServerException");
+                AwsServiceException lookupRefused = catchThrowableOfType(AwsServiceException.class, () -> cloudtrail.lookupEvents(b -> b.maxResults(5)));
+                assertThat(lookupRefused.statusCode()).isEqualTo(500);
+                assertThat(lookupRefused.awsErrorDetails().errorCode()).isEqualTo("InternalFailure");
+            }
 
             proxy.restore();
 

@@ -112,24 +112,46 @@ public final class OpenIrsaServer implements AutoCloseable {
     private void handleCounted(ServerRequest req, ServerResponse res) {
         String requestId = io.openirsa.core.Identifiers.timeOrderedUuid();
         WireResponse response;
+        WireRequest request = null;
         try {
-            WireRequest request = read(req);
+            request = read(req);
             response = route(request, requestId);
         } catch (BodyTooLarge e) {
             response = WireResponse.of(413, "application/json", Json.write(Map.of("message", "Request body is larger than " + MAX_BODY + " bytes")));
         } catch (io.openirsa.core.store.StoreUnavailable e) {
             LOG.warn("request {} failed: the database is unreachable", requestId);
-            response = QueryApi.error(new AwsException("ServiceFailure", 500, "An internal error occurred. Request id " + requestId + "."), "sts", requestId);
+            response = internalError(request, requestId);
         } catch (RuntimeException e) {
             // Never a stack trace on the wire; the log has it (no request data in it, so no secrets).
             LOG.error("internal error handling request {}", requestId, e);
-            response = QueryApi.error(new AwsException("ServiceFailure", 500, "An internal error occurred. Request id " + requestId + "."), "sts", requestId);
+            response = internalError(request, requestId);
         }
         res.status(response.status());
         res.header("x-amzn-RequestId", requestId);
         res.header("Content-Type", response.contentType());
         response.headers().forEach(res::header);
         res.send(response.body());
+    }
+
+    /**
+     * A 500 in the protocol of the API that was called, with that API's code for it: EKS's modeled
+     * ServerException (REST-JSON), the JSON protocol's InternalFailure for CloudTrail, a Kubernetes
+     * Status for TokenRequest, and IAM's ServiceFailure (query XML) for the rest.
+     */
+    private static WireResponse internalError(WireRequest request, String requestId) {
+        String message = "An internal error occurred. Request id " + requestId + ".";
+        String path = request == null ? "/" : request.rawPath();
+        if (path.startsWith("/clusters/") && path.endsWith("/token")) {
+            return IssuerApi.status(500, "InternalError", message);
+        }
+        if (path.equals("/clusters") || path.startsWith("/clusters/") || path.equals(AccountsApi.PATH)) {
+            return EksApi.error(new AwsException("ServerException", 500, message));
+        }
+        String target = request == null ? null : request.header("x-amz-target");
+        if (target != null && target.startsWith(CloudTrailApi.TARGET_PREFIX)) {
+            return CloudTrailApi.error(new AwsException("InternalFailure", 500, message));
+        }
+        return QueryApi.error(new AwsException("ServiceFailure", 500, message), "sts", requestId);
     }
 
     private WireResponse route(WireRequest request, String requestId) {

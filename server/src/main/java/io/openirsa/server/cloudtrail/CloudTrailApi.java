@@ -48,13 +48,18 @@ public final class CloudTrailApi {
             response = lookup(v, Json.readObject(request.body(), "SerializationException"), audit);
         } catch (AwsException e) {
             audit.failed(e);
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("__type", e.code());
-            body.put("message", e.getMessage());
-            response = new WireResponse(e.status(), CONTENT_TYPE, Map.of("x-amzn-ErrorType", e.code()), Json.write(body).getBytes());
+            response = error(e);
         }
         domain.audit().record(audit);
         return response;
+    }
+
+    /** A JSON 1.1 error: the code in {@code __type} and in x-amzn-ErrorType, the message beside it. */
+    public static WireResponse error(AwsException e) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("__type", e.code());
+        body.put("message", e.getMessage());
+        return new WireResponse(e.status(), CONTENT_TYPE, Map.of("x-amzn-ErrorType", e.code()), Json.write(body).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private WireResponse lookup(SigV4Verifier.Verified v, JsonNode body, ApiCall audit) {

@@ -127,7 +127,7 @@ public final class IssuerApi {
     }
 
     /** A Kubernetes Status object. */
-    private static WireResponse status(int code, String reason, String message) {
+    public static WireResponse status(int code, String reason, String message) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("kind", "Status");
         s.put("apiVersion", "v1");
