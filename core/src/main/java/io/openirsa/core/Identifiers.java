@@ -42,6 +42,16 @@ public final class Identifiers {
         return new String(c);
     }
 
+    /** {@code a-} and 17 lower-case letters and digits, as EKS names Pod Identity associations. */
+    public static String podIdentityAssociationId() {
+        char[] c = new char[17];
+        String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+        for (int i = 0; i < c.length; i++) {
+            c[i] = alphabet.charAt(RANDOM.nextInt(alphabet.length()));
+        }
+        return "a-" + new String(c);
+    }
+
     /** 32 upper-case hex characters, as EKS names its OIDC issuers. */
     public static String clusterId() {
         return HexFormat.of().withUpperCase().formatHex(bytes(16));

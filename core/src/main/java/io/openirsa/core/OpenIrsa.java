@@ -24,6 +24,7 @@ public final class OpenIrsa implements AutoCloseable {
     private final Iam iam;
     private final Sts sts;
     private final Eks eks;
+    private final io.openirsa.core.eks.PodIdentityAssociations podIdentityAssociations;
     private final ClusterIssuers issuers;
     private final Authenticator authenticator;
     private final JwksCache jwks;
@@ -48,6 +49,7 @@ public final class OpenIrsa implements AutoCloseable {
         this.issuers = new ClusterIssuers(store, settings, keyEncryption);
         this.iam = new Iam(store, settings, compiled, permissions, jwks, catalog);
         this.eks = new Eks(store, settings, issuers, permissions);
+        this.podIdentityAssociations = new io.openirsa.core.eks.PodIdentityAssociations(store, settings, permissions);
         this.sts = new Sts(store, settings, new WebIdentityVerifier(store, jwks, settings.clock()), sessionTokens, compiled, permissions,
                 new SessionPolicies(compiled, catalog::defaultDocument));
         this.authenticator = new Authenticator(store, sessionTokens, settings.clock());
@@ -121,6 +123,11 @@ public final class OpenIrsa implements AutoCloseable {
 
     public Eks eks() {
         return eks;
+    }
+
+    /** EKS Pod Identity associations. */
+    public io.openirsa.core.eks.PodIdentityAssociations podIdentityAssociations() {
+        return podIdentityAssociations;
     }
 
     public ClusterIssuers issuers() {

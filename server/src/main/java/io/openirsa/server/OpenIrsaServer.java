@@ -198,7 +198,7 @@ public final class OpenIrsaServer implements AutoCloseable {
                         && segments.get(8).equals("token")) {
                     return issuer.tokenRequest(request, segments.get(1), segments.get(5), segments.get(7));
                 }
-                if (segments.size() <= 2) {
+                if (segments.size() <= 2 || EksApi.isAssociations(segments)) {
                     return eks.handle(request, segments, requestId);
                 }
             }

@@ -11,6 +11,7 @@ import io.openirsa.core.audit.AuditRecord;
 import io.openirsa.core.model.AccessKey;
 import io.openirsa.core.model.Account;
 import io.openirsa.core.model.Cluster;
+import io.openirsa.core.model.PodIdentityAssociation;
 import io.openirsa.core.model.ManagedPolicy;
 import io.openirsa.core.model.PolicyVersion;
 import io.openirsa.core.model.KeyStatus;
@@ -220,7 +221,56 @@ public final class JdbcStore implements Store {
 
     @Override
     public boolean deleteCluster(String accountId, String name) {
-        return update("DELETE FROM clusters WHERE account_id = ? AND name = ?", accountId, name) == 1;
+        return change(c -> {
+            run(c, "DELETE FROM pod_identity_associations WHERE account_id = ? AND cluster_name = ?", accountId, name);
+            return run(c, "DELETE FROM clusters WHERE account_id = ? AND name = ?", accountId, name) == 1;
+        });
+    }
+
+    // ---- Pod Identity associations ----
+
+    private static final String ASSOCIATION = "SELECT account_id, region, cluster_name, association_id, namespace, service_account, role_arn, "
+            + "target_role_arn, external_id, policy, disable_session_tags, tags, client_request_token, created, modified FROM pod_identity_associations ";
+
+    @Override
+    public boolean insertAssociation(PodIdentityAssociation a) {
+        return update("INSERT INTO pod_identity_associations (account_id, region, cluster_name, association_id, namespace, service_account, role_arn, "
+                        + "target_role_arn, external_id, policy, disable_session_tags, tags, client_request_token, created, modified) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                a.accountId(), a.region(), a.clusterName(), a.associationId(), a.namespace(), a.serviceAccount(), a.roleArn(), a.targetRoleArn(),
+                a.externalId(), a.policy(), Boolean.toString(a.disableSessionTags()), json(a.tags()), a.clientRequestToken(),
+                a.createdAt().toString(), a.modifiedAt().toString()) == 1;
+    }
+
+    @Override
+    public Optional<PodIdentityAssociation> association(String accountId, String clusterName, String associationId) {
+        return one(ASSOCIATION + "WHERE account_id = ? AND cluster_name = ? AND association_id = ?", JdbcStore::association,
+                accountId, clusterName, associationId);
+    }
+
+    @Override
+    public List<PodIdentityAssociation> associations(String accountId, String clusterName) {
+        return list(ASSOCIATION + "WHERE account_id = ? AND cluster_name = ? ORDER BY association_id", JdbcStore::association, accountId, clusterName);
+    }
+
+    @Override
+    public boolean updateAssociation(PodIdentityAssociation a) {
+        return update("UPDATE pod_identity_associations SET role_arn = ?, target_role_arn = ?, external_id = ?, policy = ?, "
+                        + "disable_session_tags = ?, modified = ? WHERE account_id = ? AND cluster_name = ? AND association_id = ?",
+                a.roleArn(), a.targetRoleArn(), a.externalId(), a.policy(), Boolean.toString(a.disableSessionTags()), a.modifiedAt().toString(),
+                a.accountId(), a.clusterName(), a.associationId()) == 1;
+    }
+
+    @Override
+    public boolean deleteAssociation(String accountId, String clusterName, String associationId) {
+        return update("DELETE FROM pod_identity_associations WHERE account_id = ? AND cluster_name = ? AND association_id = ?",
+                accountId, clusterName, associationId) == 1;
+    }
+
+    private static PodIdentityAssociation association(ResultSet rs) throws SQLException {
+        return new PodIdentityAssociation(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6),
+                rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), Boolean.parseBoolean(rs.getString(11)),
+                fromJson(rs.getString(12), MAP), rs.getString(13), instant(rs, 14), instant(rs, 15));
     }
 
     private static Cluster cluster(ResultSet rs) throws SQLException {

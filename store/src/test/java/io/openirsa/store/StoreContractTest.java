@@ -9,6 +9,7 @@ import io.openirsa.core.model.Cluster;
 import io.openirsa.core.model.KeyStatus;
 import io.openirsa.core.model.ManagedPolicy;
 import io.openirsa.core.model.OidcProvider;
+import io.openirsa.core.model.PodIdentityAssociation;
 import io.openirsa.core.model.PolicyVersion;
 import io.openirsa.core.model.Role;
 import io.openirsa.core.model.StoredKey;
@@ -39,6 +40,33 @@ class StoreContractTest {
             assertThat(s.accessKey(k.accessKeyId())).contains(k);
             assertThat(s.accessKeys("123456789012")).containsExactly(k);
             assertThat(s.accessKey("AKIANOPE")).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void podIdentityAssociations_onePerServiceAccount_goneWithTheirCluster(String vendor) throws Exception {
+        try (JdbcStore s = TestDatabases.open(vendor)) {
+            Instant t = Instant.parse("2026-11-29T12:00:00Z");
+            s.insertCluster(new Cluster("123456789012", "pods", "0123456789ABCDEF0123456789ABCDEF", "us-east-1", "https://x/id/0123", "1.33",
+                    null, t, Map.of()));
+            PodIdentityAssociation a = new PodIdentityAssociation("123456789012", "us-east-1", "pods", "a-aaaaaaaaaaaaaaaaa", "shop", "cart",
+                    "arn:aws:iam::123456789012:role/cart", null, null, null, false, Map.of("team", "shop"), "token-1", t, t);
+            assertThat(s.insertAssociation(a)).isTrue();
+            PodIdentityAssociation sameAccount = new PodIdentityAssociation("123456789012", "us-east-1", "pods", "a-bbbbbbbbbbbbbbbbb", "shop", "cart",
+                    "arn:aws:iam::123456789012:role/other", null, null, null, false, Map.of(), null, t, t);
+            assertThat(s.insertAssociation(sameAccount)).as("a second one for the same service account").isFalse();
+            assertThat(s.association("123456789012", "pods", a.associationId())).contains(a);
+
+            PodIdentityAssociation updated = new PodIdentityAssociation(a.accountId(), a.region(), a.clusterName(), a.associationId(), a.namespace(),
+                    a.serviceAccount(), a.roleArn(), "arn:aws:iam::210987654321:role/x", "ext-1", "{}", true, a.tags(), a.clientRequestToken(),
+                    a.createdAt(), t.plusSeconds(60));
+            assertThat(s.updateAssociation(updated)).isTrue();
+            assertThat(s.associations("123456789012", "pods")).containsExactly(updated);
+
+            assertThat(s.deleteCluster("123456789012", "pods")).isTrue();
+            assertThat(s.associations("123456789012", "pods")).isEmpty();
+            assertThat(s.deleteAssociation("123456789012", "pods", a.associationId())).isFalse();
         }
     }
 

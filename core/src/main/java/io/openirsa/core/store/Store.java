@@ -3,6 +3,7 @@ package io.openirsa.core.store;
 import io.openirsa.core.model.AccessKey;
 import io.openirsa.core.model.Account;
 import io.openirsa.core.model.Cluster;
+import io.openirsa.core.model.PodIdentityAssociation;
 import io.openirsa.core.model.OidcProvider;
 import io.openirsa.core.model.Role;
 import io.openirsa.core.model.StoredKey;
@@ -39,7 +40,22 @@ public interface Store extends AuditTrail, AutoCloseable {
     /** Every cluster of every account, for background work such as key rotation. */
     List<Cluster> allClusters();
 
+    /** Deletes the cluster and its Pod Identity associations. */
     boolean deleteCluster(String accountId, String name);
+
+    // EKS Pod Identity associations
+    /** @return false if the service account already has one in this cluster */
+    boolean insertAssociation(PodIdentityAssociation association);
+
+    Optional<PodIdentityAssociation> association(String accountId, String clusterName, String associationId);
+
+    /** The cluster's associations, by association id. */
+    List<PodIdentityAssociation> associations(String accountId, String clusterName);
+
+    /** Replaces the association with the same id; false if there is none. */
+    boolean updateAssociation(PodIdentityAssociation association);
+
+    boolean deleteAssociation(String accountId, String clusterName, String associationId);
 
     // keys (issuer signing keys, session-token sealing keys)
     /** @return false when a key with that owner and id exists (another replica made it first) */

@@ -8,7 +8,9 @@ import io.openirsa.core.audit.ApiCall;
 import io.openirsa.server.AuditedCall;
 import io.openirsa.core.Page;
 import io.openirsa.core.eks.Eks;
+import io.openirsa.core.eks.PodIdentityAssociations;
 import io.openirsa.core.model.Cluster;
+import io.openirsa.core.model.PodIdentityAssociation;
 import io.openirsa.server.Json;
 import io.openirsa.server.WireRequest;
 import io.openirsa.server.WireResponse;
@@ -20,7 +22,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The EKS cluster API on REST-JSON: {@code /clusters} and {@code /clusters/{name}}. */
+/**
+ * The EKS API on REST-JSON: clusters ({@code /clusters}, {@code /clusters/{name}}) and their Pod
+ * Identity associations ({@code /clusters/{name}/pod-identity-associations[/{id}]}).
+ */
 public final class EksApi {
     private static final String BAD = "InvalidParameterException";
     private final OpenIrsa domain;
@@ -32,7 +37,14 @@ public final class EksApi {
     }
 
     public WireResponse handle(WireRequest request, List<String> segments, String requestId) {
-        String eventName = switch (request.method() + " " + segments.size()) {
+        String eventName = isAssociations(segments) ? switch (request.method() + " " + segments.size()) {
+            case "POST 3" -> "CreatePodIdentityAssociation";
+            case "GET 3" -> "ListPodIdentityAssociations";
+            case "GET 4" -> "DescribePodIdentityAssociation";
+            case "POST 4" -> "UpdatePodIdentityAssociation";
+            case "DELETE 4" -> "DeletePodIdentityAssociation";
+            default -> "Unknown";
+        } : switch (request.method() + " " + segments.size()) {
             case "POST 1" -> "CreateCluster";
             case "GET 1" -> "ListClusters";
             case "GET 2" -> "DescribeCluster";
@@ -56,6 +68,9 @@ public final class EksApi {
             }
             Caller caller = verified.credential().caller();
             audit.caller(caller, verified.accessKeyId());
+            if (isAssociations(segments)) {
+                return associations(request, segments, caller, audit);
+            }
             Eks eks = domain.eks();
             if (segments.size() == 2) {
                 audit.parameter("name", segments.get(1));
@@ -80,15 +95,7 @@ public final class EksApi {
             }
             if (segments.size() == 1 && method.equals("GET")) {
                 Map<String, String> q = query(request.rawQuery());
-                Integer max = null;
-                if (q.containsKey("maxResults")) {
-                    try {
-                        max = Integer.valueOf(q.get("maxResults"));
-                    } catch (NumberFormatException e) {
-                        throw new AwsException(BAD, 400, "maxResults must be a number");
-                    }
-                }
-                Page<String> page = eks.listClusters(caller, max, q.get("nextToken"));
+                Page<String> page = eks.listClusters(caller, maxResults(q), q.get("nextToken"));
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("clusters", page.items());
                 if (page.truncated()) {
@@ -106,6 +113,117 @@ public final class EksApi {
         } catch (AwsException e) {
             audit.failed(e);
             return error(e);
+        }
+    }
+
+    /** {@code /clusters/{name}/pod-identity-associations[/{associationId}]}. */
+    public static boolean isAssociations(List<String> segments) {
+        return (segments.size() == 3 || segments.size() == 4) && segments.get(2).equals("pod-identity-associations");
+    }
+
+    private WireResponse associations(WireRequest request, List<String> segments, Caller caller, ApiCall audit) {
+        PodIdentityAssociations associations = domain.podIdentityAssociations();
+        String cluster = segments.get(1);
+        audit.parameter("clusterName", cluster);
+        String method = request.method();
+        if (segments.size() == 3 && method.equals("GET")) {
+            Map<String, String> q = query(request.rawQuery());
+            Page<PodIdentityAssociation> page = associations.list(caller, cluster, q.get("namespace"), q.get("serviceAccount"),
+                    maxResults(q), q.get("nextToken"));
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("associations", page.items().stream().map(EksApi::summary).toList());
+            if (page.truncated()) {
+                out.put("nextToken", page.marker());
+            }
+            return ok(out);
+        }
+        PodIdentityAssociation a;
+        if (segments.size() == 3 && method.equals("POST")) {
+            JsonNode body = Json.readObject(request.body(), BAD);
+            PodIdentityAssociations.Request r = associationRequest(body);
+            audit.parameter("namespace", r.namespace()).parameter("serviceAccount", r.serviceAccount()).parameter("roleArn", r.roleArn())
+                    .parameter("targetRoleArn", r.targetRoleArn());
+            a = associations.create(caller, cluster, r);
+        } else if (segments.size() == 4) {
+            String id = segments.get(3);
+            audit.parameter("associationId", id);
+            a = switch (method) {
+                case "GET" -> associations.describe(caller, cluster, id);
+                case "POST" -> {
+                    PodIdentityAssociations.Request r = associationRequest(Json.readObject(request.body(), BAD));
+                    audit.parameter("roleArn", r.roleArn()).parameter("targetRoleArn", r.targetRoleArn());
+                    yield associations.update(caller, cluster, id, r);
+                }
+                case "DELETE" -> associations.delete(caller, cluster, id);
+                default -> throw new AwsException("UnknownOperationException", 404, "No operation at " + method + " " + request.rawPath());
+            };
+        } else {
+            throw new AwsException("UnknownOperationException", 404, "No operation at " + method + " " + request.rawPath());
+        }
+        audit.resource("AWS::EKS::PodIdentityAssociation", a.arn(), caller.accountId());
+        Map<String, Object> out = Map.of("association", association(a));
+        if (!method.equals("GET")) {
+            audit.responseElements(out);
+        }
+        return ok(out);
+    }
+
+    private static PodIdentityAssociations.Request associationRequest(JsonNode body) {
+        Map<String, String> tags = null;
+        JsonNode t = body.get("tags");
+        if (t != null && !t.isNull()) {
+            if (!t.isObject()) {
+                throw new AwsException(BAD, 400, "tags must be a map of strings");
+            }
+            tags = new LinkedHashMap<>();
+            for (var e : (Iterable<Map.Entry<String, JsonNode>>) t::fields) {
+                tags.put(e.getKey(), e.getValue().asText());
+            }
+        }
+        JsonNode disable = body.get("disableSessionTags");
+        if (disable != null && !disable.isNull() && !disable.isBoolean()) {
+            throw new AwsException(BAD, 400, "disableSessionTags must be a boolean");
+        }
+        return new PodIdentityAssociations.Request(Json.text(body, "namespace", BAD), Json.text(body, "serviceAccount", BAD),
+                Json.text(body, "roleArn", BAD), Json.text(body, "targetRoleArn", BAD), Json.text(body, "policy", BAD),
+                disable == null || disable.isNull() ? null : disable.booleanValue(), tags, Json.text(body, "clientRequestToken", BAD));
+    }
+
+    private static Map<String, Object> association(PodIdentityAssociation a) {
+        Map<String, Object> m = new LinkedHashMap<>(summary(a));
+        m.put("roleArn", a.roleArn());
+        m.put("tags", a.tags());
+        m.put("createdAt", new BigDecimal(a.createdAt().toEpochMilli()).movePointLeft(3));
+        m.put("modifiedAt", new BigDecimal(a.modifiedAt().toEpochMilli()).movePointLeft(3));
+        m.put("disableSessionTags", a.disableSessionTags());
+        if (a.targetRoleArn() != null) {
+            m.put("targetRoleArn", a.targetRoleArn());
+            m.put("externalId", a.externalId());
+        }
+        if (a.policy() != null) {
+            m.put("policy", a.policy());
+        }
+        return m;
+    }
+
+    private static Map<String, Object> summary(PodIdentityAssociation a) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("clusterName", a.clusterName());
+        m.put("namespace", a.namespace());
+        m.put("serviceAccount", a.serviceAccount());
+        m.put("associationArn", a.arn());
+        m.put("associationId", a.associationId());
+        return m;
+    }
+
+    private static Integer maxResults(Map<String, String> q) {
+        if (!q.containsKey("maxResults")) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(q.get("maxResults"));
+        } catch (NumberFormatException e) {
+            throw new AwsException(BAD, 400, "maxResults must be a number");
         }
     }
 
