@@ -25,6 +25,7 @@ public final class OpenIrsa implements AutoCloseable {
     private final Sts sts;
     private final Eks eks;
     private final io.openirsa.core.eks.PodIdentityAssociations podIdentityAssociations;
+    private final io.openirsa.core.eks.PodIdentity podIdentity;
     private final ClusterIssuers issuers;
     private final Authenticator authenticator;
     private final JwksCache jwks;
@@ -53,6 +54,7 @@ public final class OpenIrsa implements AutoCloseable {
         this.sts = new Sts(store, settings, new WebIdentityVerifier(store, jwks, settings.clock()), sessionTokens, compiled, permissions,
                 new SessionPolicies(compiled, catalog::defaultDocument));
         this.authenticator = new Authenticator(store, sessionTokens, settings.clock());
+        this.podIdentity = new io.openirsa.core.eks.PodIdentity(store, settings, issuers, permissions, sts);
         this.audit = new AuditLog(store);
         this.lookupEvents = new LookupEvents(store, permissions, settings.clock());
         this.simulator = new io.openirsa.core.iam.Simulator(store, compiled, catalog, permissions);
@@ -128,6 +130,11 @@ public final class OpenIrsa implements AutoCloseable {
     /** EKS Pod Identity associations. */
     public io.openirsa.core.eks.PodIdentityAssociations podIdentityAssociations() {
         return podIdentityAssociations;
+    }
+
+    /** eks-auth AssumeRoleForPodIdentity. */
+    public io.openirsa.core.eks.PodIdentity podIdentity() {
+        return podIdentity;
     }
 
     public ClusterIssuers issuers() {

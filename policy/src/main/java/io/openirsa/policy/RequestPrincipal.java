@@ -19,4 +19,9 @@ public record RequestPrincipal(PrincipalType type, Set<String> ids, String accou
     public static RequestPrincipal federated(String providerArnOrName) {
         return new RequestPrincipal(PrincipalType.Federated, Set.of(providerArnOrName), null);
     }
+
+    /** An AWS service acting for itself, such as {@code pods.eks.amazonaws.com}. */
+    public static RequestPrincipal service(String servicePrincipal) {
+        return new RequestPrincipal(PrincipalType.Service, Set.of(servicePrincipal), null);
+    }
 }

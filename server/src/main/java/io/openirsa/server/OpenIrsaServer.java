@@ -29,6 +29,8 @@ import java.util.Map;
  *   GET  /healthz                                  ready
  *   POST /, GET /                                  STS and IAM (query protocol)
  *   /clusters, /clusters/{name}                    EKS (REST-JSON)
+ *   /clusters/{name}/pod-identity-associations[/{id}]   EKS Pod Identity associations (REST-JSON)
+ *   POST /clusters/{name}/assume-role-for-pod-identity   EKS Auth (REST-JSON)
  *   POST /clusters/{name}/api/v1/namespaces/{ns}/serviceaccounts/{sa}/token   Kubernetes TokenRequest
  *   GET  /id/{clusterId}/.well-known/...           OIDC discovery and JWKS
  *   POST / with X-Amz-Target CloudTrail_20131101.*  CloudTrail (JSON 1.1)
@@ -44,6 +46,7 @@ public final class OpenIrsaServer implements AutoCloseable {
     private final WebServer server;
     private final QueryApi query;
     private final EksApi eks;
+    private final io.openirsa.server.eks.EksAuthApi eksAuth;
     private final IssuerApi issuer;
     private final CloudTrailApi cloudTrail;
     private final AccountsApi accounts;
@@ -58,6 +61,7 @@ public final class OpenIrsaServer implements AutoCloseable {
         SigV4Verifier verifier = new SigV4Verifier(domain.authenticator()::resolve, domain.settings().clock());
         this.query = new QueryApi(domain, verifier);
         this.eks = new EksApi(domain, verifier);
+        this.eksAuth = new io.openirsa.server.eks.EksAuthApi(domain, verifier);
         this.issuer = new IssuerApi(domain, verifier);
         this.cloudTrail = new CloudTrailApi(domain, verifier);
         this.accounts = new AccountsApi(domain, verifier);
@@ -200,6 +204,9 @@ public final class OpenIrsaServer implements AutoCloseable {
                 }
                 if (segments.size() <= 2 || EksApi.isAssociations(segments)) {
                     return eks.handle(request, segments, requestId);
+                }
+                if (io.openirsa.server.eks.EksAuthApi.handles(segments)) {
+                    return eksAuth.handle(request, segments, requestId);
                 }
             }
             default -> {

@@ -266,6 +266,56 @@ public final class Sts {
                 r.policy() != null || !r.policyArns().isEmpty() || !r.tags().isEmpty() ? packed : null, sourceIdentity, decision);
     }
 
+    /**
+     * AssumeRole by an AWS service acting for itself (EKS Pod Identity: {@code pods.eks.amazonaws.com}),
+     * as the trust policy names it. Session tags also need {@code sts:TagSession} in the trust policy.
+     *
+     * @param source the resource the service acts for (aws:SourceArn, aws:SourceAccount)
+     * @param maxSeconds the longest session the service asks for; the role's maximum caps it
+     */
+    public RoleSession assumeRoleForService(String service, String sourceArn, String sourceAccount, String roleArn, String sessionName,
+                                            Map<String, String> tags, String policy, int maxSeconds, String sourceIp) {
+        Matcher arn = ROLE_ARN.matcher(roleArn);
+        String denied = "The service " + service + " is not authorized to perform: sts:AssumeRole on resource: " + roleArn;
+        if (!arn.matches()) {
+            throw AwsException.accessDenied(denied);
+        }
+        String accountId = arn.group(1);
+        String rolePath = arn.group(2) == null ? "/" : arn.group(2);
+        Role role = store.role(accountId, arn.group(3)).filter(found -> found.name().equals(arn.group(3)) && found.path().equals(rolePath))
+                .orElseThrow(() -> AwsException.accessDenied(denied).explained("role-lookup", "role " + roleArn + " does not exist",
+                        "check the role ARN: aws iam get-role --role-name " + arn.group(3)));
+        Instant now = settings.clock().instant();
+        Policy trust = compiled.compile(role.trustPolicy(), PolicyKind.TRUST);
+        for (String action : tags.isEmpty() ? List.of("sts:AssumeRole") : List.of("sts:AssumeRole", "sts:TagSession")) {
+            RequestContext.Builder b = RequestContext.builder().principal(RequestPrincipal.service(service)).action(action)
+                    .put("aws:SourceArn", sourceArn)
+                    .put("aws:SourceAccount", sourceAccount)
+                    .put("sts:RoleSessionName", sessionName)
+                    .put("aws:CurrentTime", DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS)))
+                    .put("aws:EpochTime", Long.toString(now.getEpochSecond()))
+                    .put("aws:SourceIp", sourceIp)
+                    .put("aws:RequestedRegion", settings.region());
+            if (!tags.isEmpty()) {
+                tags.forEach((k, v) -> b.put("aws:RequestTag/" + k, v));
+                b.putAll("aws:TagKeys", List.copyOf(tags.keySet()));
+            }
+            Decision d = trust.evaluate(b.build());
+            if (!d.allowed()) {
+                LOG.info("{} denied for {} on {}: {}", action, service, role.arn(), d.explain());
+                throw AwsException.accessDenied(denied.replace("sts:AssumeRole", action)).explained("trust-policy",
+                        "the trust policy of " + role.arn() + " does not allow " + action + " for the service " + service + ": " + d.explain(),
+                        "trust {\"Service\": \"" + service + "\"} with the actions sts:AssumeRole and sts:TagSession");
+            }
+        }
+        Instant expiration = now.truncatedTo(ChronoUnit.SECONDS).plusSeconds(Math.min(maxSeconds, role.maxSessionDuration()));
+        SessionClaims claims = new SessionClaims(Identifiers.sessionAccessKeyId(), Identifiers.secretAccessKey(), accountId,
+                role.name(), role.path(), role.roleId(), sessionName, now, expiration, null, null, null,
+                policy, List.of(), tags, List.of(), null);
+        SessionCredentials credentials = new SessionCredentials(claims.accessKeyId(), claims.secretAccessKey(), sessionTokens.seal(claims), expiration);
+        return new RoleSession(credentials, claims.assumedRoleArn(), role.roleId() + ":" + sessionName, null, null, null);
+    }
+
     private void requireTrust(Policy trust, String action, RequestPrincipal principal, Caller caller, String principalArn, AssumeRoleRequest r,
                               Map<String, String> tags, List<String> transitive, String sourceIdentity, Instant now, String denied, Role role) {
         Decision d = trust.evaluate(assumeRoleContext(action, principal, caller, principalArn, r, tags, transitive, sourceIdentity, now));
@@ -298,6 +348,11 @@ public final class Sts {
             b.putAll("sts:TransitiveTagKeys", transitive);
         }
         return b.build();
+    }
+
+    /** The claims of a session this server sealed, or empty. */
+    public java.util.Optional<SessionClaims> openSession(String sessionToken) {
+        return sessionTokens.open(sessionToken);
     }
 
     /** GetCallerIdentity needs no permission: it answers for whoever signed. */

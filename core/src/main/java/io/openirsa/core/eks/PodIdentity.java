@@ -1,0 +1,179 @@
+package io.openirsa.core.eks;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.openirsa.core.AwsException;
+import io.openirsa.core.Caller;
+import io.openirsa.core.Settings;
+import io.openirsa.core.iam.Permissions;
+import io.openirsa.core.issuer.ClusterIssuers;
+import io.openirsa.core.model.Cluster;
+import io.openirsa.core.model.PodIdentityAssociation;
+import io.openirsa.core.store.Store;
+import io.openirsa.core.sts.AssumeRoleRequest;
+import io.openirsa.core.sts.RoleSession;
+import io.openirsa.core.sts.Sts;
+
+import java.text.ParseException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * eks-auth AssumeRoleForPodIdentity: a pod's token from the cluster's own issuer (audience
+ * {@code pods.eks.amazonaws.com}) buys the credentials of the role its service account is
+ * associated with. The role trusts the service {@code pods.eks.amazonaws.com}, not the cluster, so
+ * one role serves every cluster without a change to its trust policy.
+ */
+public final class PodIdentity {
+    public static final String AUDIENCE = "pods.eks.amazonaws.com";
+    public static final String SERVICE = "pods.eks.amazonaws.com";
+    /** How long the credentials last, within the role's maximum session duration (our choice; EKS does not say). */
+    static final int SESSION_SECONDS = 6 * 3600;
+
+    private final Store store;
+    private final Settings settings;
+    private final ClusterIssuers issuers;
+    private final Permissions permissions;
+    private final Sts sts;
+
+    public PodIdentity(Store store, Settings settings, ClusterIssuers issuers, Permissions permissions, Sts sts) {
+        this.store = store;
+        this.settings = settings;
+        this.issuers = issuers;
+        this.permissions = permissions;
+        this.sts = sts;
+    }
+
+    /** What AssumeRoleForPodIdentity answers. */
+    public record Result(String namespace, String serviceAccount, PodIdentityAssociation association, RoleSession session) {
+    }
+
+    /** @param caller the node's identity, which needs eks-auth:AssumeRoleForPodIdentity on the cluster */
+    public Result assumeRoleForPodIdentity(Caller caller, String clusterName, String token, String sourceIp) {
+        Cluster cluster = store.cluster(caller.accountId(), clusterName)
+                .orElseThrow(() -> new AwsException("ResourceNotFoundException", 404, "No cluster found for name: " + clusterName + "."));
+        permissions.check(caller, "eks-auth:AssumeRoleForPodIdentity", cluster.arn());
+        if (token == null || token.isEmpty()) {
+            throw new AwsException("InvalidParameterException", 400, "token is required");
+        }
+        JWTClaimsSet claims = verified(cluster, token);
+        String[] subject = claims.getSubject() == null ? new String[0] : claims.getSubject().split(":");
+        if (subject.length != 4 || !subject[0].equals("system") || !subject[1].equals("serviceaccount")) {
+            throw invalidToken("The token's subject is not a service account");
+        }
+        String namespace = subject[2];
+        String serviceAccount = subject[3];
+        PodIdentityAssociation association = store.associations(caller.accountId(), cluster.name()).stream()
+                .filter(a -> a.namespace().equals(namespace) && a.serviceAccount().equals(serviceAccount)).findFirst()
+                .orElseThrow(() -> new AwsException("ResourceNotFoundException", 404, "No Pod Identity Association found for the service account "
+                        + serviceAccount + " in namespace " + namespace + " of cluster " + cluster.name()));
+
+        Map<String, Object> pod = pod(claims);
+        Map<String, String> tags = new LinkedHashMap<>();
+        if (!association.disableSessionTags()) {
+            tags.put("eks-cluster-arn", cluster.arn());
+            tags.put("eks-cluster-name", cluster.name());
+            tags.put("kubernetes-namespace", namespace);
+            tags.put("kubernetes-service-account", serviceAccount);
+            if (pod.get("name") instanceof String name) {
+                tags.put("kubernetes-pod-name", name);
+            }
+            if (pod.get("uid") instanceof String uid) {
+                tags.put("kubernetes-pod-uid", uid);
+            }
+        }
+        String sessionName = sessionName(cluster.name(), pod.get("name") instanceof String name ? name : serviceAccount);
+        RoleSession session;
+        try {
+            session = sts.assumeRoleForService(SERVICE, cluster.arn(), cluster.accountId(), association.roleArn(), sessionName, tags,
+                    association.targetRoleArn() == null ? association.policy() : null, SESSION_SECONDS, sourceIp);
+            if (association.targetRoleArn() != null) {
+                // The target role (any account) trusts the first role, and may require the association's external id.
+                Caller first = Caller.of(sessionClaims(session));
+                session = sts.assumeRole(first, new AssumeRoleRequest(association.targetRoleArn(), sessionName, null, association.externalId(),
+                        association.policy(), List.of(), Map.of(), List.of(), null, sourceIp, true));
+            }
+        } catch (AwsException e) {
+            if (e.code().equals("AccessDenied")) {
+                throw new AwsException("AccessDeniedException", 400, e.getMessage()).explained("trust-policy",
+                        e.denial() == null ? e.getMessage() : e.denial().reason(), e.denial() == null ? null : e.denial().fix());
+            }
+            throw e;
+        }
+        return new Result(namespace, serviceAccount, association, session);
+    }
+
+    private io.openirsa.core.sts.SessionClaims sessionClaims(RoleSession session) {
+        return sts.openSession(session.credentials().sessionToken())
+                .orElseThrow(() -> new IllegalStateException("a session just sealed does not open"));
+    }
+
+    /** The token, checked against the cluster's own keys: its issuer, signature, audience and lifetime. */
+    private JWTClaimsSet verified(Cluster cluster, String token) {
+        SignedJWT jwt;
+        JWTClaimsSet claims;
+        try {
+            jwt = SignedJWT.parse(token);
+            claims = jwt.getJWTClaimsSet();
+        } catch (ParseException | RuntimeException e) {
+            throw invalidToken("The token is not a signed JWT");
+        }
+        if (!cluster.issuer().equals(claims.getIssuer())) {
+            throw invalidToken("The token was not issued by cluster " + cluster.name());
+        }
+        String kid = jwt.getHeader().getKeyID();
+        boolean signed = false;
+        for (JWK key : issuers.keys(cluster.id()).publicJwks().getKeys()) {
+            if (key instanceof RSAKey rsa && (kid == null || kid.equals(key.getKeyID()))) {
+                try {
+                    JWSVerifier verifier = new RSASSAVerifier(rsa);
+                    if (jwt.verify(verifier)) {
+                        signed = true;
+                        break;
+                    }
+                } catch (JOSEException | IllegalStateException e) {
+                    // not this key
+                }
+            }
+        }
+        if (!signed) {
+            throw invalidToken("The token's signature does not verify with cluster " + cluster.name() + "'s keys");
+        }
+        if (claims.getAudience() == null || !claims.getAudience().contains(AUDIENCE)) {
+            throw invalidToken("The token's audience must be " + AUDIENCE);
+        }
+        Instant now = settings.clock().instant();
+        if (claims.getExpirationTime() == null) {
+            throw invalidToken("The token has no expiration");
+        }
+        if (!now.isBefore(claims.getExpirationTime().toInstant())) {
+            throw new AwsException("ExpiredTokenException", 400, "The token expired at " + claims.getExpirationTime().toInstant());
+        }
+        if (claims.getNotBeforeTime() != null && claims.getNotBeforeTime().toInstant().isAfter(now.plusSeconds(300))) {
+            throw invalidToken("The token is not valid yet");
+        }
+        return claims;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> pod(JWTClaimsSet claims) {
+        return claims.getClaim("kubernetes.io") instanceof Map<?, ?> k && k.get("pod") instanceof Map<?, ?> p ? (Map<String, Object>) p : Map.of();
+    }
+
+    /** {@code eks-<cluster>-<pod>}, cut to STS's 64 characters and its session-name alphabet. */
+    static String sessionName(String cluster, String pod) {
+        String name = ("eks-" + cluster + "-" + pod).replaceAll("[^\\w+=,.@-]", "-");
+        return name.length() > 64 ? name.substring(0, 64) : name;
+    }
+
+    private static AwsException invalidToken(String message) {
+        return new AwsException("InvalidTokenException", 400, message);
+    }
+}
