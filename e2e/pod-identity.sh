@@ -89,6 +89,23 @@ check "a token for sts.amazonaws.com is InvalidTokenException" refused InvalidTo
   eks-auth assume-role-for-pod-identity --cluster-name east --token "$(cat sts-audience.jwt)"
 check "west's token at east is InvalidTokenException" refused InvalidTokenException \
   eks-auth assume-role-for-pod-identity --cluster-name east --token "$(cat west.jwt)"
+python3 - east.jwt > hostile.txt <<'PY'
+import base64, json, sys
+token = open(sys.argv[1]).read().strip()
+head, body, sig = token.split(".")
+b64 = lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()
+claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+print(head + "." + body + "." + ("A" if sig[0] != "A" else "B") + sig[1:])          # a changed signature
+print(b64({"alg": "none"}) + "." + body + ".")                                       # alg none
+claims["sub"] = "system:serviceaccount:shop:admin"
+print(head + "." + b64(claims) + "." + sig)                                          # claims changed under the signature
+PY
+i=0
+for what in "a changed signature" "alg none" "claims changed under the signature"; do
+  i=$((i + 1))
+  check "$what is InvalidTokenException" refused InvalidTokenException \
+    eks-auth assume-role-for-pod-identity --cluster-name east --token "$(sed -n ${i}p hostile.txt)"
+done
 cat > trust-no-tags.json <<'JSON'
 {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
 JSON
