@@ -13,20 +13,7 @@ declare -A KNOWN=(
   ["AWS CLI v2 (Debian awscli)/default-chain"]="awscli 2.9 predates AWS_ENDPOINT_URL (added in 2.13): its web-identity provider calls sts.amazonaws.com"
 )
 
-work=$(mktemp -d)
-export OPENIRSA_DATA="$work/data"
-export MAVEN_USER_HOME="${MAVEN_USER_HOME:-$HOME/.m2}" MAVEN_OPTS="${MAVEN_OPTS:-} -Dmaven.repo.local=$HOME/.m2/repository"
-export HOME="$work" AWS_CONFIG_FILE="$work/aws-config" AWS_SHARED_CREDENTIALS_FILE="$work/aws-credentials"
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE
-cd "$work"
-"$root/bin/irsa" serve --listen 127.0.0.1:0 > "$work/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 120); do
-  [ -f "$OPENIRSA_DATA/server.json" ] && curl -fs "$(sed -n 's/.*"endpoint" *: *"\([^"]*\)".*/\1/p' "$OPENIRSA_DATA/server.json")/healthz" >/dev/null 2>&1 && break
-  kill -0 $server 2>/dev/null || { cat "$work/server.log"; exit 1; }
-  sleep 0.5
-done
+source "$root/e2e/lib.sh"
 
 # Set up as the walkthrough does, with the administrator key (AWS CLI v1 of the machine image or v2).
 eval "$("$root/bin/irsa" env)"

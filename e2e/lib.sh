@@ -1,0 +1,34 @@
+# Sourced by the e2e scripts: a fresh server in a home of its own, and the check helpers.
+# After sourcing: $root (the repository), $work (the current folder, removed on exit), bin/ linked
+# there, the server running with its data in $OPENIRSA_DATA.
+root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+work=$(mktemp -d)
+export OPENIRSA_DATA="$work/data"
+# A home of its own, so the AWS CLI's credential cache (~/.aws/cli/cache) holds nothing from another
+# server; Maven keeps using the real one should bin/irsa need to build.
+export MAVEN_USER_HOME="${MAVEN_USER_HOME:-$HOME/.m2}" MAVEN_OPTS="${MAVEN_OPTS:-} -Dmaven.repo.local=$HOME/.m2/repository"
+export HOME="$work" AWS_CONFIG_FILE="$work/aws-config" AWS_SHARED_CREDENTIALS_FILE="$work/aws-credentials"
+unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE
+ln -s "$root/bin" "$work/bin"
+cd "$work"
+
+bin/irsa serve --listen 127.0.0.1:0 > "$work/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 120); do
+  [ -f "$OPENIRSA_DATA/server.json" ] && curl -fs "$(sed -n 's/.*"endpoint" *: *"\([^"]*\)".*/\1/p' "$OPENIRSA_DATA/server.json")/healthz" >/dev/null 2>&1 && break
+  kill -0 $server 2>/dev/null || { cat "$work/server.log"; exit 1; }
+  sleep 0.5
+done
+
+passed=0 failed=0
+check() { # name, command...: the command must succeed
+  local name=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "ok   $name"; else failed=$((failed + 1)); echo "FAIL $name"; fi
+}
+refused() { # expected error code, then the aws arguments: the call must fail with that code
+  local code=$1; shift
+  local out
+  if out=$(aws "$@" 2>&1); then echo "unexpectedly succeeded: $out"; return 1; fi
+  grep -q "($code)" <<<"$out" || { echo "$out"; return 1; }
+}
