@@ -1,0 +1,213 @@
+package io.openirsa.server.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.openirsa.server.Json;
+import io.openirsa.server.sigv4.SigV4;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The node's EKS Pod Identity agent: the container credentials endpoint {@code GET /v1/credentials}
+ * that the SDKs call with the pod's token (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE) in the
+ * Authorization header. It exchanges the token with eks-auth AssumeRoleForPodIdentity, signed with
+ * the node's own credentials, and keeps the answer per token until shortly before it expires:
+ * concurrent misses for one token share one upstream call, so a node makes one call per service
+ * account and token, not one per pod or per SDK refresh.
+ */
+public final class CredentialAgent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CredentialAgent.class);
+    /** Answers are renewed this long before they expire (the SDKs refresh 5-15 minutes before). */
+    static final Duration REFRESH_BEFORE = Duration.ofMinutes(20);
+
+    /** The node's credentials, with which the agent signs its calls to eks-auth. */
+    public record NodeCredentials(String accessKeyId, String secretAccessKey, String sessionToken) {
+        @Override
+        public String toString() {
+            return "NodeCredentials[" + accessKeyId + "]";
+        }
+    }
+
+    private record Answer(int status, String body, Instant refreshAt) {
+    }
+
+    private final URI endpoint;
+    private final String cluster;
+    private final String region;
+    private final NodeCredentials node;
+    private final Clock clock;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Map<String, CompletableFuture<Answer>> answers = new ConcurrentHashMap<>();
+    private final AtomicLong upstreamCalls = new AtomicLong();
+    private final WebServer server;
+    private final Set<String> ownHosts;
+
+    public CredentialAgent(URI endpoint, String cluster, String region, NodeCredentials node, String host, int port, Clock clock) {
+        this.endpoint = endpoint;
+        this.cluster = cluster;
+        this.region = region;
+        this.node = node;
+        this.clock = clock;
+        this.server = WebServer.builder().host(host).port(port).routing(r -> r.any(this::handle)).build().start();
+        int bound = server.port();
+        Set<String> names = new java.util.HashSet<>();
+        for (String name : List.of(host, "localhost", "127.0.0.1", "[::1]")) {
+            names.add(name + ":" + bound);
+            if (bound == 80) {
+                names.add(name); // a client may leave out the default port
+            }
+        }
+        this.ownHosts = Set.copyOf(names);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** Calls made to eks-auth so far: what the cache saves shows here. */
+    public long upstreamCalls() {
+        return upstreamCalls.get();
+    }
+
+    private void handle(ServerRequest req, ServerResponse res) {
+        String host = req.headers().first(io.helidon.http.HeaderNames.HOST).orElse("").toLowerCase(Locale.ROOT);
+        if (!ownHosts.contains(host)) {
+            // A request for another host reached us (DNS rebinding, a proxy): never hand out credentials to it.
+            reply(res, 400, error("InvalidRequest", "the Host header must name this agent"));
+            return;
+        }
+        if (!req.prologue().method().text().equals("GET") || !req.path().rawPath().equals("/v1/credentials")) {
+            reply(res, 404, error("NotFound", "only GET /v1/credentials is served"));
+            return;
+        }
+        String token = req.headers().first(io.helidon.http.HeaderNames.AUTHORIZATION).orElse("").trim();
+        if (token.isEmpty()) {
+            reply(res, 400, error("InvalidRequest", "the Authorization header must carry the pod's token"));
+            return;
+        }
+        Answer a = answer(token);
+        reply(res, a.status(), a.body());
+    }
+
+    private Answer answer(String token) {
+        String key = sha256(token);
+        while (true) {
+            CompletableFuture<Answer> mine = new CompletableFuture<>();
+            CompletableFuture<Answer> current = answers.putIfAbsent(key, mine);
+            if (current == null) {
+                Answer fetched;
+                try {
+                    fetched = fetch(token);
+                } catch (RuntimeException e) {
+                    fetched = new Answer(500, error("InternalError", "the agent could not reach eks-auth"), Instant.EPOCH);
+                }
+                mine.complete(fetched);
+                if (fetched.status() != 200) {
+                    answers.remove(key, mine); // errors are passed through, not kept
+                }
+                return fetched;
+            }
+            try {
+                Answer a = current.get();
+                if (a.status() == 200 && clock.instant().isBefore(a.refreshAt())) {
+                    return a;
+                }
+                if (a.status() != 200) {
+                    return a; // the caller that fetched it shares the error with those who waited
+                }
+                answers.remove(key, current); // due for renewal: the next loop fetches again
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Answer(500, error("InternalError", "interrupted"), Instant.EPOCH);
+            } catch (ExecutionException e) {
+                answers.remove(key, current);
+            }
+        }
+    }
+
+    private Answer fetch(String token) {
+        upstreamCalls.incrementAndGet();
+        String path = "/clusters/" + cluster + "/assume-role-for-pod-identity";
+        byte[] body = Json.write(Map.of("token", token)).getBytes(StandardCharsets.UTF_8);
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("host", endpoint.getRawAuthority());
+        headers.put("content-type", "application/json");
+        Map<String, String> signed = SigV4.sign("POST", path, "", headers, body, node.accessKeyId(), node.secretAccessKey(), node.sessionToken(),
+                region, "eks-auth", clock.instant());
+        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint.resolve(path)).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).header("content-type", "application/json");
+        signed.forEach(request::header);
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            LOG.warn("eks-auth at {} did not answer: {}", endpoint, e.getMessage());
+            return new Answer(503, error("ServiceUnavailable", "eks-auth did not answer"), Instant.EPOCH);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Answer(500, error("InternalError", "interrupted"), Instant.EPOCH);
+        }
+        if (response.statusCode() != 200) {
+            String code = response.headers().firstValue("x-amzn-ErrorType").orElse("Error");
+            String message = Json.readObject(response.body().getBytes(StandardCharsets.UTF_8), "Error").path("message").asText("");
+            return new Answer(response.statusCode(), error(code, message), Instant.EPOCH);
+        }
+        JsonNode answer = Json.readObject(response.body().getBytes(StandardCharsets.UTF_8), "Error");
+        JsonNode c = answer.path("credentials");
+        Instant expiration = Instant.ofEpochSecond(c.path("expiration").asLong());
+        String roleArn = answer.path("assumedRoleUser").path("arn").asText();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("AccessKeyId", c.path("accessKeyId").asText());
+        out.put("SecretAccessKey", c.path("secretAccessKey").asText());
+        out.put("Token", c.path("sessionToken").asText());
+        out.put("AccountId", roleArn.split(":").length > 4 ? roleArn.split(":")[4] : "");
+        out.put("Expiration", expiration.toString());
+        Instant refreshAt = expiration.minus(REFRESH_BEFORE);
+        return new Answer(200, Json.write(out), refreshAt.isAfter(clock.instant()) ? refreshAt : expiration.minusSeconds(60));
+    }
+
+    private static String error(String code, String message) {
+        return Json.write(Map.of("code", code, "message", message));
+    }
+
+    private static void reply(ServerResponse res, int status, String body) {
+        res.status(status).header("Content-Type", "application/json").send(body);
+    }
+
+    private static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}
