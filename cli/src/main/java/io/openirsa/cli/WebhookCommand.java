@@ -1,8 +1,11 @@
 package io.openirsa.cli;
 
 import io.fabric8.kubernetes.client.Config;
+import io.openirsa.webhook.EksPodIdentityAssociations;
 import io.openirsa.webhook.FileServiceAccounts;
 import io.openirsa.webhook.KubernetesServiceAccounts;
+import io.openirsa.webhook.PodIdentityAssociations;
+import io.openirsa.webhook.PodMutator;
 import io.openirsa.webhook.ServingCertificate;
 import io.openirsa.webhook.ServiceAccounts;
 import io.openirsa.webhook.WebhookServer;
@@ -15,6 +18,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 
 @Command(name = "webhook", mixinStandardHelpOptions = true,
@@ -69,6 +73,14 @@ final class WebhookCommand implements Callable<Integer> {
     @Option(names = "--fs-group", description = "set this fsGroup on pods that have none, so non-root containers can read the token")
     Long fsGroup;
 
+    @Option(names = "--pod-identity-cluster", description = "EKS Pod Identity for this cluster: service accounts with an association "
+            + "(read from the EKS API at AWS_ENDPOINT_URL, with the AWS SDK's default credentials) get the agent's URL and token instead of IRSA")
+    String podIdentityCluster;
+
+    @Option(names = "--pod-identity-agent", defaultValue = PodMutator.POD_IDENTITY_AGENT,
+            description = "where pods reach the node's Pod Identity agent (default ${DEFAULT-VALUE})")
+    String podIdentityAgent;
+
     @Option(names = "--resync-seconds", defaultValue = "60", description = "informer resync period (default ${DEFAULT-VALUE})")
     long resyncSeconds;
 
@@ -91,8 +103,10 @@ final class WebhookCommand implements Callable<Integer> {
             accounts = new KubernetesServiceAccounts(config, annotationPrefix, resyncSeconds * 1000);
         }
         ServingCertificate keys = new ServingCertificate(tlsCert, tlsKey);
+        PodIdentityAssociations podIdentity = podIdentityCluster == null ? PodIdentityAssociations.NONE
+                : EksPodIdentityAssociations.fromEnvironment(podIdentityCluster, Duration.ofSeconds(10));
         WebhookServer server = WebhookServer.start(listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1)),
-                keys.sslContext(), settings, accounts);
+                keys.sslContext(), settings, accounts, podIdentity, podIdentityAgent);
         LOG.info("IRSA webhook listening on https://{}:{}/mutate ({})", listen.substring(0, colon), server.port(),
                 source.file != null ? "ServiceAccounts from " + source.file : "ServiceAccounts from the Kubernetes API");
         Main.serveUntilStopped(server);

@@ -92,6 +92,43 @@ class PodIdentityAgentTest extends ServerTest {
     }
 
     @Test
+    void theWebhook_followsTheAssociationsInTheEksApi() throws Exception {
+        String id = f.eks.createPodIdentityAssociation(b -> b.clusterName("agent-east").namespace("shop").serviceAccount("later")
+                .roleArn(ROLE)).association().associationId();
+        try (var associations = new io.openirsa.webhook.EksPodIdentityAssociations(f.eks, "agent-east", java.time.Duration.ofMillis(100))) {
+            assertThat(associations.associated("shop", "cart")).isTrue();
+            assertThat(associations.associated("shop", "later")).isTrue();
+            assertThat(associations.associated("shop", "nobody")).isFalse();
+            // A pod of an associated service account gets Pod Identity from the webhook, not IRSA.
+            var mutator = new io.openirsa.webhook.PodMutator(io.openirsa.webhook.WebhookSettings.defaults(), new io.openirsa.webhook.ServiceAccounts() { // no IRSA settings anywhere: only the association can mutate
+                        @Override
+                        public java.util.Optional<io.openirsa.webhook.ServiceAccountSettings> find(String namespace, String name) {
+                            return java.util.Optional.empty();
+                        }
+
+                        @Override
+                        public boolean ready() {
+                            return true;
+                        }
+                    },
+                    associations, "http://169.254.170.23/v1/credentials");
+            var pod = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"serviceAccountName\":\"cart\",\"containers\":[{\"name\":\"c\",\"image\":\"x\"}]}}");
+            var mutation = mutator.mutate(pod, "shop");
+            assertThat(mutation.outcome()).isEqualTo("mutated-pod-identity");
+            assertThat(mutation.patch().toString()).contains("AWS_CONTAINER_CREDENTIALS_FULL_URI", "pods.eks.amazonaws.com").doesNotContain("AWS_ROLE_ARN");
+
+            f.eks.deletePodIdentityAssociation(b -> b.clusterName("agent-east").associationId(id));
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+            while (associations.associated("shop", "later") && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(associations.associated("shop", "later")).as("gone after a refresh").isFalse();
+            assertThat(associations.associated("shop", "cart")).isTrue();
+        }
+    }
+
+    @Test
     void manyCallsWithOneToken_makeOneUpstreamCall() throws Exception {
         CredentialAgent agent = agent("agent-east");
         String token = Files.readString(tokenFile("agent-east"));

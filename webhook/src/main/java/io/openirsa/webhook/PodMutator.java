@@ -23,12 +23,27 @@ public final class PodMutator {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     static final String WINDOWS_TOKEN_DIR = "C:\\var\\run\\secrets\\eks.amazonaws.com\\serviceaccount\\";
 
+    /** EKS Pod Identity: the agent's address (EKS's own), the token's volume, file and audience. */
+    public static final String POD_IDENTITY_AGENT = "http://169.254.170.23/v1/credentials";
+    static final String POD_IDENTITY_VOLUME = "eks-pod-identity-token";
+    static final String POD_IDENTITY_DIR = "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount";
+    static final String POD_IDENTITY_AUDIENCE = "pods.eks.amazonaws.com";
+
     private final WebhookSettings settings;
     private final ServiceAccounts serviceAccounts;
+    private final PodIdentityAssociations podIdentity;
+    private final String podIdentityAgent;
 
     public PodMutator(WebhookSettings settings, ServiceAccounts serviceAccounts) {
+        this(settings, serviceAccounts, PodIdentityAssociations.NONE, POD_IDENTITY_AGENT);
+    }
+
+    /** @param podIdentityAgent the URL pods reach the node's Pod Identity agent at */
+    public PodMutator(WebhookSettings settings, ServiceAccounts serviceAccounts, PodIdentityAssociations podIdentity, String podIdentityAgent) {
         this.settings = settings;
         this.serviceAccounts = serviceAccounts;
+        this.podIdentity = podIdentity;
+        this.podIdentityAgent = podIdentityAgent;
     }
 
     /**
@@ -55,6 +70,9 @@ public final class PodMutator {
         String serviceAccount = pod.path("spec").path("serviceAccountName").asText("");
         if (serviceAccount.isEmpty()) {
             serviceAccount = "default";
+        }
+        if (podIdentity.associated(namespace, serviceAccount)) {
+            return podIdentity(pod.path("spec"), skippedContainers(metadata)); // preferred over a role-arn annotation, as on EKS
         }
         Optional<ServiceAccountSettings> found = serviceAccounts.find(namespace, serviceAccount);
         if (found.isEmpty()) {
@@ -113,6 +131,55 @@ public final class PodMutator {
             }
         }
         return new Mutation("mutated", patch, List.of());
+    }
+
+    /** Pod Identity: the agent's URL and the token file in each container, and the token's projected volume. */
+    private Mutation podIdentity(JsonNode spec, Set<String> skipped) {
+        String tokenFile = POD_IDENTITY_DIR + "/" + POD_IDENTITY_VOLUME;
+        List<ObjectNode> patch = new ArrayList<>();
+        boolean mounted = false;
+        for (String kind : List.of("initContainers", "containers")) {
+            JsonNode containers = spec.path(kind);
+            for (int i = 0; i < containers.size(); i++) {
+                JsonNode c = containers.get(i);
+                if (skipped.contains(c.path("name").asText())) {
+                    continue;
+                }
+                String path = "/spec/" + kind + "/" + i;
+                Set<String> set = new HashSet<>();
+                c.path("env").forEach(e -> set.add(e.path("name").asText()));
+                if (set.contains("AWS_CONTAINER_CREDENTIALS_FULL_URI") || set.contains("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) {
+                    continue; // the container brings its own container credentials: left alone
+                }
+                appendAll(c, path, "env", List.of(
+                        JSON.objectNode().put("name", "AWS_CONTAINER_CREDENTIALS_FULL_URI").put("value", podIdentityAgent),
+                        JSON.objectNode().put("name", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE").put("value", tokenFile)), patch);
+                boolean hasMount = false;
+                for (JsonNode m : c.path("volumeMounts")) {
+                    hasMount |= POD_IDENTITY_VOLUME.equals(m.path("name").asText());
+                }
+                if (!hasMount) {
+                    appendAll(c, path, "volumeMounts", List.of(JSON.objectNode().put("name", POD_IDENTITY_VOLUME).put("readOnly", true)
+                            .put("mountPath", POD_IDENTITY_DIR)), patch);
+                }
+                mounted = true;
+            }
+        }
+        if (!mounted) {
+            return Mutation.none("nothing-to-do");
+        }
+        boolean hasVolume = false;
+        for (JsonNode v : spec.path("volumes")) {
+            hasVolume |= POD_IDENTITY_VOLUME.equals(v.path("name").asText());
+        }
+        if (!hasVolume) {
+            ObjectNode token = JSON.objectNode().put("audience", POD_IDENTITY_AUDIENCE).put("expirationSeconds", 86400).put("path", POD_IDENTITY_VOLUME);
+            ObjectNode projected = JSON.objectNode().put("defaultMode", 420);
+            projected.set("sources", JSON.arrayNode().add(JSON.objectNode().set("serviceAccountToken", token)));
+            ObjectNode volume = JSON.objectNode().put("name", POD_IDENTITY_VOLUME).set("projected", projected);
+            patch.add(spec.has("volumes") && spec.get("volumes").isArray() ? op("/spec/volumes/-", volume) : op("/spec/volumes", JSON.arrayNode().add(volume)));
+        }
+        return new Mutation("mutated-pod-identity", patch, List.of());
     }
 
     /** Adds what the container lacks; returns whether it now mounts the token. */

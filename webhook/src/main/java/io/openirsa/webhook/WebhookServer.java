@@ -29,11 +29,15 @@ public final class WebhookServer implements AutoCloseable {
     private final ServiceAccounts serviceAccounts;
     private final PrometheusRegistry registry = new PrometheusRegistry();
 
-    private WebhookServer(String host, int port, SSLContext tls, WebhookSettings settings, ServiceAccounts serviceAccounts) {
+    private final PodIdentityAssociations podIdentity;
+
+    private WebhookServer(String host, int port, SSLContext tls, WebhookSettings settings, ServiceAccounts serviceAccounts,
+                          PodIdentityAssociations podIdentity, String podIdentityAgent) {
         this.serviceAccounts = serviceAccounts;
+        this.podIdentity = podIdentity;
         Counter admissions = Counter.builder().name("openirsa_webhook_admissions_total")
                 .help("Pod admissions by outcome").labelNames("outcome").register(registry);
-        this.handler = new AdmissionReviewHandler(new PodMutator(settings, serviceAccounts), admissions);
+        this.handler = new AdmissionReviewHandler(new PodMutator(settings, serviceAccounts, podIdentity, podIdentityAgent), admissions);
         var builder = WebServer.builder().host(host).port(port).maxPayloadSize(MAX_BODY)
                 .routing(r -> r.any(this::route));
         if (tls != null) {
@@ -44,7 +48,13 @@ public final class WebhookServer implements AutoCloseable {
 
     /** @param tls null serves plain HTTP (tests, or behind a TLS-terminating proxy) */
     public static WebhookServer start(String host, int port, SSLContext tls, WebhookSettings settings, ServiceAccounts serviceAccounts) {
-        WebhookServer s = new WebhookServer(host, port, tls, settings, serviceAccounts);
+        return start(host, port, tls, settings, serviceAccounts, PodIdentityAssociations.NONE, PodMutator.POD_IDENTITY_AGENT);
+    }
+
+    /** @param podIdentity service accounts whose pods get EKS Pod Identity (preferred over IRSA); podIdentityAgent where pods reach the agent */
+    public static WebhookServer start(String host, int port, SSLContext tls, WebhookSettings settings, ServiceAccounts serviceAccounts,
+                                      PodIdentityAssociations podIdentity, String podIdentityAgent) {
+        WebhookServer s = new WebhookServer(host, port, tls, settings, serviceAccounts, podIdentity, podIdentityAgent);
         s.server.start();
         return s;
     }
@@ -97,5 +107,6 @@ public final class WebhookServer implements AutoCloseable {
     public void close() {
         server.stop();
         serviceAccounts.close();
+        podIdentity.close();
     }
 }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -70,7 +71,10 @@ class PodMutatorFixturesTest {
                     sas.configMaps.put(e.getKey(), keys);
                 });
                 JsonNode pod = fixture.get("pod");
-                PodMutator.Mutation m = new PodMutator(settings(fixture.path("settings")), sas).mutate(pod, "default");
+                Set<String> associated = new HashSet<>();
+                fixture.path("podIdentityAssociations").forEach(a -> associated.add(a.asText()));
+                PodMutator.Mutation m = new PodMutator(settings(fixture.path("settings")), sas,
+                        (namespace, account) -> associated.contains(namespace + "/" + account), PodMutator.POD_IDENTITY_AGENT).mutate(pod, "default");
                 for (JsonNode op : m.patch()) {
                     assertThat(op.path("op").asText()).as("patches only add").isEqualTo("add");
                     assertThat(op.path("path").asText()).as("never a whole container array")
