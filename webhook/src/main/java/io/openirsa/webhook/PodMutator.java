@@ -101,17 +101,7 @@ public final class PodMutator {
         Set<String> skipped = skippedContainers(metadata);
 
         List<ObjectNode> patch = new ArrayList<>();
-        boolean mounted = false;
-        for (String kind : List.of("initContainers", "containers")) {
-            JsonNode containers = spec.path(kind);
-            for (int i = 0; i < containers.size(); i++) {
-                JsonNode c = containers.get(i);
-                if (skipped.contains(c.path("name").asText())) {
-                    continue;
-                }
-                mounted |= mutateContainer(c, "/spec/" + kind + "/" + i, namespace, sa, tokenFile, regionalSts, patch);
-            }
-        }
+        boolean mounted = forEachContainer(spec, skipped, (c, path) -> mutateContainer(c, path, namespace, sa, tokenFile, regionalSts, patch));
         if (!mounted) {
             return Mutation.none("nothing-to-do");
         }
@@ -137,34 +127,25 @@ public final class PodMutator {
     private Mutation podIdentity(JsonNode spec, Set<String> skipped) {
         String tokenFile = POD_IDENTITY_DIR + "/" + POD_IDENTITY_VOLUME;
         List<ObjectNode> patch = new ArrayList<>();
-        boolean mounted = false;
-        for (String kind : List.of("initContainers", "containers")) {
-            JsonNode containers = spec.path(kind);
-            for (int i = 0; i < containers.size(); i++) {
-                JsonNode c = containers.get(i);
-                if (skipped.contains(c.path("name").asText())) {
-                    continue;
-                }
-                String path = "/spec/" + kind + "/" + i;
-                Set<String> set = new HashSet<>();
-                c.path("env").forEach(e -> set.add(e.path("name").asText()));
-                if (set.contains("AWS_CONTAINER_CREDENTIALS_FULL_URI") || set.contains("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) {
-                    continue; // the container brings its own container credentials: left alone
-                }
-                appendAll(c, path, "env", List.of(
-                        JSON.objectNode().put("name", "AWS_CONTAINER_CREDENTIALS_FULL_URI").put("value", podIdentityAgent),
-                        JSON.objectNode().put("name", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE").put("value", tokenFile)), patch);
-                boolean hasMount = false;
-                for (JsonNode m : c.path("volumeMounts")) {
-                    hasMount |= POD_IDENTITY_VOLUME.equals(m.path("name").asText());
-                }
-                if (!hasMount) {
-                    appendAll(c, path, "volumeMounts", List.of(JSON.objectNode().put("name", POD_IDENTITY_VOLUME).put("readOnly", true)
-                            .put("mountPath", POD_IDENTITY_DIR)), patch);
-                }
-                mounted = true;
+        boolean mounted = forEachContainer(spec, skipped, (c, path) -> {
+            Set<String> set = new HashSet<>();
+            c.path("env").forEach(e -> set.add(e.path("name").asText()));
+            if (set.contains("AWS_CONTAINER_CREDENTIALS_FULL_URI") || set.contains("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) {
+                return false; // the container brings its own container credentials: left alone
             }
-        }
+            appendAll(c, path, "env", List.of(
+                    JSON.objectNode().put("name", "AWS_CONTAINER_CREDENTIALS_FULL_URI").put("value", podIdentityAgent),
+                    JSON.objectNode().put("name", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE").put("value", tokenFile)), patch);
+            boolean hasMount = false;
+            for (JsonNode m : c.path("volumeMounts")) {
+                hasMount |= POD_IDENTITY_VOLUME.equals(m.path("name").asText());
+            }
+            if (!hasMount) {
+                appendAll(c, path, "volumeMounts", List.of(JSON.objectNode().put("name", POD_IDENTITY_VOLUME).put("readOnly", true)
+                        .put("mountPath", POD_IDENTITY_DIR)), patch);
+            }
+            return true;
+        });
         if (!mounted) {
             return Mutation.none("nothing-to-do");
         }
@@ -180,6 +161,21 @@ public final class PodMutator {
             patch.add(spec.has("volumes") && spec.get("volumes").isArray() ? op("/spec/volumes/-", volume) : op("/spec/volumes", JSON.arrayNode().add(volume)));
         }
         return new Mutation("mutated-pod-identity", patch, List.of());
+    }
+
+    /** Applies {@code mutate} (container, its JSON Pointer) to every container and init container not skipped; whether any says it mounts a token. */
+    private static boolean forEachContainer(JsonNode spec, Set<String> skipped, java.util.function.BiPredicate<JsonNode, String> mutate) {
+        boolean mounted = false;
+        for (String kind : List.of("initContainers", "containers")) {
+            JsonNode containers = spec.path(kind);
+            for (int i = 0; i < containers.size(); i++) {
+                JsonNode c = containers.get(i);
+                if (!skipped.contains(c.path("name").asText())) {
+                    mounted |= mutate.test(c, "/spec/" + kind + "/" + i);
+                }
+            }
+        }
+        return mounted;
     }
 
     /** Adds what the container lacks; returns whether it now mounts the token. */
