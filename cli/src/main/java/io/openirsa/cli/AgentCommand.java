@@ -33,12 +33,18 @@ final class AgentCommand implements Callable<Integer> {
                     + "(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, optionally AWS_SESSION_TOKEN); eval \"$(bin/irsa env)\" gives both");
             return 2;
         }
-        int colon = listen.lastIndexOf(':');
+        Main.Listen at;
+        try {
+            at = Main.Listen.parse(listen);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
         String signingRegion = region != null ? region : System.getenv("AWS_REGION") != null ? System.getenv("AWS_REGION") : "us-east-1";
         CredentialAgent agent = new CredentialAgent(url, cluster, signingRegion,
                 new CredentialAgent.NodeCredentials(key, secret, System.getenv("AWS_SESSION_TOKEN")),
-                listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1)), Clock.systemUTC());
-        System.err.println("Pod Identity agent for cluster " + cluster + " at http://" + listen.substring(0, colon) + ":" + agent.port() + "/v1/credentials");
+                at.host(), at.port(), Clock.systemUTC());
+        System.err.println("Pod Identity agent for cluster " + cluster + " at http://" + at.host() + ":" + agent.port() + "/v1/credentials");
         Main.serveUntilStopped(agent);
         return 0;
     }

@@ -24,6 +24,22 @@ public final class Main implements Runnable {
     }
 
     /** Blocks until the JVM is asked to stop (SIGTERM, Ctrl-C), then closes the server, which drains. */
+    /** A {@code --listen HOST:PORT} value. */
+    record Listen(String host, int port) {
+        /** @throws IllegalArgumentException with the message for the user, when it is not HOST:PORT */
+        static Listen parse(String value) {
+            int colon = value.lastIndexOf(':');
+            try {
+                if (colon > 0) {
+                    return new Listen(value.substring(0, colon), Integer.parseInt(value.substring(colon + 1)));
+                }
+            } catch (NumberFormatException e) {
+                // the same message as a missing colon
+            }
+            throw new IllegalArgumentException("--listen must be HOST:PORT");
+        }
+    }
+
     static void serveUntilStopped(AutoCloseable server) throws InterruptedException {
         java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

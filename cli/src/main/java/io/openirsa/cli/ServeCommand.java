@@ -63,19 +63,15 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("--account-id must be 12 digits");
             return 2;
         }
-        int colon = listen.lastIndexOf(':');
-        if (colon < 0) {
-            System.err.println("--listen must be HOST:PORT");
-            return 2;
-        }
-        String host = listen.substring(0, colon);
-        int port;
+        Main.Listen at;
         try {
-            port = Integer.parseInt(listen.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            System.err.println("--listen must be HOST:PORT");
+            at = Main.Listen.parse(listen);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
             return 2;
         }
+        String host = at.host();
+        int port = at.port();
         Path dir = DataDir.resolve(data);
         if (keyRotationHours < 2) {
             System.err.println("--key-rotation-hours must be at least 2: a new key is published an hour before it signs");

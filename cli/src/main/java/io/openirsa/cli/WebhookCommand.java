@@ -86,9 +86,11 @@ final class WebhookCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int colon = listen.lastIndexOf(':');
-        if (colon < 0) {
-            System.err.println("--listen must be HOST:PORT");
+        Main.Listen at;
+        try {
+            at = Main.Listen.parse(listen);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
             return 2;
         }
         WebhookSettings settings = new WebhookSettings(annotationPrefix, audience, mountPath, region, regionalSts,
@@ -105,9 +107,9 @@ final class WebhookCommand implements Callable<Integer> {
         ServingCertificate keys = new ServingCertificate(tlsCert, tlsKey);
         PodIdentityAssociations podIdentity = podIdentityCluster == null ? PodIdentityAssociations.NONE
                 : EksPodIdentityAssociations.fromEnvironment(podIdentityCluster, Duration.ofSeconds(10));
-        WebhookServer server = WebhookServer.start(listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1)),
+        WebhookServer server = WebhookServer.start(at.host(), at.port(),
                 keys.sslContext(), settings, accounts, podIdentity, podIdentityAgent);
-        LOG.info("IRSA webhook listening on https://{}:{}/mutate ({})", listen.substring(0, colon), server.port(),
+        LOG.info("IRSA webhook listening on https://{}:{}/mutate ({})", at.host(), server.port(),
                 source.file != null ? "ServiceAccounts from " + source.file : "ServiceAccounts from the Kubernetes API");
         Main.serveUntilStopped(server);
         return 0;

@@ -79,7 +79,12 @@ public final class Eks {
         if (name == null || name.isEmpty()) {
             throw invalidParameter("name must not be empty");
         }
-        return store.cluster(caller.accountId(), name)
+        return cluster(store, caller.accountId(), name);
+    }
+
+    /** The account's cluster of that name, or EKS's ResourceNotFoundException: for every operation that names one. */
+    static Cluster cluster(Store store, String accountId, String name) {
+        return store.cluster(accountId, name)
                 .orElseThrow(() -> new AwsException("ResourceNotFoundException", 404, "No cluster found for name: " + name + "."));
     }
 

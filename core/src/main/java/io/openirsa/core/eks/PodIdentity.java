@@ -57,8 +57,7 @@ public final class PodIdentity {
 
     /** @param caller the node's identity, which needs eks-auth:AssumeRoleForPodIdentity on the cluster */
     public Result assumeRoleForPodIdentity(Caller caller, String clusterName, String token, String sourceIp) {
-        Cluster cluster = store.cluster(caller.accountId(), clusterName)
-                .orElseThrow(() -> new AwsException("ResourceNotFoundException", 404, "No cluster found for name: " + clusterName + "."));
+        Cluster cluster = Eks.cluster(store, caller.accountId(), clusterName);
         permissions.check(caller, "eks-auth:AssumeRoleForPodIdentity", cluster.arn());
         if (token == null || token.isEmpty()) {
             throw new AwsException("InvalidParameterException", 400, "token is required");

@@ -134,8 +134,7 @@ public final class PodIdentityAssociations {
     }
 
     private Cluster cluster(Caller caller, String name) {
-        return store.cluster(caller.accountId(), name)
-                .orElseThrow(() -> new AwsException("ResourceNotFoundException", 404, "No cluster found for name: " + name + "."));
+        return Eks.cluster(store, caller.accountId(), name);
     }
 
     private static void validate(Request r) {

@@ -171,11 +171,8 @@ public final class Sts {
             throw AwsException.validation("Request ARN is invalid");
         }
         String accountId = arn.group(1);
-        String rolePath = arn.group(2) == null ? "/" : arn.group(2);
         String denied = "User: " + caller.arn() + " is not authorized to perform: sts:AssumeRole on resource: " + r.roleArn();
-        Role role = store.role(accountId, arn.group(3)).filter(found -> found.name().equals(arn.group(3)) && found.path().equals(rolePath))
-                .orElseThrow(() -> AwsException.accessDenied(denied).explained("role-lookup", "role " + r.roleArn() + " does not exist",
-                        "check the role ARN: aws iam get-role --role-name " + arn.group(3)));
+        Role role = roleToAssume(arn, r.roleArn(), denied);
         SessionClaims from = caller.session();
         boolean chained = from != null;
 
@@ -281,10 +278,7 @@ public final class Sts {
             throw AwsException.accessDenied(denied);
         }
         String accountId = arn.group(1);
-        String rolePath = arn.group(2) == null ? "/" : arn.group(2);
-        Role role = store.role(accountId, arn.group(3)).filter(found -> found.name().equals(arn.group(3)) && found.path().equals(rolePath))
-                .orElseThrow(() -> AwsException.accessDenied(denied).explained("role-lookup", "role " + roleArn + " does not exist",
-                        "check the role ARN: aws iam get-role --role-name " + arn.group(3)));
+        Role role = roleToAssume(arn, roleArn, denied);
         Instant now = settings.clock().instant();
         Policy trust = compiled.compile(role.trustPolicy(), PolicyKind.TRUST);
         for (String action : tags.isEmpty() ? List.of("sts:AssumeRole") : List.of("sts:AssumeRole", "sts:TagSession")) {
@@ -314,6 +308,14 @@ public final class Sts {
                 policy, List.of(), tags, List.of(), null);
         SessionCredentials credentials = new SessionCredentials(claims.accessKeyId(), claims.secretAccessKey(), sessionTokens.seal(claims), expiration);
         return new RoleSession(credentials, claims.assumedRoleArn(), role.roleId() + ":" + sessionName, null, null, null);
+    }
+
+    /** The role a matched ARN names, path included; a missing one is AccessDenied with {@code denied}, as STS answers. */
+    private Role roleToAssume(Matcher arn, String roleArn, String denied) {
+        String rolePath = arn.group(2) == null ? "/" : arn.group(2);
+        return store.role(arn.group(1), arn.group(3)).filter(found -> found.name().equals(arn.group(3)) && found.path().equals(rolePath))
+                .orElseThrow(() -> AwsException.accessDenied(denied).explained("role-lookup", "role " + roleArn + " does not exist",
+                        "check the role ARN: aws iam get-role --role-name " + arn.group(3)));
     }
 
     private void requireTrust(Policy trust, String action, RequestPrincipal principal, Caller caller, String principalArn, AssumeRoleRequest r,
