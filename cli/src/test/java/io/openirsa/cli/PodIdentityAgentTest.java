@@ -165,10 +165,11 @@ class PodIdentityAgentTest extends ServerTest {
         HttpClient http = HttpClient.newHttpClient();
         URI uri = URI.create("http://127.0.0.1:" + agent.port() + "/v1/credentials");
         String token = Files.readString(tokenFile("agent-east"));
-        // A request meant for another host (DNS rebinding) gets nothing.
-        HttpResponse<String> rebound = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + agent.port() + "/v1/credentials"))
+        // As EKS's agent, only the address it listens on: a request for another name (DNS rebinding, a proxy) gets nothing.
+        HttpResponse<String> byName = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + agent.port() + "/v1/credentials"))
                 .header("Authorization", token).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(rebound.statusCode()).as("localhost is one of its own names").isEqualTo(200);
+        assertThat(byName.statusCode()).isEqualTo(403);
+        assertThat(byName.body()).isEqualTo("Called agent through invalid address");
         try (java.net.Socket s = new java.net.Socket("127.0.0.1", agent.port())) {
             s.getOutputStream().write(("GET /v1/credentials HTTP/1.1\r\nHost: evil.example.com\r\nAuthorization: " + token
                     + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -177,13 +178,24 @@ class PodIdentityAgentTest extends ServerTest {
             byte[] buffer = new byte[8192];
             int n = s.getInputStream().read(buffer);
             String answer = new String(buffer, 0, Math.max(n, 0), java.nio.charset.StandardCharsets.UTF_8);
-            assertThat(answer).startsWith("HTTP/1.1 400").doesNotContain("AccessKeyId");
+            assertThat(answer).startsWith("HTTP/1.1 403").doesNotContain("AccessKeyId");
         }
         assertThat(http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).as("no token").isEqualTo(400);
         HttpResponse<String> forged = http.send(HttpRequest.newBuilder(uri).header("Authorization", token.substring(0, token.length() - 3) + "AAA").build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(forged.statusCode()).isEqualTo(400);
-        assertThat(forged.body()).contains("InvalidTokenException").doesNotContain("AccessKeyId");
+        assertThat(forged.body()).matches("\\[[0-9a-f-]{36}\\]: \\(InvalidTokenException\\): .+, fault: client").doesNotContain("AccessKeyId");
+        // An expired token never reaches eks-auth (the agent checks times, not signatures).
+        String[] parts = token.split("\\.");
+        String expiredClaims = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                new String(java.util.Base64.getUrlDecoder().decode(parts[1]), java.nio.charset.StandardCharsets.UTF_8)
+                        .replaceFirst("\"exp\":\\d+", "\"exp\":1000").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        long before = agent.upstreamCalls();
+        HttpResponse<String> expired = http.send(HttpRequest.newBuilder(uri).header("Authorization", parts[0] + "." + expiredClaims + "." + parts[2]).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(expired.statusCode()).isEqualTo(400);
+        assertThat(expired.body()).isEqualTo("the token has expired");
+        assertThat(agent.upstreamCalls()).isEqualTo(before);
         String noAssociation = f.token("agent-east", "shop", "nobody", List.of("pods.eks.amazonaws.com"), null);
         HttpResponse<String> missing = http.send(HttpRequest.newBuilder(uri).header("Authorization", noAssociation).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(missing.statusCode()).isEqualTo(404);

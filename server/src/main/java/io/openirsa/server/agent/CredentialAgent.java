@@ -22,10 +22,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -43,6 +41,9 @@ public final class CredentialAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CredentialAgent.class);
     /** Answers are renewed this long before they expire (the SDKs refresh 5-15 minutes before). */
     static final Duration REFRESH_BEFORE = Duration.ofMinutes(20);
+    /** ... and kept at most this long, as EKS's agent (--max-credential-retention-before-renewal). */
+    static final Duration MAX_RETENTION = Duration.ofHours(3);
+    static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
 
     /** The node's credentials, with which the agent signs its calls to eks-auth. */
     public record NodeCredentials(String accessKeyId, String secretAccessKey, String sessionToken) {
@@ -64,7 +65,7 @@ public final class CredentialAgent implements AutoCloseable {
     private final Map<String, CompletableFuture<Answer>> answers = new ConcurrentHashMap<>();
     private final AtomicLong upstreamCalls = new AtomicLong();
     private final WebServer server;
-    private final Set<String> ownHosts;
+    private final String bindHost;
 
     public CredentialAgent(URI endpoint, String cluster, String region, NodeCredentials node, String host, int port, Clock clock) {
         this.endpoint = endpoint;
@@ -73,15 +74,7 @@ public final class CredentialAgent implements AutoCloseable {
         this.node = node;
         this.clock = clock;
         this.server = WebServer.builder().host(host).port(port).routing(r -> r.any(this::handle)).build().start();
-        int bound = server.port();
-        Set<String> names = new java.util.HashSet<>();
-        for (String name : List.of(host, "localhost", "127.0.0.1", "[::1]")) {
-            names.add(name + ":" + bound);
-            if (bound == 80) {
-                names.add(name); // a client may leave out the default port
-            }
-        }
-        this.ownHosts = Set.copyOf(names);
+        this.bindHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
     }
 
     public int port() {
@@ -94,23 +87,54 @@ public final class CredentialAgent implements AutoCloseable {
     }
 
     private void handle(ServerRequest req, ServerResponse res) {
-        String host = req.headers().first(io.helidon.http.HeaderNames.HOST).orElse("").toLowerCase(Locale.ROOT);
-        if (!ownHosts.contains(host)) {
-            // A request for another host reached us (DNS rebinding, a proxy): never hand out credentials to it.
-            reply(res, 400, error("InvalidRequest", "the Host header must name this agent"));
+        if (!bindHost.equals(hostOnly(req.headers().first(io.helidon.http.HeaderNames.HOST).orElse("")))) {
+            // As EKS's agent: only requests addressed to the address it listens on (no DNS rebinding, no proxying).
+            reply(res, 403, "Called agent through invalid address");
             return;
         }
         if (!req.prologue().method().text().equals("GET") || !req.path().rawPath().equals("/v1/credentials")) {
-            reply(res, 404, error("NotFound", "only GET /v1/credentials is served"));
+            reply(res, 404, "only GET /v1/credentials is served");
             return;
         }
         String token = req.headers().first(io.helidon.http.HeaderNames.AUTHORIZATION).orElse("").trim();
-        if (token.isEmpty()) {
-            reply(res, 400, error("InvalidRequest", "the Authorization header must carry the pod's token"));
+        String invalid = token.isEmpty() ? "the Authorization header must carry the pod's token" : basicCheck(token);
+        if (invalid != null) {
+            reply(res, 400, invalid); // as EKS's agent: what cannot be a live token never goes to eks-auth
             return;
         }
         Answer a = answer(token);
         reply(res, a.status(), a.body());
+    }
+
+    /** The host of a Host header, without port and brackets. */
+    static String hostOnly(String header) {
+        String h = header.trim().toLowerCase(Locale.ROOT);
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            return end < 0 ? h : h.substring(1, end);
+        }
+        int colon = h.lastIndexOf(':');
+        return colon < 0 ? h : h.substring(0, colon);
+    }
+
+    /** EKS's agent parses the token and checks its times, but not its signature (eks-auth does); null when it passes. */
+    private String basicCheck(String token) {
+        try {
+            com.nimbusds.jwt.JWTClaimsSet claims = com.nimbusds.jwt.SignedJWT.parse(token).getJWTClaimsSet();
+            Instant now = clock.instant();
+            if (claims.getExpirationTime() == null || !now.isBefore(claims.getExpirationTime().toInstant())) {
+                return "the token has expired";
+            }
+            if (claims.getNotBeforeTime() != null && claims.getNotBeforeTime().toInstant().isAfter(now.plus(CLOCK_SKEW))) {
+                return "the token is not valid yet";
+            }
+            if (claims.getIssueTime() != null && claims.getIssueTime().toInstant().isAfter(now.plus(CLOCK_SKEW))) {
+                return "the token was issued in the future";
+            }
+            return null;
+        } catch (java.text.ParseException | RuntimeException e) {
+            return "the token is not a signed JWT";
+        }
     }
 
     private Answer answer(String token) {
@@ -123,7 +147,7 @@ public final class CredentialAgent implements AutoCloseable {
                 try {
                     fetched = fetch(token);
                 } catch (RuntimeException e) {
-                    fetched = new Answer(500, error("InternalError", "the agent could not reach eks-auth"), Instant.EPOCH);
+                    fetched = new Answer(500, "the agent could not reach eks-auth", Instant.EPOCH);
                 }
                 mine.complete(fetched);
                 if (fetched.status() != 200) {
@@ -142,7 +166,7 @@ public final class CredentialAgent implements AutoCloseable {
                 answers.remove(key, current); // due for renewal: the next loop fetches again
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return new Answer(500, error("InternalError", "interrupted"), Instant.EPOCH);
+                return new Answer(500, "interrupted", Instant.EPOCH);
             } catch (ExecutionException e) {
                 answers.remove(key, current);
             }
@@ -166,15 +190,18 @@ public final class CredentialAgent implements AutoCloseable {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             LOG.warn("eks-auth at {} did not answer: {}", endpoint, e.getMessage());
-            return new Answer(503, error("ServiceUnavailable", "eks-auth did not answer"), Instant.EPOCH);
+            return new Answer(503, "eks-auth did not answer", Instant.EPOCH);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Answer(500, error("InternalError", "interrupted"), Instant.EPOCH);
+            return new Answer(500, "interrupted", Instant.EPOCH);
         }
         if (response.statusCode() != 200) {
+            // Passed through as EKS's agent does: the upstream status, and "[request id]: (Code): message, fault: client".
             String code = response.headers().firstValue("x-amzn-ErrorType").orElse("Error");
             String message = Json.readObject(response.body().getBytes(StandardCharsets.UTF_8), "Error").path("message").asText("");
-            return new Answer(response.statusCode(), error(code, message), Instant.EPOCH);
+            String requestId = response.headers().firstValue("x-amzn-RequestId").orElse("");
+            return new Answer(response.statusCode(), "[" + requestId + "]: (" + code + "): " + message + ", fault: "
+                    + (response.statusCode() >= 500 ? "server" : "client"), Instant.EPOCH);
         }
         JsonNode answer = Json.readObject(response.body().getBytes(StandardCharsets.UTF_8), "Error");
         JsonNode c = answer.path("credentials");
@@ -186,16 +213,15 @@ public final class CredentialAgent implements AutoCloseable {
         out.put("Token", c.path("sessionToken").asText());
         out.put("AccountId", roleArn.split(":").length > 4 ? roleArn.split(":")[4] : "");
         out.put("Expiration", expiration.toString());
+        Instant now = clock.instant();
         Instant refreshAt = expiration.minus(REFRESH_BEFORE);
-        return new Answer(200, Json.write(out), refreshAt.isAfter(clock.instant()) ? refreshAt : expiration.minusSeconds(60));
+        refreshAt = refreshAt.isAfter(now) ? refreshAt : expiration.minusSeconds(60);
+        return new Answer(200, Json.write(out), refreshAt.isAfter(now.plus(MAX_RETENTION)) ? now.plus(MAX_RETENTION) : refreshAt);
     }
 
-    private static String error(String code, String message) {
-        return Json.write(Map.of("code", code, "message", message));
-    }
-
+    /** The credentials as JSON; anything else as text, as EKS's agent answers. */
     private static void reply(ServerResponse res, int status, String body) {
-        res.status(status).header("Content-Type", "application/json").send(body);
+        res.status(status).header("Content-Type", status == 200 ? "application/json" : "text/plain").send(body);
     }
 
     private static String sha256(String s) {
