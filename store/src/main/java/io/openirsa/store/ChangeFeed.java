@@ -15,7 +15,7 @@ import java.sql.Statement;
  * its cached reads when it hears one. While the connection is down the cache is not trusted, since
  * changes may go unheard; on reconnect it starts fresh.
  */
-final class ChangeFeed implements AutoCloseable {
+final class ChangeFeed implements ReadCache.Changes {
     static final String CHANNEL = "openirsa_changes";
     private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
     private static final int POLL_MILLIS = 250;

@@ -43,22 +43,16 @@ public final class JdbcStore implements Store {
 
     private final HikariDataSource dataSource;
     private final String vendor;
-    /** PostgreSQL only: with replicas, reads are cached between changes; SQLite reads are local and cheap. */
-    private final ReadCache cache;
-    private final ChangeFeed feed;
+    /** Reads are cached between changes: heard from other replicas (PostgreSQL) or other processes on the file (SQLite). */
+    private final ReadCache cache = new ReadCache();
+    private final ReadCache.Changes feed;
 
     /** @param vendor sqlite or postgresql: the folder of migrations written for that database, beside the common ones */
     private JdbcStore(HikariDataSource dataSource, String vendor) {
         this.dataSource = dataSource;
         this.vendor = vendor;
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/common", "classpath:db/migration/" + vendor).load().migrate();
-        if (vendor.equals("postgresql")) {
-            this.cache = new ReadCache();
-            this.feed = new ChangeFeed(dataSource, cache);
-        } else {
-            this.cache = null;
-            this.feed = null;
-        }
+        this.feed = vendor.equals("postgresql") ? new ChangeFeed(dataSource, cache) : new ChangeCounter(dataSource, cache);
     }
 
     /**
@@ -138,20 +132,18 @@ public final class JdbcStore implements Store {
         }
     }
 
-    /** Reads answered from the cache, and reads answered from it because the database did not answer (0 for SQLite). */
+    /** Reads answered from the cache, and reads answered from it because the database did not answer. */
     public long cacheHits() {
-        return cache == null ? 0 : cache.hits();
+        return cache.hits();
     }
 
     public long staleReads() {
-        return cache == null ? 0 : cache.staleServed();
+        return cache.staleServed();
     }
 
     @Override
     public void close() {
-        if (feed != null) {
-            feed.close();
-        }
+        feed.close();
         dataSource.close();
     }
 
@@ -660,18 +652,17 @@ public final class JdbcStore implements Store {
     }
 
     private int update(String sql, Object... args) {
-        return cache == null ? inConnection(c -> run(c, sql, args)) : change(c -> run(c, sql, args));
+        return change(c -> run(c, sql, args));
     }
 
-    /** A write to what reads may have cached: announced to every replica on commit, and dropped here. */
+    /** A write to what reads may have cached: announced to every replica (PostgreSQL; SQLite's triggers count it), and dropped here. */
     private <T> T change(Work<T> work) {
-        if (cache == null) {
-            return inTransaction(work);
-        }
         try {
             return inTransaction(c -> {
                 T result = work.run(c);
-                ChangeFeed.announce(c);
+                if (feed instanceof ChangeFeed) {
+                    ChangeFeed.announce(c);
+                }
                 return result;
             });
         } finally {
@@ -692,7 +683,7 @@ public final class JdbcStore implements Store {
     }
 
     private <T> List<T> list(String sql, Row<T> row, Object... args) {
-        return cache == null ? query(sql, row, args) : cache.read(sql, args, () -> query(sql, row, args));
+        return cache.read(sql, args, () -> query(sql, row, args));
     }
 
     private <T> List<T> query(String sql, Row<T> row, Object... args) {
@@ -719,15 +710,11 @@ public final class JdbcStore implements Store {
     private <T> T inConnection(Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             T result = work.run(c);
-            if (cache != null) {
-                cache.outage(false);
-            }
+            cache.outage(false);
             return result;
         } catch (SQLException e) {
             if (unreachable(e)) {
-                if (cache != null) {
-                    cache.outage(true);
-                }
+                cache.outage(true);
                 throw new io.openirsa.core.store.StoreUnavailable("database unreachable: " + e.getMessage(), e);
             }
             throw new StoreException(e);

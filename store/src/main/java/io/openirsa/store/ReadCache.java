@@ -18,6 +18,12 @@ final class ReadCache {
     /** Bounds memory against lookups of names that do not exist; past it, everything is dropped. */
     static final int MAX_ENTRIES = 20_000;
 
+    /** What tells the cache of changes made elsewhere, and so whether it can be trusted. */
+    interface Changes extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     private record Key(String sql, List<Object> args) {
     }
 

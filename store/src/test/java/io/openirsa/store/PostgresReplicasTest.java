@@ -4,6 +4,8 @@ import io.openirsa.core.model.Account;
 import io.openirsa.core.model.Role;
 import io.openirsa.core.store.StoreUnavailable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Instant;
 import java.util.Map;
@@ -12,7 +14,10 @@ import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Two stores on one PostgreSQL database, as two replicas have: changes heard within a second, outages survived by reads. */
+/**
+ * Two stores on one database, as two replicas have (or, with SQLite, the server and a CLI command on
+ * its data folder): changes heard within a second, outages survived by reads.
+ */
 class PostgresReplicasTest {
     static final Instant T = Instant.parse("2026-11-29T12:00:00Z");
     static final String ACCOUNT = "123456789012";
@@ -31,10 +36,21 @@ class PostgresReplicasTest {
         return value;
     }
 
-    @Test
-    void aChangeThroughOneStoreIsSeenByTheOtherWithinASecond() throws Exception {
+    /** Two stores on one database: two PostgreSQL replicas, or two processes on one SQLite file (the server and a CLI command). */
+    static JdbcStore[] twoStores(String vendor) throws Exception {
+        if (vendor.equals("sqlite")) {
+            java.nio.file.Path dir = TestDatabases.tempDir();
+            return new JdbcStore[] {JdbcStore.sqlite(dir), JdbcStore.sqlite(dir)};
+        }
         String url = TestDatabases.freshPostgresDatabase();
-        try (JdbcStore a = JdbcStore.postgresql(url); JdbcStore b = JdbcStore.postgresql(url)) {
+        return new JdbcStore[] {JdbcStore.postgresql(url), JdbcStore.postgresql(url)};
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"postgresql", "sqlite"})
+    void aChangeThroughOneStoreIsSeenByTheOtherWithinASecond(String vendor) throws Exception {
+        JdbcStore[] stores = twoStores(vendor);
+        try (JdbcStore a = stores[0]; JdbcStore b = stores[1]) {
             a.insertAccount(new Account(ACCOUNT, T));
             a.insertRole(role("app", "{\"v\":1}"));
             within(2000, () -> b.role(ACCOUNT, "app"), Optional::isPresent);

@@ -1,0 +1,75 @@
+package io.openirsa.store;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SQLite's counterpart of {@link ChangeFeed}: triggers move {@code store_changes.n} on every change
+ * to a cached table, whichever process writes the file, and this thread reads it every
+ * {@value #POLL_MILLIS} ms. So another process's change (a CLI command on the same data folder) is
+ * seen within that time, as a replica's change is with PostgreSQL; this process's own changes drop
+ * the cache at once. ({@code PRAGMA data_version} would be simpler but moves with every audit commit.)
+ */
+final class ChangeCounter implements ReadCache.Changes {
+    private static final Logger LOG = LoggerFactory.getLogger(ChangeCounter.class);
+    static final int POLL_MILLIS = 50;
+
+    private final DataSource dataSource;
+    private final ReadCache cache;
+    private final Thread thread;
+    private volatile boolean closed;
+
+    ChangeCounter(DataSource dataSource, ReadCache cache) {
+        this.dataSource = dataSource;
+        this.cache = cache;
+        this.thread = Thread.ofPlatform().daemon().name("openirsa-change-counter").start(this::poll);
+    }
+
+    private void poll() {
+        long seen = Long.MIN_VALUE;
+        boolean failing = false;
+        while (!closed) {
+            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT n FROM store_changes")) {
+                long n = rs.next() ? rs.getLong(1) : -1;
+                if (n != seen) {
+                    // The first read, and every move after it, starts the cache afresh; trusted only once counted.
+                    cache.trusted(true);
+                    seen = n;
+                }
+                if (failing) {
+                    LOG.info("store change counter readable again: cached reads are in use again");
+                    failing = false;
+                }
+            } catch (SQLException | RuntimeException e) {
+                cache.trusted(false);
+                seen = Long.MIN_VALUE;
+                if (!failing && !closed) {
+                    LOG.warn("store change counter unreadable ({}): every read goes to the database until it is back", e.getMessage());
+                    failing = true;
+                }
+            }
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.interrupt();
+        try {
+            thread.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
