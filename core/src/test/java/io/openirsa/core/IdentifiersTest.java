@@ -31,4 +31,26 @@ class IdentifiersTest {
             assertThat(seen.add(Identifiers.timeOrderedUuid())).isTrue();
         }
     }
+
+    @Test
+    void keysHaveAwsShapesAndUseEveryCharacterOfTheirAlphabetEvenly() {
+        java.util.Map<Character, Integer> secret = new java.util.HashMap<>();
+        java.util.Map<Character, Integer> keyId = new java.util.HashMap<>();
+        int n = 20_000;
+        for (int i = 0; i < n; i++) {
+            String s = Identifiers.secretAccessKey();
+            assertThat(s).matches("[A-Za-z0-9+/]{40}");
+            s.chars().forEach(c -> secret.merge((char) c, 1, Integer::sum));
+            String k = Identifiers.sessionAccessKeyId();
+            assertThat(k).matches("ASIA[A-Z2-7]{16}");
+            k.substring(4).chars().forEach(c -> keyId.merge((char) c, 1, Integer::sum));
+        }
+        assertThat(Identifiers.roleId()).matches("AROA[A-Z2-7]{17}");
+        // 64 and 32 characters each expected n*40/64 = 12,500 and n*16/32 = 10,000 times; a biased or
+        // narrowed draw (a wrong mask, a repeated byte) lands far outside 10 %.
+        assertThat(secret).hasSize(64);
+        assertThat(secret.values()).allSatisfy(c -> assertThat(c).isBetween(11_250, 13_750));
+        assertThat(keyId).hasSize(32);
+        assertThat(keyId.values()).allSatisfy(c -> assertThat(c).isBetween(9_000, 11_000));
+    }
 }

@@ -1,10 +1,9 @@
 package io.openirsa.server;
 
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jwt.SignedJWT;
 import io.openirsa.core.OpenIrsa;
 import io.openirsa.core.audit.ApiCall;
 import io.openirsa.core.model.OidcProvider;
+import io.openirsa.core.sts.WebIdentityVerifier;
 import io.openirsa.server.query.QueryParams;
 
 import java.util.ArrayList;
@@ -88,16 +87,16 @@ public final class AuditedCall {
         if (token == null || role == null || !role.matches()) {
             return;
         }
-        try {
-            JWTClaimsSet claims = SignedJWT.parse(token).getJWTClaimsSet();
-            List<String> aud = claims.getAudience();
-            if (claims.getIssuer() != null && claims.getSubject() != null) {
-                call.webIdentity(new ApiCall.WebIdentity(OidcProvider.arn(role.group(1), claims.getIssuer()),
-                        aud == null || aud.isEmpty() ? "" : aud.get(0), claims.getSubject()));
+        WebIdentityVerifier.unverifiedClaims(token).ifPresent(claims -> {
+            if (claims.get("iss") instanceof String issuer && claims.get("sub") instanceof String subject) {
+                String audience = switch (claims.get("aud")) {
+                    case String one -> one;
+                    case List<?> many when !many.isEmpty() && many.getFirst() instanceof String first -> first;
+                    case null, default -> "";
+                };
+                call.webIdentity(new ApiCall.WebIdentity(OidcProvider.arn(role.group(1), issuer), audience, subject));
             }
-        } catch (java.text.ParseException | RuntimeException e) {
-            // not a JWT: recorded without a web identity
-        }
+        }); // not a JWT: recorded without a web identity
     }
 
     /** The IAM resources a call names: a role, an OIDC provider. */

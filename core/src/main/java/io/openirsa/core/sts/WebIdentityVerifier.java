@@ -32,6 +32,7 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -178,6 +179,24 @@ public final class WebIdentityVerifier {
             throw new ParseException("the payload is not a JSON object", 0);
         }
         return JWTClaimsSet.parse(json);
+    }
+
+    /**
+     * A token's claims, not verified, for the audit record of a call whether or not its token verifies;
+     * empty when the token is not a JWT with a JSON object for claims. Decoded as {@link #claims} does:
+     * decoding through Nimbus here was 19 % of an exchange's CPU (JFR).
+     */
+    public static Optional<Map<String, Object>> unverifiedClaims(String token) {
+        int first = token.indexOf('.');
+        int second = first < 0 ? -1 : token.indexOf('.', first + 1);
+        if (second < 0) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(CLAIMS_READER.readValue(Base64.getUrlDecoder().decode(token.substring(first + 1, second))));
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     private boolean signatureVerifies(String token, SignedJWT jwt, OidcProvider provider) {

@@ -3,14 +3,14 @@ package io.openirsa.server.query;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
-import java.io.StringWriter;
+import java.io.Writer;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /** A small writer for query-protocol XML responses over StAX: elements, text, nothing else. */
 public final class Xml {
     private static final XMLOutputFactory FACTORY = XMLOutputFactory.newFactory();
-    private final StringWriter out = new StringWriter();
+    private final Text out = new Text();
     private final XMLStreamWriter w;
 
     public Xml() {
@@ -93,5 +93,41 @@ public final class Xml {
             throw new IllegalStateException(e);
         }
         return out.toString();
+    }
+
+    /**
+     * The answer's characters. StringWriter appends through a synchronized StringBuffer, a call per
+     * piece of text StAX writes: 5 % of an exchange's CPU (JFR). Sized for a typical answer.
+     */
+    private static final class Text extends Writer {
+        private final StringBuilder b = new StringBuilder(2048);
+
+        @Override
+        public void write(char[] chars, int off, int len) {
+            b.append(chars, off, len);
+        }
+
+        @Override
+        public void write(String str, int off, int len) {
+            b.append(str, off, off + len);
+        }
+
+        @Override
+        public void write(int c) {
+            b.append((char) c);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public String toString() {
+            return b.toString();
+        }
     }
 }
