@@ -113,6 +113,31 @@ class SignedRequestsTest extends ServerTest {
     }
 
     @Test
+    void sessionTokenAlteredAfterUse_orSignedWithAnotherSecret_isRefused() throws Exception {
+        String token = token();
+        Credentials c = f.anonymousSts.assumeRoleWithWebIdentity(b -> b.roleArn(setUpRole()).roleSessionName("altered")
+                .webIdentityToken(token)).credentials();
+        AwsSessionCredentialsIdentity session = AwsSessionCredentialsIdentity.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken());
+        // Used twice first, so the server has opened it and remembers it, and the signing key is derived.
+        assertThat(send(signPost(session, Clock.systemUTC()), BODY).statusCode()).isEqualTo(200);
+        assertThat(send(signPost(session, Clock.systemUTC()), BODY).statusCode()).isEqualTo(200);
+
+        String t = c.sessionToken();
+        for (int at : new int[] {0, 7, t.length() / 2, t.length() - 3}) {
+            String altered = t.substring(0, at) + (t.charAt(at) == 'A' ? 'B' : 'A') + t.substring(at + 1);
+            HttpResponse<String> r = send(signPost(AwsSessionCredentialsIdentity.create(c.accessKeyId(), c.secretAccessKey(), altered),
+                    Clock.systemUTC()), BODY);
+            assertThat(r.statusCode()).as("token altered at %d", at).isEqualTo(403);
+        }
+        String otherSecret = (c.secretAccessKey().charAt(0) == 'A' ? "B" : "A") + c.secretAccessKey().substring(1);
+        HttpResponse<String> wrong = send(signPost(AwsSessionCredentialsIdentity.create(c.accessKeyId(), otherSecret, t), Clock.systemUTC()), BODY);
+        assertThat(wrong.statusCode()).isEqualTo(403);
+        assertThat(wrong.body()).contains("<Code>SignatureDoesNotMatch</Code>");
+
+        assertThat(send(signPost(session, Clock.systemUTC()), BODY).statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void unsignedIamCall_isMissingAuthenticationToken() throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(f.endpoint().resolve("/"))
                 .header("Content-Type", "application/x-www-form-urlencoded")

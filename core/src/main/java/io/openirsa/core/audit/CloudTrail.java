@@ -32,8 +32,9 @@ public final class CloudTrail {
             r.put("errorCode", call.error.code());
             r.put("errorMessage", call.error.getMessage());
         }
-        r.set("requestParameters", call.requestParameters.isEmpty() ? null : JSON.valueToTree(call.requestParameters));
-        r.set("responseElements", call.error != null || call.responseElements == null ? null : JSON.valueToTree(call.responseElements));
+        // Written as they are when the record is: a tree copy first (valueToTree) cost a tenth of the record's time.
+        pojo(r, "requestParameters", call.requestParameters.isEmpty() ? null : call.requestParameters);
+        pojo(r, "responseElements", call.error != null ? null : call.responseElements);
         ObjectNode additional = JSON.createObjectNode();
         if (call.error != null && call.error.denial() != null) {
             ObjectNode denial = additional.putObject("denial");
@@ -68,6 +69,14 @@ public final class CloudTrail {
                     call.error == null ? null : call.error.code(), JSON.writeValueAsString(r));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static void pojo(ObjectNode r, String name, Object value) {
+        if (value == null) {
+            r.putNull(name);
+        } else {
+            r.putPOJO(name, value);
         }
     }
 

@@ -62,12 +62,32 @@ public final class SigV4 {
 
     /** hex(HMAC(kSigning, stringToSign)), kSigning derived from the secret and the scope's date, region and service. */
     public static String signature(String secret, String date, String region, String service, String stringToSign) {
-        byte[] k = hmac(("AWS4" + secret).getBytes(StandardCharsets.UTF_8), date);
-        k = hmac(k, region);
-        k = hmac(k, service);
-        k = hmac(k, "aws4_request");
+        Scope scope = new Scope(secret, date, region, service);
+        byte[] k = SIGNING_KEYS.get(scope);
+        if (k == null) {
+            k = hmac(("AWS4" + secret).getBytes(StandardCharsets.UTF_8), date);
+            k = hmac(k, region);
+            k = hmac(k, service);
+            k = hmac(k, "aws4_request");
+            if (SIGNING_KEYS.size() >= SIGNING_KEYS_KEPT) {
+                SIGNING_KEYS.clear(); // a day's keys of many callers: start again rather than grow
+            }
+            SIGNING_KEYS.put(scope, k);
+        }
         return hex(hmac(k, stringToSign));
     }
+
+    /**
+     * Derived signing keys, as AWS's own SDKs keep them: a key serves a secret for a day, a region and
+     * a service, and deriving it is four of the five HMACs of a check. In memory only.
+     */
+    private record Scope(String secret, String date, String region, String service) {
+    }
+
+    private static final int SIGNING_KEYS_KEPT = 10_000;
+    private static final java.util.concurrent.ConcurrentHashMap<Scope, byte[]> SIGNING_KEYS = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Macs to reuse, one call at a time each: {@code Mac.getInstance} costs as much as the HMAC itself. */
+    private static final java.util.concurrent.ConcurrentLinkedQueue<Mac> MACS = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     /**
      * The canonical URI of a path: dot segments removed, empty segments collapsed, each segment
@@ -196,9 +216,14 @@ public final class SigV4 {
 
     static byte[] hmac(byte[] key, String data) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
+            Mac mac = MACS.poll();
+            if (mac == null) {
+                mac = Mac.getInstance("HmacSHA256");
+            }
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+            byte[] out = mac.doFinal(data.getBytes(StandardCharsets.UTF_8)); // doFinal resets the Mac for its next use
+            MACS.offer(mac);
+            return out;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
