@@ -23,6 +23,8 @@ final class ChangeCounter implements ReadCache.Changes {
     private final ReadCache cache;
     private final Thread thread;
     private volatile boolean closed;
+    private long seen = Long.MIN_VALUE;
+    private boolean failing;
 
     ChangeCounter(DataSource dataSource, ReadCache cache) {
         this.dataSource = dataSource;
@@ -31,33 +33,37 @@ final class ChangeCounter implements ReadCache.Changes {
     }
 
     private void poll() {
-        long seen = Long.MIN_VALUE;
-        boolean failing = false;
         while (!closed) {
-            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT n FROM store_changes")) {
-                long n = rs.next() ? rs.getLong(1) : -1;
-                if (n != seen) {
-                    // The first read, and every move after it, starts the cache afresh; trusted only once counted.
-                    cache.trusted(true);
-                    seen = n;
-                }
-                if (failing) {
-                    LOG.info("store change counter readable again: cached reads are in use again");
-                    failing = false;
-                }
-            } catch (SQLException | RuntimeException e) {
-                cache.trusted(false);
-                seen = Long.MIN_VALUE;
-                if (!failing && !closed) {
-                    LOG.warn("store change counter unreadable ({}): every read goes to the database until it is back", e.getMessage());
-                    failing = true;
-                }
-            }
+            catchUp();
             try {
                 Thread.sleep(POLL_MILLIS);
             } catch (InterruptedException e) {
                 return;
+            }
+        }
+    }
+
+    /** Reads the counter now: drops the cache if it moved, and trusts the cache once it is readable. */
+    @Override
+    public synchronized void catchUp() {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT n FROM store_changes")) {
+            long n = rs.next() ? rs.getLong(1) : -1;
+            if (n != seen) {
+                // The first read, and every move after it, starts the cache afresh; trusted only once counted.
+                cache.trusted(true);
+                seen = n;
+            }
+            if (failing) {
+                LOG.info("store change counter readable again: cached reads are in use again");
+                failing = false;
+            }
+        } catch (SQLException | RuntimeException e) {
+            cache.trusted(false);
+            seen = Long.MIN_VALUE;
+            if (!failing && !closed) {
+                LOG.warn("store change counter unreadable ({}): every read goes to the database until it is back", e.getMessage());
+                failing = true;
             }
         }
     }

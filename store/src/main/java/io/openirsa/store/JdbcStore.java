@@ -141,6 +141,14 @@ public final class JdbcStore implements Store {
         return cache.staleServed();
     }
 
+    /**
+     * Hears now of changes other processes made to the SQLite file (a CLI command), which reads
+     * otherwise see within {@value ChangeCounter#POLL_MILLIS} ms; for the server's scheduled jobs.
+     */
+    public void catchUp() {
+        feed.catchUp();
+    }
+
     @Override
     public void close() {
         feed.close();

@@ -20,6 +20,10 @@ final class ReadCache {
 
     /** What tells the cache of changes made elsewhere, and so whether it can be trusted. */
     interface Changes extends AutoCloseable {
+        /** Hears now of whatever changed elsewhere, where the source can be asked (it is otherwise heard within its interval). */
+        default void catchUp() {
+        }
+
         @Override
         void close();
     }
