@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class AuditAppendBenchmark {
-    @Param({"1", "16", "64"})
+    @Param({"1", "3", "16", "64"}) // 3: what a batch held under bench/run's load (openirsa_audit_records / _commits)
     int batch;
 
     @Param({"1500"})

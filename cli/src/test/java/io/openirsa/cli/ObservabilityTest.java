@@ -74,6 +74,10 @@ class ObservabilityTest extends ServerTest {
         assertThat(sample(metrics.body(), "openirsa_request_duration_seconds_count{action=\"AssumeRoleWithWebIdentity\",service=\"sts\"}")).isGreaterThanOrEqualTo(3);
         assertThat(metrics.body()).contains("openirsa_jwks_fetches", "openirsa_jwks_cache_hits", "openirsa_audit_write_lag_seconds",
                 "openirsa_db_connections_active", "openirsa_db_cache_hits", "openirsa_issuer_oldest_signing_key_age_seconds");
+        // Three calls audited at least: as many records, in at most as many commits.
+        double records = sample(metrics.body(), "openirsa_audit_records");
+        assertThat(records).isGreaterThanOrEqualTo(3);
+        assertThat(sample(metrics.body(), "openirsa_audit_commits")).isBetween(1.0, records);
         assertThat(metrics.body()).doesNotContain(token);
     }
 

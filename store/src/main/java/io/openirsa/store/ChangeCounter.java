@@ -71,11 +71,6 @@ final class ChangeCounter implements ReadCache.Changes {
     @Override
     public void close() {
         closed = true;
-        thread.interrupt();
-        try {
-            thread.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ReadCache.Changes.stop(thread);
     }
 }

@@ -86,11 +86,6 @@ final class ChangeFeed implements ReadCache.Changes {
     @Override
     public void close() {
         closed = true;
-        thread.interrupt();
-        try {
-            thread.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ReadCache.Changes.stop(thread);
     }
 }

@@ -44,7 +44,7 @@ public final class JdbcStore implements Store {
     private final HikariDataSource dataSource;
     private final String vendor;
     /** Reads are cached between changes: heard from other replicas (PostgreSQL) or other processes on the file (SQLite). */
-    private final ReadCache cache = new ReadCache();
+    private final ReadCache cache;
     private final ReadCache.Changes feed;
 
     /** @param vendor sqlite or postgresql: the folder of migrations written for that database, beside the common ones */
@@ -52,6 +52,7 @@ public final class JdbcStore implements Store {
         this.dataSource = dataSource;
         this.vendor = vendor;
         Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/common", "classpath:db/migration/" + vendor).load().migrate();
+        this.cache = new ReadCache(vendor.equals("postgresql"));
         this.feed = vendor.equals("postgresql") ? new ChangeFeed(dataSource, cache) : new ChangeCounter(dataSource, cache);
     }
 

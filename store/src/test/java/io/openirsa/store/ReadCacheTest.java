@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** When a cached read may be served: fresh and trusted; or stale, only when the database is unreachable. */
 class ReadCacheTest {
-    final ReadCache cache = new ReadCache();
+    final ReadCache cache = new ReadCache(true);
     final AtomicInteger loads = new AtomicInteger();
 
     Supplier<List<String>> db(String value) {
@@ -56,6 +56,17 @@ class ReadCacheTest {
             return List.of("old");
         });
         assertThat(cache.read("q", new Object[]{"a"}, db("new"))).containsExactly("new");
+    }
+
+    @Test
+    void withNoOutageToBridge_aChangeDropsEveryEntry() {
+        ReadCache local = new ReadCache(false); // SQLite: a file, not a network
+        local.trusted(true);
+        local.read("q", new Object[]{"a"}, db("1"));
+        local.invalidate();
+        local.outage(true);
+        assertThatThrownBy(() -> local.read("q", new Object[]{"a"}, down())).isInstanceOf(StoreUnavailable.class);
+        assertThat(local.staleServed()).isZero();
     }
 
     @Test

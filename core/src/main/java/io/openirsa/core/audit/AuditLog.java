@@ -30,6 +30,9 @@ public final class AuditLog implements AutoCloseable {
     private final AuditTrail trail;
     private final java.util.List<java.util.function.Consumer<ApiCall>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.concurrent.atomic.AtomicLong lastWaitNanos = new java.util.concurrent.atomic.AtomicLong();
+    /** Committed batches and the records in them: their ratio is the group commit's effect (bench/run: 2.5-3 under load). */
+    private volatile long commits;
+    private volatile long committed;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean closed;
@@ -50,6 +53,16 @@ public final class AuditLog implements AutoCloseable {
     /** How long the last record waited for its commit (the audit write lag), in nanoseconds. */
     public long lastWaitNanos() {
         return lastWaitNanos.get();
+    }
+
+    /** Transactions the writer has committed since start. */
+    public long commits() {
+        return commits;
+    }
+
+    /** Records committed since start. */
+    public long recordsCommitted() {
+        return committed;
     }
 
     /**
@@ -117,6 +130,8 @@ public final class AuditLog implements AutoCloseable {
                 while (true) {
                     try {
                         trail.appendAudit(batch.stream().map(Pending::record).toList());
+                        commits++; // only the writer thread writes these
+                        committed += batch.size();
                         batch.forEach(p -> p.committed.complete(null));
                         if (failing) {
                             LOG.info("audit records are written again");

@@ -73,7 +73,8 @@ public final class WebIdentityVerifier {
      */
     private final Map<ByteBuffer, JWK> verified = new ConcurrentHashMap<>();
     private final Clock clock;
-    /** Parsed JWS headers by their base64url text. */
+    /** Parsed JWS headers by their base64url text; only headers of a usual size, so that hostile ones cannot fill memory. */
+    static final int MAX_REMEMBERED_HEADER = 512;
     private final Map<String, JWSHeader> headers = new ConcurrentHashMap<>();
 
     public WebIdentityVerifier(Store store, JwksCache jwks, Clock clock) {
@@ -219,7 +220,9 @@ public final class WebIdentityVerifier {
         JWSHeader header = headers.get(headerPart);
         if (header == null) {
             header = JWSHeader.parse(new Base64URL(headerPart));
-            remember(headers, headerPart, header);
+            if (headerPart.length() <= MAX_REMEMBERED_HEADER) {
+                remember(headers, headerPart, header);
+            }
         }
         return new Jws(header, token.substring(first + 1, second), token.substring(0, second).getBytes(StandardCharsets.UTF_8),
                 new Base64URL(token.substring(second + 1)));

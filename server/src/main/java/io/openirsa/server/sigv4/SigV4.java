@@ -69,10 +69,12 @@ public final class SigV4 {
             k = hmac(k, region);
             k = hmac(k, service);
             k = hmac(k, "aws4_request");
-            if (SIGNING_KEYS.size() >= SIGNING_KEYS_KEPT) {
-                SIGNING_KEYS.clear(); // a day's keys of many callers: start again rather than grow
+            if (region.length() + service.length() <= 64) { // a scope any AWS region and service fits; a hostile one is not kept
+                if (SIGNING_KEYS.size() >= SIGNING_KEYS_KEPT) {
+                    SIGNING_KEYS.clear(); // a day's keys of many callers: start again rather than grow
+                }
+                SIGNING_KEYS.put(scope, k);
             }
-            SIGNING_KEYS.put(scope, k);
         }
         return hex(hmac(k, stringToSign));
     }
