@@ -14,8 +14,9 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--cluster", required = true, description = "the cluster this node belongs to")
     String cluster;
 
-    @Option(names = "--listen", defaultValue = "127.0.0.1:2703", description = "HOST:PORT (default ${DEFAULT-VALUE}); EKS's agent uses 169.254.170.23:80")
-    String listen;
+    @Option(names = "--listen", defaultValue = "127.0.0.1:2703", description = "HOST:PORT (default ${DEFAULT-VALUE}); EKS's agent uses 169.254.170.23:80",
+            converter = Main.Listen.Converter.class)
+    Main.Listen listen;
 
     @Option(names = "--endpoint", description = "OpenIRSA's URL (default: $AWS_ENDPOINT_URL)")
     URI endpoint;
@@ -33,13 +34,7 @@ final class AgentCommand implements Callable<Integer> {
                     + "(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, optionally AWS_SESSION_TOKEN); eval \"$(bin/irsa env)\" gives both");
             return 2;
         }
-        Main.Listen at;
-        try {
-            at = Main.Listen.parse(listen);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            return 2;
-        }
+        Main.Listen at = listen;
         String signingRegion = region != null ? region : System.getenv("AWS_REGION") != null ? System.getenv("AWS_REGION") : "us-east-1";
         CredentialAgent agent = new CredentialAgent(url, cluster, signingRegion,
                 new CredentialAgent.NodeCredentials(key, secret, System.getenv("AWS_SESSION_TOKEN")),

@@ -38,6 +38,18 @@ public final class Main implements Runnable {
             }
             throw new IllegalArgumentException("--listen must be HOST:PORT");
         }
+
+        /** For {@code --listen}: picocli reports a bad value and exits with 2, as for any bad option. */
+        static final class Converter implements picocli.CommandLine.ITypeConverter<Listen> {
+            @Override
+            public Listen convert(String value) {
+                try {
+                    return parse(value);
+                } catch (IllegalArgumentException e) {
+                    throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+                }
+            }
+        }
     }
 
     static void serveUntilStopped(AutoCloseable server) throws InterruptedException {

@@ -20,8 +20,8 @@ final class ServeCommand implements Callable<Integer> {
     Path config;
 
     @Option(names = "--listen", description = "HOST:PORT to listen on (default ${DEFAULT-VALUE}; port 0 picks a free one)",
-            defaultValue = "127.0.0.1:8580")
-    String listen;
+            defaultValue = "127.0.0.1:8580", converter = Main.Listen.Converter.class)
+    Main.Listen listen;
 
     @Option(names = "--data", description = "data folder (default: $OPENIRSA_DATA, else ~/.openirsa)")
     Path data;
@@ -63,13 +63,7 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("--account-id must be 12 digits");
             return 2;
         }
-        Main.Listen at;
-        try {
-            at = Main.Listen.parse(listen);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            return 2;
-        }
+        Main.Listen at = listen;
         String host = at.host();
         int port = at.port();
         Path dir = DataDir.resolve(data);

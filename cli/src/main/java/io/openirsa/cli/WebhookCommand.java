@@ -26,8 +26,9 @@ import java.util.concurrent.Callable;
 final class WebhookCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookCommand.class);
 
-    @Option(names = "--listen", description = "HOST:PORT (default ${DEFAULT-VALUE})", defaultValue = "0.0.0.0:8443")
-    String listen;
+    @Option(names = "--listen", description = "HOST:PORT (default ${DEFAULT-VALUE})", defaultValue = "0.0.0.0:8443",
+            converter = Main.Listen.Converter.class)
+    Main.Listen listen;
 
     @Option(names = "--tls-cert", required = true, description = "PEM certificate (chain); reloaded when it changes")
     Path tlsCert;
@@ -86,13 +87,7 @@ final class WebhookCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Main.Listen at;
-        try {
-            at = Main.Listen.parse(listen);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            return 2;
-        }
+        Main.Listen at = listen;
         WebhookSettings settings = new WebhookSettings(annotationPrefix, audience, mountPath, region, regionalSts,
                 Math.max(WebhookSettings.MIN_EXPIRATION, expiration), maxExpiration, stsEndpoint, fsGroup);
         ServiceAccounts accounts;

@@ -117,12 +117,7 @@ public final class SessionTokens {
             return Optional.of(known.claims()); // these exact characters opened before, and their key is still in the keyset
         }
         Optional<Opened> now = unseal(exact);
-        now.ifPresent(o -> {
-            if (opened.size() >= OPENED_KEPT) {
-                opened.clear();
-            }
-            opened.put(exact, o);
-        });
+        now.ifPresent(o -> opened.remember(exact, o));
         return now.map(Opened::claims);
     }
 
@@ -135,7 +130,7 @@ public final class SessionTokens {
     }
 
     static final int OPENED_KEPT = 4096;
-    private final java.util.concurrent.ConcurrentHashMap<String, Opened> opened = new java.util.concurrent.ConcurrentHashMap<>();
+    private final io.openirsa.core.Remembered<String, Opened> opened = new io.openirsa.core.Remembered<>(OPENED_KEPT);
 
     private Optional<Opened> unseal(String token) {
         try {

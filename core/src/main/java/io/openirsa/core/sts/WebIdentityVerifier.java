@@ -17,6 +17,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.util.Base64URL;
 import io.openirsa.core.AwsException;
+import io.openirsa.core.Remembered;
 import io.openirsa.core.model.OidcProvider;
 import io.openirsa.core.store.Store;
 
@@ -35,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Checks a web identity token as STS does, in this order: it is a signed JWT with an allowed
@@ -63,7 +63,7 @@ public final class WebIdentityVerifier {
     private final JwksCache jwks;
     static final int CACHED = 10_000;
     /** Verifiers by key: building one decodes the key's numbers, which cost as much as the check itself. */
-    private final Map<JWK, JWSVerifier> verifiers = new ConcurrentHashMap<>();
+    private final Remembered<JWK, JWSVerifier> verifiers = new Remembered<>(CACHED);
     /**
      * Tokens whose signature verified, by the SHA-256 of their exact text, with the key that verified them. The same
      * token comes back often (every {@code aws} command of a script, every SDK refresh until the
@@ -71,11 +71,11 @@ public final class WebIdentityVerifier {
      * signature check is skipped on a hit, and only while the issuer still publishes that key; every
      * claim is checked again, so an expired token is refused as before.
      */
-    private final Map<ByteBuffer, JWK> verified = new ConcurrentHashMap<>();
+    private final Remembered<ByteBuffer, JWK> verified = new Remembered<>(CACHED);
     private final Clock clock;
     /** Parsed JWS headers by their base64url text; only headers of a usual size, so that hostile ones cannot fill memory. */
     static final int MAX_REMEMBERED_HEADER = 512;
-    private final Map<String, JWSHeader> headers = new ConcurrentHashMap<>();
+    private final Remembered<String, JWSHeader> headers = new Remembered<>(CACHED);
 
     public WebIdentityVerifier(Store store, JwksCache jwks, Clock clock) {
         this.store = store;
@@ -177,7 +177,7 @@ public final class WebIdentityVerifier {
      * a tenth of a whole exchange's CPU time (JFR, docs/benchmarks.md). Duplicate claim names are refused.
      */
     private static JWTClaimsSet claims(String payloadPart) throws IOException, ParseException {
-        Map<String, Object> json = CLAIMS_READER.readValue(Base64.getUrlDecoder().decode(payloadPart));
+        Map<String, Object> json = claimsJson(payloadPart);
         if (json == null) {
             throw new ParseException("the payload is not a JSON object", 0);
         }
@@ -190,16 +190,26 @@ public final class WebIdentityVerifier {
      * decoding through Nimbus here was 19 % of an exchange's CPU (JFR).
      */
     public static Optional<Map<String, Object>> unverifiedClaims(String token) {
-        int first = token.indexOf('.');
-        int second = first < 0 ? -1 : token.indexOf('.', first + 1);
-        if (second < 0) {
+        int[] dots = dots(token);
+        if (dots == null) {
             return Optional.empty();
         }
         try {
-            return Optional.ofNullable(CLAIMS_READER.readValue(Base64.getUrlDecoder().decode(token.substring(first + 1, second))));
+            return Optional.ofNullable(claimsJson(token.substring(dots[0] + 1, dots[1])));
         } catch (IOException | IllegalArgumentException e) {
             return Optional.empty();
         }
+    }
+
+    private static Map<String, Object> claimsJson(String payloadPart) throws IOException {
+        return CLAIMS_READER.readValue(Base64.getUrlDecoder().decode(payloadPart));
+    }
+
+    /** The positions of the two dots of a JWS compact serialization, or null when the token has not exactly three parts. */
+    private static int[] dots(String token) {
+        int first = token.indexOf('.');
+        int second = first < 0 ? -1 : token.indexOf('.', first + 1);
+        return second < 0 || token.indexOf('.', second + 1) >= 0 ? null : new int[] {first, second};
     }
 
     /**
@@ -211,17 +221,18 @@ public final class WebIdentityVerifier {
     }
 
     private Jws jws(String token) throws ParseException {
-        int first = token.indexOf('.');
-        int second = first < 0 ? -1 : token.indexOf('.', first + 1);
-        if (second < 0 || token.indexOf('.', second + 1) >= 0) {
+        int[] dots = dots(token);
+        if (dots == null) {
             throw new ParseException("not three dot-separated parts", 0);
         }
+        int first = dots[0];
+        int second = dots[1];
         String headerPart = token.substring(0, first);
         JWSHeader header = headers.get(headerPart);
         if (header == null) {
             header = JWSHeader.parse(new Base64URL(headerPart));
             if (headerPart.length() <= MAX_REMEMBERED_HEADER) {
-                remember(headers, headerPart, header);
+                headers.remember(headerPart, header);
             }
         }
         return new Jws(header, token.substring(first + 1, second), token.substring(0, second).getBytes(StandardCharsets.UTF_8),
@@ -252,7 +263,7 @@ public final class WebIdentityVerifier {
                     default -> null;
                 };
                 if (verifier != null && verifier.verify(jwt.header(), jwt.signingInput(), jwt.signature())) {
-                    remember(verified, digest, key);
+                    verified.remember(digest, key);
                     return true;
                 }
             } catch (JOSEException | IllegalStateException e) {
@@ -274,16 +285,9 @@ public final class WebIdentityVerifier {
         JWSVerifier v = verifiers.get(key);
         if (v == null) {
             v = key instanceof RSAKey rsa ? new RSASSAVerifier(rsa) : new ECDSAVerifier((ECKey) key);
-            remember(verifiers, key, v);
+            verifiers.remember(key, v);
         }
         return v;
     }
 
-    /** A bound that keeps what rotates out (keys, expired tokens) from piling up: full means start again. */
-    private static <K, V> void remember(Map<K, V> map, K key, V value) {
-        if (map.size() >= CACHED) {
-            map.clear();
-        }
-        map.put(key, value);
-    }
 }

@@ -70,10 +70,7 @@ public final class SigV4 {
             k = hmac(k, service);
             k = hmac(k, "aws4_request");
             if (region.length() + service.length() <= 64) { // a scope any AWS region and service fits; a hostile one is not kept
-                if (SIGNING_KEYS.size() >= SIGNING_KEYS_KEPT) {
-                    SIGNING_KEYS.clear(); // a day's keys of many callers: start again rather than grow
-                }
-                SIGNING_KEYS.put(scope, k);
+                SIGNING_KEYS.remember(scope, k);
             }
         }
         return hex(hmac(k, stringToSign));
@@ -86,8 +83,7 @@ public final class SigV4 {
     private record Scope(String secret, String date, String region, String service) {
     }
 
-    private static final int SIGNING_KEYS_KEPT = 10_000;
-    private static final java.util.concurrent.ConcurrentHashMap<Scope, byte[]> SIGNING_KEYS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final io.openirsa.core.Remembered<Scope, byte[]> SIGNING_KEYS = new io.openirsa.core.Remembered<>(10_000);
     /** Macs to reuse, one call at a time each: {@code Mac.getInstance} costs as much as the HMAC itself. */
     private static final java.util.concurrent.ConcurrentLinkedQueue<Mac> MACS = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
