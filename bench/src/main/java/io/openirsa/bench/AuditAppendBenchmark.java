@@ -24,10 +24,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One group commit of the audit log into the embedded store: {@code batch} CloudTrail records of
- * {@code recordBytes} each, in one transaction, as the audit writer does under load. bench/run
- * showed this write to be most of an exchange's cost; divide the time by {@code batch} for the
- * cost per record. IDs are made as the server makes them (time-ordered UUIDs).
+ * One commit of audit records into the embedded store: {@code batch} CloudTrail records of
+ * {@code recordBytes} each, as one frame of the SQLite store's audit journal (what a request waits
+ * for), with the journal's mover putting them into the table behind it, as under load. Divide the
+ * time by {@code batch} for the cost per record. IDs are made as the server makes them
+ * (time-ordered UUIDs).
  *
  * <p>Run: {@code ./mvnw -q -DskipTests package -pl bench -am && java -jar bench/target/benchmarks.jar AuditAppendBenchmark}
  */
@@ -45,17 +46,22 @@ public class AuditAppendBenchmark {
     int recordBytes;
 
     JdbcStore store;
+    java.nio.file.Path data;
     String json;
 
     @Setup
     public void open() throws IOException {
-        store = JdbcStore.sqlite(Files.createTempDirectory("openirsa-bench-audit"));
+        data = Files.createTempDirectory("openirsa-bench-audit");
+        store = JdbcStore.sqlite(data);
         json = "{\"eventVersion\":\"1.08\",\"pad\":\"" + "x".repeat(Math.max(0, recordBytes - 32)) + "\"}";
     }
 
     @TearDown
-    public void close() {
+    public void close() throws IOException {
         store.close();
+        try (var files = Files.walk(data)) { // gigabytes after a run
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     @Benchmark

@@ -14,6 +14,14 @@ public interface AuditTrail {
     /** Durably stores the batch (one transaction) before returning. */
     void appendAudit(List<AuditRecord> batch);
 
+    /**
+     * Whether a batch of one costs about what it costs in a larger batch (an append to a journal
+     * file), so that a caller may append its own record rather than hand it to a group commit.
+     */
+    default boolean appendsSingly() {
+        return false;
+    }
+
     AuditPage lookupAudit(AuditQuery query);
 
     Optional<AuditRecord> auditByRequestId(String requestId);

@@ -1,0 +1,582 @@
+package io.openirsa.store;
+
+import io.openirsa.core.audit.AuditRecord;
+import io.openirsa.core.store.StoreUnavailable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.zip.CRC32C;
+
+/**
+ * The SQLite store's commit point for audit records. Each batch is one checksummed frame appended to
+ * this process's journal file: one write, no index pages. A background thread moves the records into
+ * {@code audit_events} a few thousand at a time. Inserting the two or three records a commit holds
+ * under load cost about 30 µs a record, most of it index pages copied to the WAL at every commit;
+ * hundreds at a time cost under 20 (docs/benchmarks.md).
+ *
+ * <p>A frame is as durable as an SQLite commit with {@code synchronous=NORMAL}: it survives the
+ * process being killed, not the machine losing power. Each process appends to its own file and holds
+ * a lock on it. A file no process holds was left by one that died: whoever opens the folder next
+ * replays it into the table. How far a file has been moved is stored in the transaction that moves
+ * the records, so a replay neither loses nor repeats a record.
+ *
+ * <p>Reads of the audit trail call {@link #settle()} first, which moves what this process holds,
+ * replays dead processes' files, and waits (up to {@value #SETTLE_MILLIS} ms) for live ones to move
+ * what they held when it was called: a lookup sees every record committed before it started.
+ */
+final class AuditJournal implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditJournal.class);
+    static final String FOLDER = "audit-journal";
+    private static final String SUFFIX = ".journal";
+    private static final int MAGIC = 0x4f49414a; // "OIAJ"
+    private static final int VERSION = 1;
+    static final int HEADER = 8; // magic, version
+    /** A frame's payload is never this large (a batch is at most 500 records); a length over it is damage. */
+    static final int MAX_FRAME = 64 << 20;
+    /** A journal this long is retired (removed once moved) and a new one started. */
+    static final long ROTATE_AT = 64L << 20;
+    private static final long MOVE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Bytes waiting that wake the mover before its next tick (a few thousand records). */
+    private static final long MOVE_AT_BYTES = 4 << 20;
+    /** Bytes of frames read and moved in one transaction. */
+    private static final int MOVE_BYTES = 4 << 20;
+    static final long SETTLE_MILLIS = 2000;
+    /** Journals this JVM writes: never opened by another store here, since closing any channel on a file drops the JVM's lock on it. */
+    private static final Set<Path> WRITTEN_HERE = ConcurrentHashMap.newKeySet();
+
+    /** Where the records go: the table, and how far each journal has been moved into it. */
+    interface Table {
+        /** Inserts the records and stores {@code movedThrough} as the file's mark, in one transaction. */
+        void move(List<AuditRecord> records, String file, long movedThrough);
+
+        /** How far the file is moved, or null. */
+        Long mark(String file);
+
+        void forget(String file);
+    }
+
+    private final Path folder;
+    private final Table table;
+    private final long rotateAt;
+    private final Object moving = new Object();
+
+    /** A journal file this process writes, and the records in it not moved yet. */
+    private static final class Segment {
+        final String name;
+        final Path path;
+        final FileChannel channel;
+        final FileLock lock;
+        /** Appended through (guarded by the journal), and moved into the table through (the mover's). */
+        long end = HEADER;
+        volatile long moved = HEADER;
+
+        Segment(String name, Path path, FileChannel channel, FileLock lock) {
+            this.name = name;
+            this.path = path;
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        /** Releases the file, and deletes it if everything in it is moved. */
+        void close(boolean delete) throws IOException {
+            try {
+                if (delete) {
+                    Files.delete(path);
+                }
+                lock.release();
+                channel.close();
+            } finally {
+                WRITTEN_HERE.remove(path.toAbsolutePath());
+            }
+        }
+    }
+
+    // Guarded by this.
+    private Segment current;
+    /** Full journals, moved before the current one: the order of the trail is the order of the appends. */
+    private final ArrayDeque<Segment> retired = new ArrayDeque<>();
+    private boolean closed;
+    private Thread mover;
+
+    AuditJournal(Path dataDir, Table table) {
+        this(dataDir, table, ROTATE_AT);
+    }
+
+    /** @param rotateAt the length at which a journal is retired and a new one started */
+    AuditJournal(Path dataDir, Table table, long rotateAt) {
+        this.folder = dataDir.resolve(FOLDER);
+        this.table = table;
+        this.rotateAt = rotateAt;
+    }
+
+    /** Appends the batch as one frame; returns once it is written to the file. */
+    void append(List<AuditRecord> batch) {
+        byte[] payload = encode(batch);
+        ByteBuffer frame = ByteBuffer.allocate(8 + payload.length);
+        CRC32C crc = new CRC32C();
+        crc.update(payload);
+        frame.putInt(payload.length).putInt((int) crc.getValue()).put(payload).flip();
+        write(frame, batch);
+    }
+
+    private synchronized void write(ByteBuffer frame, List<AuditRecord> batch) {
+        if (closed) {
+            throw new IllegalStateException("the audit journal is closed");
+        }
+        Segment s = current;
+        try {
+            if (s == null) {
+                s = current = newSegment();
+                mover = Thread.ofPlatform().daemon().name("audit-journal-mover").start(this::moveLoop);
+            }
+            while (frame.hasRemaining()) {
+                s.channel.write(frame, s.end + frame.position());
+            }
+        } catch (IOException e) {
+            try {
+                if (s != null) {
+                    s.channel.truncate(s.end); // no torn frame for a later one to follow
+                }
+            } catch (IOException ignored) {
+                e.addSuppressed(ignored);
+            }
+            throw new StoreUnavailable("the audit journal cannot be written: " + e.getMessage(), e);
+        }
+        s.end += frame.limit();
+        if (s.end >= rotateAt) {
+            try {
+                current = newSegment();
+                retired.add(s);
+            } catch (IOException e) {
+                LOG.warn("a new audit journal cannot be started ({}); the full one goes on", e.getMessage());
+            }
+        }
+        if (s.end - s.moved >= MOVE_AT_BYTES) {
+            LockSupport.unpark(mover);
+        }
+    }
+
+    /** Moves what this process holds, replays dead processes' journals and waits for live ones. */
+    void settle() {
+        moveOwn();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SETTLE_MILLIS);
+        for (Path other : others()) {
+            if (!adopt(other)) {
+                awaitMoved(other, deadline);
+            }
+        }
+    }
+
+    /** Replays the journals of processes that died; for a store being opened. */
+    void adoptOrphans() {
+        for (Path other : others()) {
+            adopt(other);
+        }
+    }
+
+    private Segment newSegment() throws IOException {
+        Files.createDirectories(folder);
+        String name = HexFormat.of().formatHex(randomBytes());
+        // Written and locked under a name others skip, then renamed: nobody sees an unlocked new journal.
+        Path temporary = folder.resolve(name + ".new");
+        FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        try {
+            FileLock lock = channel.lock();
+            ByteBuffer header = ByteBuffer.allocate(HEADER).putInt(MAGIC).putInt(VERSION).flip();
+            while (header.hasRemaining()) {
+                channel.write(header, header.position());
+            }
+            Path path = folder.resolve(name + SUFFIX);
+            WRITTEN_HERE.add(path.toAbsolutePath());
+            Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE);
+            return new Segment(name, path, channel, lock);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            Files.deleteIfExists(temporary);
+            throw e;
+        }
+    }
+
+    private static byte[] randomBytes() {
+        byte[] b = new byte[8];
+        ThreadLocalRandom.current().nextBytes(b);
+        return b;
+    }
+
+    private void moveLoop() {
+        long backoff = MOVE_EVERY_NANOS;
+        while (!isClosed()) {
+            LockSupport.parkNanos(backoff);
+            try {
+                moveOwn();
+                backoff = MOVE_EVERY_NANOS;
+            } catch (RuntimeException e) {
+                if (backoff == MOVE_EVERY_NANOS) {
+                    LOG.error("audit records cannot be moved from the journal into the database ({}); they are kept in the journal and retried",
+                            e.getMessage());
+                }
+                backoff = Math.min(backoff * 2, TimeUnit.SECONDS.toNanos(5));
+            }
+        }
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Moves every record this process has appended so far into the table, read back from the file
+     * (the page cache) rather than kept in memory, where thousands of records waiting 100 ms would
+     * outlive a young collection; full journals first, then removed.
+     */
+    private void moveOwn() {
+        synchronized (moving) {
+            while (true) {
+                Segment s;
+                boolean full;
+                long through;
+                synchronized (this) {
+                    full = !retired.isEmpty();
+                    s = full ? retired.peekFirst() : current;
+                    if (s == null) {
+                        return;
+                    }
+                    through = s.end;
+                }
+                try {
+                    s.moved = moveFrames(s.channel, s.name, s.moved, through);
+                } catch (IOException e) {
+                    throw new StoreUnavailable("the audit journal cannot be read: " + e.getMessage(), e);
+                }
+                if (!full) {
+                    return;
+                }
+                try {
+                    s.close(true); // nothing is appended to a retired journal, and all of it is moved
+                } catch (IOException e) {
+                    LOG.warn("moved audit journal {} could not be removed: {}", s.name, e.getMessage());
+                }
+                table.forget(s.name);
+                synchronized (this) {
+                    retired.removeFirst();
+                }
+            }
+        }
+    }
+
+    /** One buffer for reading frames back, allocated once: a fresh one per move would be a humongous object every 100 ms. */
+    private ByteBuffer readBuffer;
+
+    private ByteBuffer readBuffer() {
+        if (readBuffer == null) {
+            readBuffer = ByteBuffer.allocate(MOVE_BYTES);
+        }
+        return readBuffer;
+    }
+
+    /**
+     * Moves the whole frames between the offsets into the table, a few megabytes per transaction,
+     * and returns the offset after the last one moved: {@code to} unless a frame is cut short or damaged.
+     */
+    private long moveFrames(FileChannel ch, String fileName, long from, long to) throws IOException {
+        long position = from;
+        while (position < to) {
+            int length = (int) Math.min(MOVE_BYTES, to - position);
+            ByteBuffer chunk = readBuffer();
+            chunk.clear().limit(length);
+            readFully(ch, chunk, position);
+            List<AuditRecord> records = new ArrayList<>();
+            int offset = 0;
+            while (offset + 8 <= length) {
+                int size = chunk.getInt(offset);
+                int checksum = chunk.getInt(offset + 4);
+                if (size < 4 || size > MAX_FRAME || position + offset + 8 + size > to) {
+                    break;
+                }
+                if (offset + 8 + size > length) {
+                    if (offset == 0) { // one frame longer than a chunk: read it alone
+                        chunk = ByteBuffer.allocate(8 + size);
+                        readFully(ch, chunk, position);
+                        length = chunk.capacity();
+                    } else {
+                        break; // the next chunk starts with it
+                    }
+                }
+                CRC32C crc = new CRC32C();
+                crc.update(chunk.array(), offset + 8, size);
+                if ((int) crc.getValue() != checksum) {
+                    break;
+                }
+                try {
+                    records.addAll(decode(chunk.array(), offset + 8, size));
+                } catch (IOException | RuntimeException e) {
+                    break;
+                }
+                offset += 8 + size;
+            }
+            if (offset == 0) {
+                break; // not a whole frame: damage, or a crash in the middle of a write
+            }
+            position += offset;
+            table.move(records, fileName, position);
+        }
+        return position;
+    }
+
+    private List<Path> others() {
+        Set<Path> own = new java.util.HashSet<>();
+        synchronized (this) {
+            retired.forEach(s -> own.add(s.path));
+            if (current != null) {
+                own.add(current.path);
+            }
+        }
+        List<Path> found = new ArrayList<>();
+        try (var files = Files.list(folder)) {
+            files.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).filter(p -> !own.contains(p)).forEach(found::add);
+        } catch (NoSuchFileException e) {
+            return found;
+        } catch (IOException e) {
+            throw new StoreUnavailable("the audit journal folder cannot be read: " + e.getMessage(), e);
+        }
+        return found;
+    }
+
+    /** Replays and removes a journal if its process is gone; false if a live process holds it. */
+    private boolean adopt(Path file) {
+        if (WRITTEN_HERE.contains(file.toAbsolutePath())) {
+            return false;
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            FileLock held;
+            try {
+                held = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                return false;
+            }
+            if (held == null) {
+                return false;
+            }
+            String fileName = nameOf(file);
+            replay(ch, fileName);
+            Files.delete(file); // before the mark: a mark without a file is harmless, a file without its mark would be replayed again
+            table.forget(fileName);
+            return true;
+        } catch (NoSuchFileException e) {
+            return true; // someone else replayed it
+        } catch (IOException e) {
+            throw new StoreUnavailable("the audit journal " + file.getFileName() + " cannot be replayed: " + e.getMessage(), e);
+        }
+    }
+
+    private void replay(FileChannel ch, String fileName) throws IOException {
+        if (!hasHeader(ch)) {
+            return; // never got its header: nothing was committed to it
+        }
+        Long mark = table.mark(fileName);
+        long from = mark != null ? mark : HEADER;
+        long size = ch.size();
+        long through;
+        synchronized (moving) { // one reader of the read buffer at a time
+            through = moveFrames(ch, fileName, from, size);
+        }
+        if (through < size) {
+            // A frame cut short by the crash is a batch no caller was answered for; anything else is damage.
+            LOG.warn("audit journal {}: {} bytes after offset {} are not a whole frame and were not replayed", fileName, size - through, through);
+        }
+        if (through > from) {
+            LOG.info("audit journal {}: records left by a process that stopped were moved into the database ({} bytes)", fileName, through - from);
+        }
+    }
+
+    /** Waits until the live process holding the file has moved what the file held now. */
+    private void awaitMoved(Path file, long deadline) {
+        String fileName = nameOf(file);
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            throw new StoreUnavailable("the audit journal " + file.getFileName() + " cannot be read: " + e.getMessage(), e);
+        }
+        while (System.nanoTime() < deadline) {
+            Long mark = table.mark(fileName);
+            if ((mark != null && mark >= size) || !Files.exists(file)) {
+                return;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+        LOG.warn("audit journal {}: records its process holds were not moved within {} ms; this read may miss them", fileName, SETTLE_MILLIS);
+    }
+
+    private static String nameOf(Path file) {
+        String f = file.getFileName().toString();
+        return f.substring(0, f.length() - SUFFIX.length());
+    }
+
+    private static boolean hasHeader(FileChannel ch) throws IOException {
+        if (ch.size() < HEADER) {
+            return false;
+        }
+        ByteBuffer header = ByteBuffer.allocate(HEADER);
+        readFully(ch, header, 0);
+        return header.getInt(0) == MAGIC && header.getInt(4) == VERSION;
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer into, long position) throws IOException {
+        while (into.hasRemaining()) {
+            if (ch.read(into, position + into.position()) < 0) {
+                throw new java.io.EOFException();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        Thread stopping;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            stopping = mover;
+        }
+        if (stopping == null) {
+            return; // never appended
+        }
+        LockSupport.unpark(stopping);
+        try {
+            stopping.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        boolean moved;
+        try {
+            moveOwn();
+            moved = true;
+        } catch (RuntimeException e) {
+            LOG.error("audit records in this process's journal could not be moved at shutdown; the next start replays them", e);
+            moved = false;
+        }
+        release(moved);
+    }
+
+    /** Lets go of this process's journals as a killed process would: unmoved, for another store to replay. */
+    void abandon() {
+        synchronized (this) {
+            closed = true;
+        }
+        LockSupport.unpark(mover);
+        release(false);
+    }
+
+    private synchronized void release(boolean moved) {
+        List<Segment> all = new ArrayList<>(retired);
+        if (current != null) {
+            all.add(current);
+        }
+        for (Segment s : all) {
+            try {
+                s.close(moved);
+                if (moved) {
+                    table.forget(s.name);
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("audit journal {} could not be closed cleanly: {}", s.name, e.getMessage());
+            }
+        }
+        retired.clear();
+        current = null;
+    }
+
+    // ---- frames: a count, then each record's fields, strings as a length (-1 for null) and UTF-8 ----
+
+    static byte[] encode(List<AuditRecord> batch) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512 * batch.size());
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(batch.size());
+            for (AuditRecord r : batch) {
+                string(out, r.eventId());
+                string(out, r.accountId());
+                out.writeLong(r.eventTime().toEpochMilli());
+                string(out, r.eventName());
+                string(out, r.eventSource());
+                out.writeBoolean(r.readOnly());
+                string(out, r.username());
+                string(out, r.accessKeyId());
+                string(out, r.resourceType());
+                string(out, r.resourceName());
+                string(out, r.requestId());
+                string(out, r.errorCode());
+                string(out, r.json());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // in memory: does not happen
+        }
+        return bytes.toByteArray();
+    }
+
+    static List<AuditRecord> decode(byte[] bytes, int offset, int length) throws IOException {
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes, offset, length));
+        int count = in.readInt();
+        if (count < 0 || count > length) {
+            throw new IOException("bad record count " + count);
+        }
+        List<AuditRecord> records = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            records.add(new AuditRecord(string(in), string(in), Instant.ofEpochMilli(in.readLong()), string(in), string(in), in.readBoolean(),
+                    string(in), string(in), string(in), string(in), string(in), string(in), string(in)));
+        }
+        if (in.available() != 0) {
+            throw new IOException("bytes after the last record");
+        }
+        return records;
+    }
+
+    private static void string(DataOutputStream out, String s) throws IOException {
+        if (s == null) {
+            out.writeInt(-1);
+            return;
+        }
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static String string(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length == -1) {
+            return null;
+        }
+        if (length < 0 || length > in.available()) {
+            throw new IOException("bad string length " + length);
+        }
+        return new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,207 @@
+package io.openirsa.store;
+
+import io.openirsa.core.audit.AuditRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The SQLite store's audit journal: records reach the table once each and in order, through
+ * rotation, a process that died (abandoned journals) and damaged files.
+ */
+class AuditJournalTest {
+    private static final Instant T = Instant.parse("2026-11-29T12:00:00Z");
+
+    /** The table as the journal sees it: records and marks, as JdbcStore keeps them in one transaction. */
+    static final class Table implements AuditJournal.Table {
+        final List<AuditRecord> rows = new ArrayList<>();
+        final Map<String, Long> marks = new HashMap<>();
+
+        @Override
+        public synchronized void move(List<AuditRecord> records, String file, long movedThrough) {
+            rows.addAll(records);
+            marks.put(file, movedThrough);
+        }
+
+        @Override
+        public synchronized Long mark(String file) {
+            return marks.get(file);
+        }
+
+        @Override
+        public synchronized void forget(String file) {
+            marks.remove(file);
+        }
+
+        synchronized List<String> ids() {
+            return rows.stream().map(AuditRecord::eventId).toList();
+        }
+    }
+
+    static AuditRecord record(int i) {
+        return new AuditRecord("e" + i, "123456789012", T.plusMillis(i), "AssumeRoleWithWebIdentity", "sts.amazonaws.com", false,
+                "system:serviceaccount:default:app", i % 3 == 0 ? null : "ASIA" + i, "AWS::IAM::Role", "arn:aws:iam::123456789012:role/app",
+                "req-" + i, i % 5 == 0 ? "AccessDenied" : null, "{\"eventID\":\"e" + i + "\",\"note\":\"é ✓\"}");
+    }
+
+    static List<String> ids(int from, int to) {
+        return IntStream.range(from, to).mapToObj(i -> "e" + i).toList();
+    }
+
+    private static List<Path> journals(Path data) throws Exception {
+        try (var files = Files.list(data.resolve(AuditJournal.FOLDER))) {
+            return files.filter(p -> p.toString().endsWith(".journal")).toList();
+        }
+    }
+
+    @Test
+    void framesRoundTrip_nullsAndUnicodeIntact() throws Exception {
+        List<AuditRecord> batch = IntStream.range(0, 11).mapToObj(AuditJournalTest::record).toList();
+        byte[] bytes = AuditJournal.encode(batch);
+        assertThat(AuditJournal.decode(bytes, 0, bytes.length)).isEqualTo(batch);
+    }
+
+    @Test
+    void settle_movesEverythingAppended_inOrder_andForgetsTheFileAtClose(@TempDir Path data) throws Exception {
+        Table table = new Table();
+        try (AuditJournal journal = new AuditJournal(data, table)) {
+            for (int i = 0; i < 50; i++) {
+                journal.append(List.of(record(2 * i), record(2 * i + 1)));
+            }
+            journal.settle();
+            assertThat(table.ids()).isEqualTo(ids(0, 100));
+            Path file = journals(data).getFirst();
+            assertThat(table.marks).containsEntry(file.getFileName().toString().replace(".journal", ""), Files.size(file));
+        }
+        assertThat(journals(data)).isEmpty();
+        assertThat(table.marks).isEmpty();
+        assertThat(table.ids()).hasSize(100); // nothing moved twice at close
+    }
+
+    @Test
+    void fullJournals_areRetiredAndRemoved_withoutLosingOrRepeating(@TempDir Path data) throws Exception {
+        Table table = new Table();
+        try (AuditJournal journal = new AuditJournal(data, table, 4096)) {
+            for (int i = 0; i < 300; i++) {
+                journal.append(List.of(record(i)));
+            }
+            journal.settle();
+            assertThat(table.ids()).isEqualTo(ids(0, 300));
+            assertThat(journals(data)).hasSize(1); // the current one; the full ones are gone
+            assertThat(table.marks).hasSize(1);
+        }
+    }
+
+    @Test
+    void aProcessThatDied_isReplayedOnce_fromWhereItsMoveStopped(@TempDir Path data) throws Exception {
+        Table table = new Table();
+        AuditJournal dead = new AuditJournal(data, table);
+        for (int i = 0; i < 10; i++) {
+            dead.append(List.of(record(i)));
+        }
+        dead.settle(); // the first ten are in the table, with the mark
+        for (int i = 10; i < 25; i++) {
+            dead.append(List.of(record(i)));
+        }
+        dead.abandon(); // killed: fifteen records only in its file
+
+        try (AuditJournal next = new AuditJournal(data, table)) {
+            next.adoptOrphans();
+            assertThat(table.ids()).isEqualTo(ids(0, 25));
+            assertThat(journals(data)).isEmpty();
+            assertThat(table.marks).isEmpty();
+        }
+    }
+
+    @Test
+    void aFrameCutShortByTheCrash_isLeftOut_andTheWholeOnesBeforeItMoved(@TempDir Path data) throws Exception {
+        Table table = new Table();
+        AuditJournal dead = new AuditJournal(data, table);
+        for (int i = 0; i < 5; i++) {
+            dead.append(List.of(record(i)));
+        }
+        dead.abandon();
+        Path file = journals(data).getFirst();
+        byte[] whole = AuditJournal.encode(List.of(record(99)));
+        ByteBuffer torn = ByteBuffer.allocate(8 + whole.length / 2).putInt(whole.length).putInt(0).put(whole, 0, whole.length / 2).flip();
+        try (var ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.APPEND)) {
+            ch.write(torn);
+        }
+
+        try (AuditJournal next = new AuditJournal(data, table)) {
+            next.adoptOrphans();
+        }
+        assertThat(table.ids()).isEqualTo(ids(0, 5));
+        assertThat(journals(data)).isEmpty();
+    }
+
+    @Test
+    void hostileJournals_moveNothing_andNeitherThrowNorAllocateWhatTheyClaim(@TempDir Path data) throws Exception {
+        Path folder = Files.createDirectories(data.resolve(AuditJournal.FOLDER));
+        Random random = new Random(7);
+        byte[] noise = new byte[10_000];
+        random.nextBytes(noise);
+        Files.write(folder.resolve("noise.journal"), noise);
+        Files.write(folder.resolve("empty.journal"), new byte[0]);
+        // A valid header, then a frame that claims 2 GiB, then one that claims 1 KiB with a wrong checksum.
+        ByteBuffer header = ByteBuffer.allocate(AuditJournal.HEADER + 16 + 1024).putInt(0x4f49414a).putInt(1)
+                .putInt(Integer.MAX_VALUE).putInt(0).putInt(1024).putInt(42);
+        Files.write(folder.resolve("huge.journal"), header.array());
+        byte[] payload = AuditJournal.encode(List.of(record(1)));
+        ByteBuffer badCrc = ByteBuffer.allocate(AuditJournal.HEADER + 8 + payload.length).putInt(0x4f49414a).putInt(1)
+                .putInt(payload.length).putInt(12345).put(payload);
+        Files.write(folder.resolve("crc.journal"), badCrc.array());
+        // A whole frame with the right checksum whose records lie about their lengths.
+        byte[] lying = ByteBuffer.allocate(12).putInt(1).putInt(Integer.MAX_VALUE).putInt(0).array();
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(lying);
+        ByteBuffer lies = ByteBuffer.allocate(AuditJournal.HEADER + 8 + lying.length).putInt(0x4f49414a).putInt(1)
+                .putInt(lying.length).putInt((int) crc.getValue()).put(lying);
+        Files.write(folder.resolve("lies.journal"), lies.array());
+
+        Table table = new Table();
+        try (AuditJournal next = new AuditJournal(data, table)) {
+            next.adoptOrphans();
+        }
+        assertThat(table.rows).isEmpty();
+        assertThat(journals(data)).isEmpty();
+    }
+
+    @Test
+    void anotherStoreOnTheFolder_seesRecordsStillInALiveJournal(@TempDir Path data) throws Exception {
+        try (JdbcStore writer = JdbcStore.sqlite(data); JdbcStore reader = JdbcStore.sqlite(data)) {
+            writer.appendAudit(List.of(record(1), record(2)));
+            assertThat(journals(data)).hasSize(1); // the writer's, held by it
+            assertThat(reader.auditByRequestId("req-2")).hasValueSatisfying(r -> assertThat(r).isEqualTo(record(2)));
+            assertThat(reader.auditByRequestId("req-1")).isPresent();
+        }
+    }
+
+    @Test
+    void aStoreOpened_afterAWriterDied_hasItsRecords(@TempDir Path data) throws Exception {
+        JdbcStore writer = JdbcStore.sqlite(data);
+        try {
+            writer.appendAudit(List.of(record(3)));
+            writer.abandonAuditJournal();
+            try (JdbcStore next = JdbcStore.sqlite(data)) {
+                assertThat(journals(data)).isEmpty(); // replayed as it opened
+                assertThat(next.auditByRequestId("req-3")).hasValue(record(3));
+            }
+        } finally {
+            writer.close();
+        }
+    }
+}
