@@ -5,11 +5,8 @@ import io.openirsa.core.store.StoreUnavailable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -63,8 +60,8 @@ final class AuditJournal implements AutoCloseable {
     private static final long MOVE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Bytes waiting that wake the mover before its next tick (a few thousand records). */
     private static final long MOVE_AT_BYTES = 4 << 20;
-    /** Bytes of frames read and moved in one transaction. */
-    private static final int MOVE_BYTES = 4 << 20;
+    /** Bytes of frames read and moved in one transaction (a few hundred records); under G1's humongous size. */
+    private static final int MOVE_BYTES = 256 << 10;
     static final long SETTLE_MILLIS = 2000;
     /** Journals this JVM writes: never opened by another store here, since closing any channel on a file drops the JVM's lock on it. */
     private static final Set<Path> WRITTEN_HERE = ConcurrentHashMap.newKeySet();
@@ -136,12 +133,7 @@ final class AuditJournal implements AutoCloseable {
 
     /** Appends the batch as one frame; returns once it is written to the file. */
     void append(List<AuditRecord> batch) {
-        byte[] payload = encode(batch);
-        ByteBuffer frame = ByteBuffer.allocate(8 + payload.length);
-        CRC32C crc = new CRC32C();
-        crc.update(payload);
-        frame.putInt(payload.length).putInt((int) crc.getValue()).put(payload).flip();
-        write(frame, batch);
+        write(frame(batch), batch);
     }
 
     private synchronized void write(ByteBuffer frame, List<AuditRecord> batch) {
@@ -515,31 +507,61 @@ final class AuditJournal implements AutoCloseable {
         current = null;
     }
 
-    // ---- frames: a count, then each record's fields, strings as a length (-1 for null) and UTF-8 ----
+    // ---- frames: a count, then each record's fields, strings as a length (-1 for null) and UTF-8, the time as epoch milliseconds ----
 
-    static byte[] encode(List<AuditRecord> batch) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512 * batch.size());
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(batch.size());
-            for (AuditRecord r : batch) {
-                string(out, r.eventId());
-                string(out, r.accountId());
-                out.writeLong(r.eventTime().toEpochMilli());
-                string(out, r.eventName());
-                string(out, r.eventSource());
-                out.writeBoolean(r.readOnly());
-                string(out, r.username());
-                string(out, r.accessKeyId());
-                string(out, r.resourceType());
-                string(out, r.resourceName());
-                string(out, r.requestId());
-                string(out, r.errorCode());
-                string(out, r.json());
+    /** A frame: its payload's length and CRC32C, then the payload; built in one buffer, as it is written per request. */
+    static ByteBuffer frame(List<AuditRecord> batch) {
+        byte[][] strings = new byte[batch.size() * STRINGS][];
+        int size = 4;
+        int k = 0;
+        for (AuditRecord r : batch) {
+            for (String field : strings(r)) {
+                byte[] b = field == null ? null : field.getBytes(StandardCharsets.UTF_8);
+                strings[k++] = b;
+                size += 4 + (b == null ? 0 : b.length);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // in memory: does not happen
+            size += 8 + 1; // the time and readOnly
         }
-        return bytes.toByteArray();
+        ByteBuffer frame = ByteBuffer.allocate(8 + size);
+        frame.position(8);
+        frame.putInt(batch.size());
+        k = 0;
+        for (AuditRecord r : batch) {
+            put(frame, strings[k++]);
+            put(frame, strings[k++]);
+            frame.putLong(r.eventTime().toEpochMilli());
+            put(frame, strings[k++]);
+            put(frame, strings[k++]);
+            frame.put((byte) (r.readOnly() ? 1 : 0));
+            for (int i = 4; i < STRINGS; i++) {
+                put(frame, strings[k++]);
+            }
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(frame.array(), 8, size);
+        return frame.putInt(0, size).putInt(4, (int) crc.getValue()).flip();
+    }
+
+    private static final int STRINGS = 11;
+
+    /** The string fields in the order they are written: two, the time, two, readOnly, then the rest. */
+    private static String[] strings(AuditRecord r) {
+        return new String[]{r.eventId(), r.accountId(), r.eventName(), r.eventSource(), r.username(), r.accessKeyId(), r.resourceType(),
+                r.resourceName(), r.requestId(), r.errorCode(), r.json()};
+    }
+
+    private static void put(ByteBuffer frame, byte[] b) {
+        if (b == null) {
+            frame.putInt(-1);
+        } else {
+            frame.putInt(b.length).put(b);
+        }
+    }
+
+    /** A frame's payload alone. */
+    static byte[] encode(List<AuditRecord> batch) {
+        ByteBuffer frame = frame(batch);
+        return java.util.Arrays.copyOfRange(frame.array(), 8, frame.limit());
     }
 
     static List<AuditRecord> decode(byte[] bytes, int offset, int length) throws IOException {
@@ -557,16 +579,6 @@ final class AuditJournal implements AutoCloseable {
             throw new IOException("bytes after the last record");
         }
         return records;
-    }
-
-    private static void string(DataOutputStream out, String s) throws IOException {
-        if (s == null) {
-            out.writeInt(-1);
-            return;
-        }
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(b.length);
-        out.write(b);
     }
 
     private static String string(DataInputStream in) throws IOException {
