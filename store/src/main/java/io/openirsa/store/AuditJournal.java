@@ -5,7 +5,6 @@ import io.openirsa.core.store.StoreUnavailable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -564,31 +563,39 @@ final class AuditJournal implements AutoCloseable {
         return java.util.Arrays.copyOfRange(frame.array(), 8, frame.limit());
     }
 
+    /** The records of a frame's payload; IOException (never an allocation of what a damaged length claims) for anything else. */
     static List<AuditRecord> decode(byte[] bytes, int offset, int length) throws IOException {
-        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes, offset, length));
-        int count = in.readInt();
-        if (count < 0 || count > length) {
-            throw new IOException("bad record count " + count);
+        ByteBuffer in = ByteBuffer.wrap(bytes, offset, length);
+        try {
+            int count = in.getInt();
+            if (count < 0 || count > length) {
+                throw new IOException("bad record count " + count);
+            }
+            List<AuditRecord> records = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                records.add(new AuditRecord(string(in), string(in), Instant.ofEpochMilli(in.getLong()), string(in), string(in), in.get() != 0,
+                        string(in), string(in), string(in), string(in), string(in), string(in), string(in)));
+            }
+            if (in.hasRemaining()) {
+                throw new IOException("bytes after the last record");
+            }
+            return records;
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new IOException("a record runs past the frame", e);
         }
-        List<AuditRecord> records = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            records.add(new AuditRecord(string(in), string(in), Instant.ofEpochMilli(in.readLong()), string(in), string(in), in.readBoolean(),
-                    string(in), string(in), string(in), string(in), string(in), string(in), string(in)));
-        }
-        if (in.available() != 0) {
-            throw new IOException("bytes after the last record");
-        }
-        return records;
     }
 
-    private static String string(DataInputStream in) throws IOException {
-        int length = in.readInt();
+    /** Straight from the buffer's array: a stream in between was half the mover's decoding time. */
+    private static String string(ByteBuffer in) throws IOException {
+        int length = in.getInt();
         if (length == -1) {
             return null;
         }
-        if (length < 0 || length > in.available()) {
+        if (length < 0 || length > in.remaining()) {
             throw new IOException("bad string length " + length);
         }
-        return new String(in.readNBytes(length), StandardCharsets.UTF_8);
+        String s = new String(in.array(), in.arrayOffset() + in.position(), length, StandardCharsets.UTF_8);
+        in.position(in.position() + length);
+        return s;
     }
 }

@@ -147,7 +147,7 @@ public final class SigV4 {
         StringBuilder b = null; // made only when a value needs folding; most (a session token, a date) do not
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);
-            if (isSpace(c) && (c != ' ' || (i + 1 < v.length() && isSpace(v.charAt(i + 1))))) {
+            if (c <= ' ' && isSpace(c) && (c != ' ' || (i + 1 < v.length() && isSpace(v.charAt(i + 1))))) { // c <= ' ': one test for most characters
                 if (b == null) {
                     b = new StringBuilder(v.length()).append(v, 0, i);
                 }

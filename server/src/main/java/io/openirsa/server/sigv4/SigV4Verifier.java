@@ -200,10 +200,24 @@ public final class SigV4Verifier {
                 throw new AwsException("SignatureDoesNotMatch", 403, "The request signs header '" + n + "' but does not carry it.");
             }
         }
-        if (!signature.matches("[0-9a-fA-F]{64}")) {
+        if (!isHex64(signature)) {
             throw new AwsException("SignatureDoesNotMatch", 403, MISMATCH);
         }
         return new Parts(m.group(1), m.group(2), m.group(3), m.group(4), names, signature, amzDate, token, presigned, expires);
+    }
+
+    /** 64 hex digits; String.matches would compile its pattern on every request. */
+    private static boolean isHex64(String s) {
+        if (s.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < 64; i++) {
+            char c = s.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The Authorization header without its signature, as AWS echoes it. */
