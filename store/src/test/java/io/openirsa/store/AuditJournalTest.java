@@ -61,6 +61,13 @@ class AuditJournalTest {
         return IntStream.range(from, to).mapToObj(i -> "e" + i).toList();
     }
 
+    /** Records from to to, one frame each. */
+    private static void appendEach(AuditJournal journal, int from, int to) {
+        for (int i = from; i < to; i++) {
+            journal.append(List.of(record(i)));
+        }
+    }
+
     private static List<Path> journals(Path data) throws Exception {
         try (var files = Files.list(data.resolve(AuditJournal.FOLDER))) {
             return files.filter(p -> p.toString().endsWith(".journal")).toList();
@@ -95,9 +102,7 @@ class AuditJournalTest {
     void fullJournals_areRetiredAndRemoved_withoutLosingOrRepeating(@TempDir Path data) throws Exception {
         Table table = new Table();
         try (AuditJournal journal = new AuditJournal(data, table, 4096)) {
-            for (int i = 0; i < 300; i++) {
-                journal.append(List.of(record(i)));
-            }
+            appendEach(journal, 0, 300);
             journal.settle();
             assertThat(table.ids()).isEqualTo(ids(0, 300));
             assertThat(journals(data)).hasSize(1); // the current one; the full ones are gone
@@ -109,13 +114,9 @@ class AuditJournalTest {
     void aProcessThatDied_isReplayedOnce_fromWhereItsMoveStopped(@TempDir Path data) throws Exception {
         Table table = new Table();
         AuditJournal dead = new AuditJournal(data, table);
-        for (int i = 0; i < 10; i++) {
-            dead.append(List.of(record(i)));
-        }
+        appendEach(dead, 0, 10);
         dead.settle(); // the first ten are in the table, with the mark
-        for (int i = 10; i < 25; i++) {
-            dead.append(List.of(record(i)));
-        }
+        appendEach(dead, 10, 25);
         dead.abandon(); // killed: fifteen records only in its file
 
         try (AuditJournal next = new AuditJournal(data, table)) {
@@ -130,9 +131,7 @@ class AuditJournalTest {
     void aFrameCutShortByTheCrash_isLeftOut_andTheWholeOnesBeforeItMoved(@TempDir Path data) throws Exception {
         Table table = new Table();
         AuditJournal dead = new AuditJournal(data, table);
-        for (int i = 0; i < 5; i++) {
-            dead.append(List.of(record(i)));
-        }
+        appendEach(dead, 0, 5);
         dead.abandon();
         Path file = journals(data).getFirst();
         byte[] whole = AuditJournal.encode(List.of(record(99)));
