@@ -132,10 +132,10 @@ final class AuditJournal implements AutoCloseable {
 
     /** Appends the batch as one frame; returns once it is written to the file. */
     void append(List<AuditRecord> batch) {
-        write(frame(batch), batch);
+        write(frame(batch));
     }
 
-    private synchronized void write(ByteBuffer frame, List<AuditRecord> batch) {
+    private synchronized void write(ByteBuffer frame) {
         if (closed) {
             throw new IllegalStateException("the audit journal is closed");
         }
@@ -186,7 +186,12 @@ final class AuditJournal implements AutoCloseable {
     /** Replays the journals of processes that died; for a store being opened. */
     void adoptOrphans() {
         for (Path other : others()) {
-            adopt(other);
+            try {
+                adopt(other);
+            } catch (RuntimeException e) { // a journal that cannot be read now must not keep the store from opening
+                LOG.error("audit journal {} could not be replayed now; it is kept and tried again at the next lookup: {}",
+                        other.getFileName(), e.getMessage());
+            }
         }
     }
 
