@@ -24,8 +24,6 @@ import io.openirsa.core.store.Store;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -274,11 +272,7 @@ public final class WebIdentityVerifier {
     }
 
     private static ByteBuffer digest(String token) {
-        try {
-            return ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        return ByteBuffer.wrap(io.openirsa.core.Sha256.digest(token.getBytes(StandardCharsets.UTF_8)));
     }
 
     private JWSVerifier verifier(JWK key) throws JOSEException {

@@ -5,7 +5,6 @@ import javax.crypto.spec.SecretKeySpec;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
@@ -38,7 +37,7 @@ public final class SigV4 {
      */
     public static String canonicalRequest(String method, String canonicalUri, String rawQuery, List<String> signedHeaders,
                                           Map<String, List<String>> headers, String payloadHash, boolean dropSignatureParam) {
-        StringBuilder b = new StringBuilder();
+        StringBuilder b = new StringBuilder(2048); // a session token alone is over 1,000 characters
         b.append(method).append('\n').append(canonicalUri).append('\n')
                 .append(canonicalQuery(rawQuery, dropSignatureParam)).append('\n');
         for (String name : signedHeaders) {
@@ -205,11 +204,7 @@ public final class SigV4 {
     }
 
     public static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return io.openirsa.core.Sha256.digest(data);
     }
 
     static byte[] hmac(byte[] key, String data) {
