@@ -76,6 +76,7 @@ class HostileInputTest extends ServerTest {
                     .POST(HttpRequest.BodyPublishers.ofString("Action=GetCallerIdentity&Version=2011-06-15")).build(), HttpResponse.BodyHandlers.ofString());
             assertClean(r.statusCode(), r.body(), h.substring(0, Math.min(60, h.length())));
             assertThat(r.statusCode()).isIn(400, 403);
+            assertThat(r.body()).as("AWS's error, also for a 26 KB header").startsWith("<ErrorResponse");
         }
     }
 
