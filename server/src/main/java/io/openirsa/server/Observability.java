@@ -39,7 +39,7 @@ public final class Observability {
                 () -> domain.issuers().oldestPrimaryKeyAge().toSeconds());
         gauge("openirsa_audit_write_lag_seconds", "How long the last audit record waited for its commit",
                 () -> domain.audit().lastWaitNanos() / 1e9);
-        gauge("openirsa_audit_commits", "Audit transactions committed since start (records per commit: openirsa_audit_records / this)",
+        gauge("openirsa_audit_commits", "Audit commits since start: transactions, or SQLite journal frames (records per commit: openirsa_audit_records / this)",
                 () -> domain.audit().commits());
         gauge("openirsa_audit_records", "Audit records committed since start", () -> domain.audit().recordsCommitted());
         domain.audit().onRecord(this::observe);

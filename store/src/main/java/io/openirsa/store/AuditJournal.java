@@ -31,7 +31,7 @@ import java.util.zip.CRC32C;
 /**
  * The SQLite store's commit point for audit records. Each batch is one checksummed frame appended to
  * this process's journal file: one write, no index pages. A background thread moves the records into
- * {@code audit_events} a few thousand at a time. Inserting the two or three records a commit holds
+ * {@code audit_events} every 100 ms, a few hundred per transaction. Inserting the two or three records a commit holds
  * under load cost about 30 µs a record, most of it index pages copied to the WAL at every commit;
  * hundreds at a time cost under 20 (docs/benchmarks.md).
  *
@@ -81,7 +81,7 @@ final class AuditJournal implements AutoCloseable {
     private final long rotateAt;
     private final Object moving = new Object();
 
-    /** A journal file this process writes, and the records in it not moved yet. */
+    /** A journal file this process writes, and how far it is written and moved. */
     private static final class Segment {
         final String name;
         final Path path;
@@ -296,7 +296,7 @@ final class AuditJournal implements AutoCloseable {
     }
 
     /**
-     * Moves the whole frames between the offsets into the table, a few megabytes per transaction,
+     * Moves the whole frames between the offsets into the table, {@value #MOVE_BYTES} bytes of them per transaction,
      * and returns the offset after the last one moved: {@code to} unless a frame is cut short or damaged.
      */
     private long moveFrames(FileChannel ch, String fileName, long from, long to) throws IOException {

@@ -32,7 +32,7 @@ public final class AuditLog implements AutoCloseable {
     private final AuditTrail trail;
     private final java.util.List<java.util.function.Consumer<ApiCall>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.concurrent.atomic.AtomicLong lastWaitNanos = new java.util.concurrent.atomic.AtomicLong();
-    /** Committed batches and the records in them: their ratio is the group commit's effect (bench/run: 2.5-3 under load). */
+    /** Commits and the records in them: with a group commit their ratio is its effect (2.5-3 under bench/run's load); a journal's caller commits one each. */
     private final java.util.concurrent.atomic.LongAdder commits = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder committed = new java.util.concurrent.atomic.LongAdder();
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
@@ -57,7 +57,7 @@ public final class AuditLog implements AutoCloseable {
         return lastWaitNanos.get();
     }
 
-    /** Transactions the writer has committed since start. */
+    /** Commits since start: group-commit transactions, or journal frames. */
     public long commits() {
         return commits.sum();
     }
