@@ -31,9 +31,9 @@ import java.util.zip.CRC32C;
 /**
  * The SQLite store's commit point for audit records. Each batch is one checksummed frame appended to
  * this process's journal file: one write, no index pages. A background thread moves the records into
- * {@code audit_events} every 100 ms, a few hundred per transaction. Inserting the two or three records a commit holds
- * under load cost about 30 µs a record, most of it index pages copied to the WAL at every commit;
- * hundreds at a time cost under 20 (docs/benchmarks.md).
+ * the table ({@link AuditBatches}) every 100 ms, a few hundred per transaction. Inserting the two or three records
+ * a commit holds under load cost about 30 µs a record, most of it index pages copied to the WAL at every commit;
+ * hundreds at a time, as one deflated batch, cost a few (docs/benchmarks.md).
  *
  * <p>A frame is as durable as an SQLite commit with {@code synchronous=NORMAL}: it survives the
  * process being killed, not the machine losing power. Each process appends to its own file and holds

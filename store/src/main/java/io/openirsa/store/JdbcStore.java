@@ -56,7 +56,8 @@ public final class JdbcStore implements Store {
     private JdbcStore(HikariDataSource dataSource, String vendor, Path dataDir) {
         this.dataSource = dataSource;
         this.vendor = vendor;
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/common", "classpath:db/migration/" + vendor).load().migrate();
+        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/common", "classpath:db/migration/" + vendor)
+                .javaMigrations(new V10__AuditEventsIntoBatches()).load().migrate();
         this.cache = new ReadCache(vendor.equals("postgresql"));
         this.feed = vendor.equals("postgresql") ? new ChangeFeed(dataSource, cache) : new ChangeCounter(dataSource, cache);
         this.journal = dataDir == null ? null : new AuditJournal(dataDir, new AuditJournal.Table() {
@@ -591,13 +592,6 @@ public final class JdbcStore implements Store {
 
     // ---- audit trail ----
 
-    private static final String AUDIT = "SELECT seq, event_id, account_id, event_time, event_name, event_source, read_only, username, access_key_id, "
-            + "resource_type, resource_name, request_id, error_code, record FROM audit_events ";
-    /** LookupEvents attributes, by the column that holds each: never user input in SQL. */
-    private static final Map<String, String> AUDIT_COLUMNS = Map.of("event_id", "event_id", "event_name", "event_name",
-            "read_only", "read_only", "username", "username", "resource_type", "resource_type", "resource_name", "resource_name",
-            "event_source", "event_source", "access_key_id", "access_key_id");
-
     @Override
     public void appendAudit(List<AuditRecord> batch) {
         if (journal != null) {
@@ -616,16 +610,7 @@ public final class JdbcStore implements Store {
     }
 
     private static void insertAudit(Connection c, List<AuditRecord> batch) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_events (event_id, account_id, event_time, event_name, event_source, "
-                + "read_only, username, access_key_id, resource_type, resource_name, request_id, error_code, record) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (AuditRecord r : batch) {
-                bind(ps, new Object[]{r.eventId(), r.accountId(), r.eventTime().toEpochMilli(), r.eventName(), r.eventSource(), Boolean.toString(r.readOnly()),
-                        r.username(), r.accessKeyId(), r.resourceType(), r.resourceName(), r.requestId(), r.errorCode(), r.json()});
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
+        AuditBatches.insert(c, batch);
     }
 
     /** Lets go of the audit journal unmoved, as a killed process does: for tests of the replay. */
@@ -643,61 +628,26 @@ public final class JdbcStore implements Store {
     @Override
     public AuditPage lookupAudit(AuditQuery q) {
         settleAudit();
-        StringBuilder sql = new StringBuilder(AUDIT + "WHERE event_time >= ? AND event_time <= ?");
-        List<Object> args = new ArrayList<>(List.of(q.start().toEpochMilli(), q.end().toEpochMilli()));
-        if (q.accountId() != null) {
-            sql.append(" AND account_id = ?");
-            args.add(q.accountId());
-        }
-        if (q.attribute() != null) {
-            String column = AUDIT_COLUMNS.get(q.attribute());
-            if (column == null) {
-                throw new IllegalArgumentException("not an audit attribute: " + q.attribute());
-            }
-            sql.append(" AND ").append(column).append(" = ?");
-            args.add(q.value());
-        }
-        if (q.before() != null) {
-            sql.append(" AND seq < ?");
-            args.add(q.before());
-        }
-        sql.append(" ORDER BY seq DESC LIMIT ?");
-        args.add(q.limit() + 1);
-        List<long[]> seqs = new ArrayList<>();
-        List<AuditRecord> rows = query(sql.toString(), rs -> {
-            seqs.add(new long[]{rs.getLong(1)});
-            return auditRecord(rs);
-        }, args.toArray());
-        if (rows.size() <= q.limit()) {
-            return new AuditPage(rows, null);
-        }
-        return new AuditPage(rows.subList(0, q.limit()), seqs.get(q.limit() - 1)[0]);
+        return inConnection(c -> AuditBatches.lookup(c, q));
     }
 
     @Override
     public Optional<AuditRecord> auditByRequestId(String requestId) {
         settleAudit();
-        return query(AUDIT + "WHERE request_id = ? ORDER BY seq DESC", JdbcStore::auditRecord, requestId).stream().findFirst();
+        return Optional.ofNullable(inConnection(c -> AuditBatches.byRequestId(c, requestId)));
     }
 
     @Override
     public int deleteAuditBefore(Instant instant) {
         settleAudit(); // a record still in a journal would otherwise outlive the cutoff
-        // By seq, not by a scan of event_time: no index leads with event_time, and a DELETE that scans the
-        // whole table holds SQLite's write lock meanwhile, stalling every audit commit (a 200-300 ms p99
-        // once a minute under load, bench/scale). Walking from the oldest row reads only what goes.
-        // A record older than the cutoff that was written after a newer one stays until a later pass.
-        List<Long> keepFrom = query("SELECT seq FROM audit_events WHERE event_time >= ? ORDER BY seq LIMIT 1", rs -> rs.getLong(1),
-                instant.toEpochMilli());
-        return keepFrom.isEmpty()
-                ? inConnection(c -> run(c, "DELETE FROM audit_events WHERE event_time < ?", instant.toEpochMilli()))
-                : inConnection(c -> run(c, "DELETE FROM audit_events WHERE seq < ?", keepFrom.getFirst()));
-    }
-
-    private static AuditRecord auditRecord(ResultSet rs) throws SQLException {
-        return new AuditRecord(rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)), rs.getString(5), rs.getString(6),
-                Boolean.parseBoolean(rs.getString(7)), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
-                rs.getString(12), rs.getString(13), rs.getString(14));
+        // A few batches per transaction: SQLite's write lock is held meanwhile, and the journal's mover waits for it.
+        int deleted = 0;
+        AuditBatches.Expired some;
+        do {
+            some = inTransaction(c -> AuditBatches.deleteSome(c, instant.toEpochMilli()));
+            deleted += some.records();
+        } while (some.more());
+        return deleted;
     }
 
     // ---- JDBC plumbing ----

@@ -1,0 +1,321 @@
+package io.openirsa.store;
+
+import io.openirsa.core.audit.AuditPage;
+import io.openirsa.core.audit.AuditQuery;
+import io.openirsa.core.audit.AuditRecord;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+
+/**
+ * The audit trail's tables: CloudTrail records a batch to a row, deflated together, and lookup terms
+ * saying which batches hold a record with a given attribute value. A lookup reads the batches its
+ * term names and filters their records.
+ *
+ * <p>Why: a row per record with five indexes cost the SQLite mover 13 µs a record, the largest single
+ * cost of an exchange (docs/benchmarks.md). A batch is one row, and its terms are the distinct values
+ * of its records: two per record (the time-ordered event and request ids, which land at the end of
+ * their index) and a handful per batch for the rest.
+ *
+ * <p>A record's position, which orders the trail (newest first) and pages through it, is its batch's
+ * id and its index in the batch in one long.
+ */
+final class AuditBatches {
+    /** Records in one batch at most: the index in a position has {@value #INDEX_BITS} bits. */
+    static final int MAX_RECORDS = 4096;
+    private static final int INDEX_BITS = 16;
+    /** Batches fetched per query while a page fills. */
+    private static final int CANDIDATES = 16;
+    /** A value longer than this is kept in its term as a SHA-256: PostgreSQL's index entries are at most 2,704 bytes. */
+    private static final int TERM_VALUE_MAX = 256;
+    /** What a batch may inflate to at most; more is damage, not a batch. */
+    private static final int MAX_INFLATED = 256 << 20;
+
+    /** What a term is made of: a letter, a colon, the value. */
+    enum Term {
+        ACCOUNT("a", AuditRecord::accountId),
+        REQUEST_ID("r", AuditRecord::requestId),
+        // LookupEvents' attributes, by the names AuditQuery uses for them.
+        EVENT_ID("e", AuditRecord::eventId),
+        EVENT_NAME("n", AuditRecord::eventName),
+        READ_ONLY("o", r -> Boolean.toString(r.readOnly())),
+        USERNAME("u", AuditRecord::username),
+        RESOURCE_TYPE("t", AuditRecord::resourceType),
+        RESOURCE_NAME("m", AuditRecord::resourceName),
+        EVENT_SOURCE("s", AuditRecord::eventSource),
+        ACCESS_KEY_ID("k", AuditRecord::accessKeyId);
+
+        private final String letter;
+        private final Function<AuditRecord, String> value;
+
+        Term(String letter, Function<AuditRecord, String> value) {
+            this.letter = letter;
+            this.value = value;
+        }
+
+        /** The attribute AuditQuery names (event_name, username, ...); never the account or the request id. */
+        static Term attribute(String name) {
+            for (Term t : values()) {
+                if (t != ACCOUNT && t != REQUEST_ID && t.name().equalsIgnoreCase(name)) {
+                    return t;
+                }
+            }
+            throw new IllegalArgumentException("not an audit attribute: " + name);
+        }
+
+        String of(String v) {
+            byte[] utf8 = v.getBytes(StandardCharsets.UTF_8);
+            return utf8.length <= TERM_VALUE_MAX ? letter + ":" + v : letter + "#" + HexFormat.of().formatHex(io.openirsa.core.Sha256.digest(utf8));
+        }
+
+        boolean holds(AuditRecord r, String v) {
+            return Objects.equals(value.apply(r), v);
+        }
+    }
+
+    private AuditBatches() {
+    }
+
+    /** Stores the records in order, in batches of at most {@value #MAX_RECORDS}, with their terms. */
+    static void insert(Connection c, List<AuditRecord> records) throws SQLException {
+        for (int from = 0; from < records.size(); from += MAX_RECORDS) {
+            List<AuditRecord> batch = records.subList(from, Math.min(records.size(), from + MAX_RECORDS));
+            long id;
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_batches (min_time, max_time, records, payload) VALUES (?, ?, ?, ?) RETURNING id")) {
+                ps.setLong(1, batch.stream().mapToLong(r -> r.eventTime().toEpochMilli()).min().orElseThrow());
+                ps.setLong(2, batch.stream().mapToLong(r -> r.eventTime().toEpochMilli()).max().orElseThrow());
+                ps.setInt(3, batch.size());
+                ps.setBytes(4, deflate(AuditJournal.encode(batch)));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    id = rs.getLong(1);
+                }
+            }
+            terms(c, "INSERT INTO audit_terms (term, batch) VALUES (?, ?)", id, terms(batch));
+        }
+    }
+
+    /** The newest records the query matches, a page of them, and where the next page starts. */
+    static AuditPage lookup(Connection c, AuditQuery q) throws SQLException {
+        Term attribute = q.attribute() == null ? null : Term.attribute(q.attribute());
+        String term = attribute != null ? attribute.of(q.value()) : q.accountId() != null ? Term.ACCOUNT.of(q.accountId()) : null;
+        long before = q.before() == null ? Long.MAX_VALUE : q.before();
+        long start = q.start().toEpochMilli();
+        long end = q.end().toEpochMilli();
+        List<AuditRecord> found = new ArrayList<>();
+        long lastPosition = 0;
+        long below = before == Long.MAX_VALUE ? Long.MAX_VALUE : (before >>> INDEX_BITS) + 1;
+        while (true) {
+            List<Stored> candidates = candidates(c, term, below, start, end);
+            for (Stored b : candidates) {
+                List<AuditRecord> records = b.records();
+                for (int i = records.size() - 1; i >= 0; i--) {
+                    long position = b.id << INDEX_BITS | i;
+                    AuditRecord r = records.get(i);
+                    long t = r.eventTime().toEpochMilli();
+                    if (position >= before || t < start || t > end || (q.accountId() != null && !q.accountId().equals(r.accountId()))
+                            || (attribute != null && !attribute.holds(r, q.value()))) {
+                        continue;
+                    }
+                    if (found.size() == q.limit()) {
+                        return new AuditPage(found, lastPosition);
+                    }
+                    found.add(r);
+                    lastPosition = position;
+                }
+                below = b.id;
+            }
+            if (candidates.size() < CANDIDATES) {
+                return new AuditPage(found, null);
+            }
+        }
+    }
+
+    /** The newest record of the request. */
+    static AuditRecord byRequestId(Connection c, String requestId) throws SQLException {
+        long below = Long.MAX_VALUE;
+        while (true) {
+            List<Stored> candidates = candidates(c, Term.REQUEST_ID.of(requestId), below, Long.MIN_VALUE, Long.MAX_VALUE);
+            for (Stored b : candidates) {
+                List<AuditRecord> records = b.records();
+                for (int i = records.size() - 1; i >= 0; i--) {
+                    if (requestId.equals(records.get(i).requestId())) {
+                        return records.get(i);
+                    }
+                }
+                below = b.id;
+            }
+            if (candidates.size() < CANDIDATES) {
+                return null;
+            }
+        }
+    }
+
+    /**
+     * Deletes records older than the cutoff from up to {@value #CANDIDATES} of the oldest batches holding
+     * any, with the terms no record left names. A batch holding newer records too is written again without them.
+     */
+    static Expired deleteSome(Connection c, long cutoff) throws SQLException {
+        List<Stored> old = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, payload FROM audit_batches WHERE min_time < ? ORDER BY min_time LIMIT " + CANDIDATES)) {
+            ps.setLong(1, cutoff);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    old.add(new Stored(rs.getLong(1), rs.getBytes(2)));
+                }
+            }
+        }
+        int removed = 0;
+        for (Stored b : old) {
+            List<AuditRecord> records = b.records();
+            List<AuditRecord> kept = records.stream().filter(r -> r.eventTime().toEpochMilli() >= cutoff).toList();
+            Set<String> gone = terms(records);
+            gone.removeAll(terms(kept));
+            terms(c, "DELETE FROM audit_terms WHERE term = ? AND batch = ?", b.id, gone);
+            if (kept.isEmpty()) {
+                run(c, "DELETE FROM audit_batches WHERE id = ?", b.id);
+            } else {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE audit_batches SET min_time = ?, records = ?, payload = ? WHERE id = ?")) {
+                    ps.setLong(1, kept.stream().mapToLong(r -> r.eventTime().toEpochMilli()).min().orElseThrow());
+                    ps.setInt(2, kept.size());
+                    ps.setBytes(3, deflate(AuditJournal.encode(kept)));
+                    ps.setLong(4, b.id);
+                    ps.executeUpdate();
+                }
+            }
+            removed += records.size() - kept.size();
+        }
+        return new Expired(removed, old.size() == CANDIDATES);
+    }
+
+    /** @param more whether older batches may be left */
+    record Expired(int records, boolean more) {
+    }
+
+    /** Batches below {@code below} (by id, newest first) that may hold records between the times, and with the term if it is not null. */
+    private static List<Stored> candidates(Connection c, String term, long below, long start, long end) throws SQLException {
+        String sql = term == null
+                ? "SELECT id, payload FROM audit_batches WHERE id < ? AND max_time >= ? AND min_time <= ? ORDER BY id DESC LIMIT " + CANDIDATES
+                : "SELECT b.id, b.payload FROM audit_terms t JOIN audit_batches b ON b.id = t.batch WHERE t.term = ? AND t.batch < ? "
+                + "AND b.max_time >= ? AND b.min_time <= ? ORDER BY t.batch DESC LIMIT " + CANDIDATES;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int i = 1;
+            if (term != null) {
+                ps.setString(i++, term);
+            }
+            ps.setLong(i++, below);
+            ps.setLong(i++, start);
+            ps.setLong(i, end);
+            List<Stored> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Stored(rs.getLong(1), rs.getBytes(2)));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** A batch as read: decoded only when it is looked into. */
+    private record Stored(long id, byte[] payload) {
+        List<AuditRecord> records() {
+            byte[] encoded = inflate(payload);
+            try {
+                return AuditJournal.decode(encoded, 0, encoded.length);
+            } catch (IOException e) {
+                throw new IllegalStateException("audit batch " + id + " is damaged: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Every term the records' values make, once each. */
+    private static Set<String> terms(List<AuditRecord> records) {
+        Set<String> terms = new LinkedHashSet<>();
+        for (AuditRecord r : records) {
+            for (Term t : Term.values()) {
+                String v = t.value.apply(r);
+                if (v != null) {
+                    terms.add(t.of(v));
+                }
+            }
+        }
+        return terms;
+    }
+
+    private static void terms(Connection c, String sql, long batch, Set<String> terms) throws SQLException {
+        if (terms.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (String t : terms) {
+                ps.setString(1, t);
+                ps.setLong(2, batch);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static void run(Connection c, String sql, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setLong(1, id);
+            ps.executeUpdate();
+        }
+    }
+
+    /** At the fastest level: the records of a batch are alike, and even level 1 takes them to a tenth (docs/benchmarks.md). */
+    static byte[] deflate(byte[] encoded) {
+        Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+        try {
+            deflater.setInput(encoded);
+            deflater.finish();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, encoded.length / 8));
+            byte[] buffer = new byte[16 << 10];
+            while (!deflater.finished()) {
+                out.write(buffer, 0, deflater.deflate(buffer));
+            }
+            return out.toByteArray();
+        } finally {
+            deflater.end();
+        }
+    }
+
+    static byte[] inflate(byte[] deflated) {
+        Inflater inflater = new Inflater();
+        try {
+            inflater.setInput(deflated);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(deflated.length * 8);
+            byte[] buffer = new byte[64 << 10];
+            while (!inflater.finished()) {
+                int n = inflater.inflate(buffer);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    throw new IllegalStateException("an audit batch is cut short");
+                }
+                if (out.size() + n > MAX_INFLATED) {
+                    throw new IllegalStateException("an audit batch inflates past " + MAX_INFLATED + " bytes");
+                }
+                out.write(buffer, 0, n);
+            }
+            return out.toByteArray();
+        } catch (DataFormatException e) {
+            throw new IllegalStateException("an audit batch is not deflated data: " + e.getMessage(), e);
+        } finally {
+            inflater.end();
+        }
+    }
+}
