@@ -37,12 +37,16 @@ public final class Chart {
                 .filter(r -> r.has("rps")).toList();
         DefaultCategoryDataset throughput = new DefaultCategoryDataset();
         DefaultCategoryDataset p99 = new DefaultCategoryDataset();
+        // A workload measured in several rounds (bench/run's ROUNDS) is drawn at the median of each figure.
+        java.util.Map<List<String>, List<JsonNode>> rounds = new java.util.LinkedHashMap<>();
         for (JsonNode r : rows) {
             String workload = r.get("workload").asText() + (r.path("connections").asInt(16) != 16 ? " (" + r.get("connections").asInt() + " conn.)" : "");
-            String server = r.get("server").asText();
-            throughput.addValue(r.get("rps").asDouble(), server, workload);
-            p99.addValue(r.get("p99_ms").asDouble(), server, workload);
+            rounds.computeIfAbsent(List.of(r.get("server").asText(), workload), k -> new java.util.ArrayList<>()).add(r);
         }
+        rounds.forEach((key, measured) -> {
+            throughput.addValue(median(measured, "rps"), key.get(0), key.get(1));
+            p99.addValue(median(measured, "p99_ms"), key.get(0), key.get(1));
+        });
         LogarithmicAxis rps = new LogarithmicAxis("requests/s (log)");
         rps.setStrictValuesFlag(false); // a server not measured in a workload has no bar, not a zero
         CategoryPlot top = new CategoryPlot(throughput, null, rps, bars());
@@ -56,6 +60,11 @@ public final class Chart {
         JFreeChart chart = new JFreeChart(args.length > 2 ? args[2] : "bench/run", JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(java.awt.Color.WHITE);
         ChartUtils.saveChartAsPNG(Path.of(args[1]).toFile(), chart, 1000, 750);
+    }
+
+    private static double median(List<JsonNode> rows, String field) {
+        double[] v = rows.stream().mapToDouble(r -> r.get(field).asDouble()).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     /** Series are servers, in the order the results first name them: the same colors in both plots. */

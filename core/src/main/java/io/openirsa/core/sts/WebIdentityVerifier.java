@@ -175,12 +175,28 @@ public final class WebIdentityVerifier {
      * a tenth of a whole exchange's CPU time (JFR, docs/benchmarks.md). Duplicate claim names are refused.
      */
     private static JWTClaimsSet claims(String payloadPart) throws IOException, ParseException {
-        Map<String, Object> json = claimsJson(payloadPart);
+        JWTClaimsSet known = CLAIMS.get(payloadPart);
+        if (known != null) {
+            return known;
+        }
+        Map<String, Object> json = CLAIMS_READER.readValue(Base64.getUrlDecoder().decode(payloadPart));
         if (json == null) {
             throw new ParseException("the payload is not a JSON object", 0);
         }
-        return JWTClaimsSet.parse(json);
+        JWTClaimsSet claims = JWTClaimsSet.parse(json);
+        if (payloadPart.length() <= MAX_REMEMBERED_PAYLOAD) {
+            CLAIMS.remember(payloadPart, claims);
+        }
+        return claims;
     }
+
+    /**
+     * Decoded claims by their base64url text, only payloads of a usual size. Every exchange decodes its
+     * token twice (for the audit record, then to verify it) and most tokens come again: the decoding was
+     * 4-5 % of an exchange's CPU (async-profiler, docs/benchmarks.md). Decoding is all that is skipped.
+     */
+    private static final Remembered<String, JWTClaimsSet> CLAIMS = new Remembered<>(1024);
+    static final int MAX_REMEMBERED_PAYLOAD = 2048;
 
     /**
      * A token's claims, not verified, for the audit record of a call whether or not its token verifies;
@@ -192,15 +208,18 @@ public final class WebIdentityVerifier {
         if (dots == null) {
             return Optional.empty();
         }
+        String payload = token.substring(dots[0] + 1, dots[1]);
         try {
-            return Optional.ofNullable(claimsJson(token.substring(dots[0] + 1, dots[1])));
+            return Optional.of(claims(payload).getClaims());
+        } catch (ParseException e) { // JSON, but not claims a JWT may have (exp as text, say): the audit still shows iss and sub
+            try {
+                return Optional.ofNullable(CLAIMS_READER.readValue(Base64.getUrlDecoder().decode(payload)));
+            } catch (IOException | IllegalArgumentException notJson) {
+                return Optional.empty();
+            }
         } catch (IOException | IllegalArgumentException e) {
             return Optional.empty();
         }
-    }
-
-    private static Map<String, Object> claimsJson(String payloadPart) throws IOException {
-        return CLAIMS_READER.readValue(Base64.getUrlDecoder().decode(payloadPart));
     }
 
     /** The positions of the two dots of a JWS compact serialization, or null when the token has not exactly three parts. */

@@ -56,6 +56,9 @@ public final class Xml {
         int plain = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
+            if (c > '>' && c < 0xD800 || c >= ' ' && c != '&' && c != '<' && c != '>' && (c != '"' || !attribute) && c < 0xD800) {
+                continue; // the usual character: one or two comparisons
+            }
             String escaped = switch (c) {
                 case '&' -> "&amp;";
                 case '<' -> "&lt;";

@@ -23,6 +23,34 @@ import java.util.TreeMap;
 public final class SigV4 {
     public static final String ALGORITHM = "AWS4-HMAC-SHA256";
     public static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    /**
+     * An X-Amz-Date ({@code 20150830T123600Z}) read without a DateTimeFormatter, which was a tenth of
+     * SigV4's time per request (async-profiler); the same dates parse, and impossible ones are refused.
+     */
+    public static java.time.Instant amzDate(String s) {
+        if (s.length() != 16 || s.charAt(8) != 'T' || s.charAt(15) != 'Z') {
+            throw new java.time.format.DateTimeParseException("not yyyyMMdd'T'HHmmss'Z'", s, 0);
+        }
+        try {
+            return java.time.LocalDateTime.of(digits(s, 0, 4), digits(s, 4, 6), digits(s, 6, 8), digits(s, 9, 11), digits(s, 11, 13), digits(s, 13, 15))
+                    .toInstant(ZoneOffset.UTC);
+        } catch (java.time.DateTimeException e) {
+            throw new java.time.format.DateTimeParseException(e.getMessage(), s, 0);
+        }
+    }
+
+    private static int digits(String s, int from, int to) {
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                throw new java.time.format.DateTimeParseException("not a digit", s, i);
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    }
     public static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
     private SigV4() {

@@ -58,7 +58,7 @@ public final class SigV4Verifier {
         Parts p = parts(request);
         Instant signedAt;
         try {
-            signedAt = Instant.from(SigV4.AMZ_DATE.parse(p.amzDate));
+            signedAt = SigV4.amzDate(p.amzDate);
         } catch (DateTimeParseException e) {
             throw incomplete("Date must be in ISO-8601 'basic format'. Got '" + p.amzDate + "'. See http://en.wikipedia.org/wiki/ISO_8601");
         }
