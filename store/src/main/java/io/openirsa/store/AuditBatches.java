@@ -29,8 +29,10 @@ import java.util.zip.Inflater;
  *
  * <p>Why: a row per record with five indexes cost the SQLite mover 13 µs a record, the largest single
  * cost of an exchange (docs/benchmarks.md). A batch is one row, and its terms are the distinct values
- * of its records: two per record (the time-ordered event and request ids, which land at the end of
- * their index) and a handful per batch for the rest.
+ * of its records, a handful per batch. Event and request ids are distinct per record, so they are not
+ * terms: a batch keeps the range of each, and a range is kept narrow (a run of time-ordered ids within
+ * {@value #ID_SPAN_MILLIS} ms of each other, or one id), so the batches that may hold an id are found
+ * in a bounded stretch of an index.
  *
  * <p>A record's position, which orders the trail (newest first) and pages through it, is its batch's
  * id and its index in the batch in one long.
@@ -49,9 +51,7 @@ final class AuditBatches {
     /** What a term is made of: a letter, a colon, the value. */
     enum Term {
         ACCOUNT("a", AuditRecord::accountId),
-        REQUEST_ID("r", AuditRecord::requestId),
-        // LookupEvents' attributes, by the names AuditQuery uses for them.
-        EVENT_ID("e", AuditRecord::eventId),
+        // LookupEvents' attributes, by the names AuditQuery uses for them; event_id is an Id.
         EVENT_NAME("n", AuditRecord::eventName),
         READ_ONLY("o", r -> Boolean.toString(r.readOnly())),
         USERNAME("u", AuditRecord::username),
@@ -68,10 +68,13 @@ final class AuditBatches {
             this.value = value;
         }
 
-        /** The attribute AuditQuery names (event_name, username, ...); never the account or the request id. */
+        /** The attribute AuditQuery names (event_name, username, ...), or null for event_id; never the account. */
         static Term attribute(String name) {
+            if (name.equals("event_id")) {
+                return null;
+            }
             for (Term t : values()) {
-                if (t != ACCOUNT && t != REQUEST_ID && t.name().equalsIgnoreCase(name)) {
+                if (t != ACCOUNT && t.name().equalsIgnoreCase(name)) {
                     return t;
                 }
             }
@@ -79,6 +82,9 @@ final class AuditBatches {
         }
 
         String of(String v) {
+            if (v.length() <= TERM_VALUE_MAX / 3) { // no UTF-8 encoding to measure: a char is at most three bytes of it
+                return letter + ":" + v;
+            }
             byte[] utf8 = v.getBytes(StandardCharsets.UTF_8);
             return utf8.length <= TERM_VALUE_MAX ? letter + ":" + v : letter + "#" + HexFormat.of().formatHex(io.openirsa.core.Sha256.digest(utf8));
         }
@@ -88,32 +94,141 @@ final class AuditBatches {
         }
     }
 
+    /** How far apart in time (their first 48 bits) the ids of one batch's range may be. */
+    static final long ID_SPAN_MILLIS = 60_000;
+
+    /** The ids kept as a range per batch, in columns {@code min_NAME_id} and {@code max_NAME_id}. */
+    enum Id {
+        EVENT("event", AuditRecord::eventId),
+        REQUEST("request", AuditRecord::requestId);
+
+        private final String min;
+        private final String max;
+        private final Function<AuditRecord, String> value;
+
+        Id(String name, Function<AuditRecord, String> value) {
+            this.min = "min_" + name + "_id";
+            this.max = "max_" + name + "_id";
+            this.value = value;
+        }
+
+        /** Batches whose range may hold the id: those starting at most the span before it (an id not time-ordered: only itself). */
+        Where holding(String id) {
+            long millis = millis(id);
+            long earliest = Math.max(0, millis - ID_SPAN_MILLIS);
+            String from = millis < 0 ? id : String.format("%08x-%04x", earliest >>> 16, earliest & 0xFFFF);
+            return new Where("SELECT b.id, b.payload FROM audit_batches b WHERE b." + min + " >= ? AND b." + min + " <= ? AND b." + max + " >= ?",
+                    "b.id", List.of(from, id, id));
+        }
+
+        /**
+         * The first 48 bits of a time-ordered id ({@code 01a232f7-f43f-7...}, lower-case hex, as
+         * Identifiers makes them) as milliseconds, or -1 for anything else: compared as text, such ids
+         * sort as their times do.
+         */
+        static long millis(String id) {
+            if (id.length() != 36 || id.charAt(8) != '-') {
+                return -1;
+            }
+            long ms = 0;
+            for (int i = 0; i < 13; i++) {
+                if (i == 8) {
+                    continue;
+                }
+                char c = id.charAt(i);
+                int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+                if (d < 0) {
+                    return -1;
+                }
+                ms = ms << 4 | d;
+            }
+            return ms;
+        }
+    }
+
+    /** The range of one kind of id over a run of records: one id, or time-ordered ids at most the span apart. */
+    private static final class IdRange {
+        String min;
+        String max;
+
+        /** Takes the id in if the range stays narrow; else leaves the range as it was and says no. */
+        boolean admit(String id) {
+            if (min == null) {
+                min = max = id;
+                return true;
+            }
+            String lo = id.compareTo(min) < 0 ? id : min;
+            String hi = id.compareTo(max) > 0 ? id : max;
+            // Two ids or more: all time-ordered (min stands for the rest, which are if there are several).
+            if (!lo.equals(hi) && (Id.millis(id) < 0 || Id.millis(min) < 0 || Id.millis(hi) - Id.millis(lo) > ID_SPAN_MILLIS)) {
+                return false;
+            }
+            min = lo;
+            max = hi;
+            return true;
+        }
+    }
+
+    /** Which batches a lookup reads: a select of id and payload with its conditions so far, the column the batch id is in, the arguments. */
+    record Where(String select, String batchColumn, List<Object> args) {
+        static final Where ALL = new Where("SELECT b.id, b.payload FROM audit_batches b WHERE 1 = 1", "b.id", List.of());
+
+        static Where term(String term) {
+            return new Where("SELECT b.id, b.payload FROM audit_terms t JOIN audit_batches b ON b.id = t.batch WHERE t.term = ?", "t.batch", List.of(term));
+        }
+    }
+
     private AuditBatches() {
     }
 
-    /** Stores the records in order, in batches of at most {@value #MAX_RECORDS}, with their terms. */
+    /** Stores the records in order, in batches of at most {@value #MAX_RECORDS} whose id ranges stay narrow, with their terms. */
     static void insert(Connection c, List<AuditRecord> records) throws SQLException {
-        for (int from = 0; from < records.size(); from += MAX_RECORDS) {
-            List<AuditRecord> batch = records.subList(from, Math.min(records.size(), from + MAX_RECORDS));
+        int from = 0;
+        while (from < records.size()) {
+            IdRange events = new IdRange();
+            IdRange requests = new IdRange();
+            int to = from;
+            while (to < records.size() && to - from < MAX_RECORDS && events.admit(records.get(to).eventId())) {
+                if (!requests.admit(records.get(to).requestId())) {
+                    events = ranges(records.subList(from, to), Id.EVENT); // the event id was taken in: back to the run's
+                    break;
+                }
+                to++;
+            }
+            List<AuditRecord> batch = records.subList(from, to);
             long id;
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_batches (min_time, max_time, records, payload) VALUES (?, ?, ?, ?) RETURNING id")) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_batches (min_time, max_time, records, min_event_id, max_event_id, "
+                    + "min_request_id, max_request_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
                 ps.setLong(1, batch.stream().mapToLong(r -> r.eventTime().toEpochMilli()).min().orElseThrow());
                 ps.setLong(2, batch.stream().mapToLong(r -> r.eventTime().toEpochMilli()).max().orElseThrow());
                 ps.setInt(3, batch.size());
-                ps.setBytes(4, deflate(AuditJournal.encode(batch)));
+                ps.setString(4, events.min);
+                ps.setString(5, events.max);
+                ps.setString(6, requests.min);
+                ps.setString(7, requests.max);
+                ps.setBytes(8, deflate(AuditJournal.encode(batch)));
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     id = rs.getLong(1);
                 }
             }
             terms(c, "INSERT INTO audit_terms (term, batch) VALUES (?, ?)", id, terms(batch));
+            from = to;
         }
+    }
+
+    private static IdRange ranges(List<AuditRecord> records, Id kind) {
+        IdRange range = new IdRange();
+        records.forEach(r -> range.admit(kind.value.apply(r)));
+        return range;
     }
 
     /** The newest records the query matches, a page of them, and where the next page starts. */
     static AuditPage lookup(Connection c, AuditQuery q) throws SQLException {
         Term attribute = q.attribute() == null ? null : Term.attribute(q.attribute());
-        String term = attribute != null ? attribute.of(q.value()) : q.accountId() != null ? Term.ACCOUNT.of(q.accountId()) : null;
+        boolean byEventId = q.attribute() != null && attribute == null;
+        Where where = byEventId ? Id.EVENT.holding(q.value()) : attribute != null ? Where.term(attribute.of(q.value()))
+                : q.accountId() != null ? Where.term(Term.ACCOUNT.of(q.accountId())) : Where.ALL;
         long before = q.before() == null ? Long.MAX_VALUE : q.before();
         long start = q.start().toEpochMilli();
         long end = q.end().toEpochMilli();
@@ -121,7 +236,7 @@ final class AuditBatches {
         long lastPosition = 0;
         long below = before == Long.MAX_VALUE ? Long.MAX_VALUE : (before >>> INDEX_BITS) + 1;
         while (true) {
-            List<Stored> candidates = candidates(c, term, below, start, end);
+            List<Stored> candidates = candidates(c, where, below, start, end);
             for (Stored b : candidates) {
                 List<AuditRecord> records = b.records();
                 for (int i = records.size() - 1; i >= 0; i--) {
@@ -129,7 +244,7 @@ final class AuditBatches {
                     AuditRecord r = records.get(i);
                     long t = r.eventTime().toEpochMilli();
                     if (position >= before || t < start || t > end || (q.accountId() != null && !q.accountId().equals(r.accountId()))
-                            || (attribute != null && !attribute.holds(r, q.value()))) {
+                            || (attribute != null && !attribute.holds(r, q.value())) || (byEventId && !q.value().equals(r.eventId()))) {
                         continue;
                     }
                     if (found.size() == q.limit()) {
@@ -150,7 +265,7 @@ final class AuditBatches {
     static AuditRecord byRequestId(Connection c, String requestId) throws SQLException {
         long below = Long.MAX_VALUE;
         while (true) {
-            List<Stored> candidates = candidates(c, Term.REQUEST_ID.of(requestId), below, Long.MIN_VALUE, Long.MAX_VALUE);
+            List<Stored> candidates = candidates(c, Id.REQUEST.holding(requestId), below, Long.MIN_VALUE, Long.MAX_VALUE);
             for (Stored b : candidates) {
                 List<AuditRecord> records = b.records();
                 for (int i = records.size() - 1; i >= 0; i--) {
@@ -190,11 +305,18 @@ final class AuditBatches {
             if (kept.isEmpty()) {
                 run(c, "DELETE FROM audit_batches WHERE id = ?", b.id);
             } else {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE audit_batches SET min_time = ?, records = ?, payload = ? WHERE id = ?")) {
+                IdRange events = ranges(kept, Id.EVENT); // a part of a narrow range is narrow
+                IdRange requests = ranges(kept, Id.REQUEST);
+                try (PreparedStatement ps = c.prepareStatement("UPDATE audit_batches SET min_time = ?, records = ?, min_event_id = ?, max_event_id = ?, "
+                        + "min_request_id = ?, max_request_id = ?, payload = ? WHERE id = ?")) {
                     ps.setLong(1, kept.stream().mapToLong(r -> r.eventTime().toEpochMilli()).min().orElseThrow());
                     ps.setInt(2, kept.size());
-                    ps.setBytes(3, deflate(AuditJournal.encode(kept)));
-                    ps.setLong(4, b.id);
+                    ps.setString(3, events.min);
+                    ps.setString(4, events.max);
+                    ps.setString(5, requests.min);
+                    ps.setString(6, requests.max);
+                    ps.setBytes(7, deflate(AuditJournal.encode(kept)));
+                    ps.setLong(8, b.id);
                     ps.executeUpdate();
                 }
             }
@@ -207,16 +329,15 @@ final class AuditBatches {
     record Expired(int records, boolean more) {
     }
 
-    /** Batches below {@code below} (by id, newest first) that may hold records between the times, and with the term if it is not null. */
-    private static List<Stored> candidates(Connection c, String term, long below, long start, long end) throws SQLException {
-        String sql = term == null
-                ? "SELECT id, payload FROM audit_batches WHERE id < ? AND max_time >= ? AND min_time <= ? ORDER BY id DESC LIMIT " + CANDIDATES
-                : "SELECT b.id, b.payload FROM audit_terms t JOIN audit_batches b ON b.id = t.batch WHERE t.term = ? AND t.batch < ? "
-                + "AND b.max_time >= ? AND b.min_time <= ? ORDER BY t.batch DESC LIMIT " + CANDIDATES;
+    /** Batches below {@code below} (by id, newest first) that the condition picks and that may hold records between the times. */
+    private static List<Stored> candidates(Connection c, Where where, long below, long start, long end) throws SQLException {
+        // Ordered by the column the condition's index is in: the term's (term, batch) key is read backwards, not sorted.
+        String sql = where.select() + " AND " + where.batchColumn() + " < ? AND b.max_time >= ? AND b.min_time <= ? ORDER BY "
+                + where.batchColumn() + " DESC LIMIT " + CANDIDATES;
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             int i = 1;
-            if (term != null) {
-                ps.setString(i++, term);
+            for (Object arg : where.args()) {
+                ps.setObject(i++, arg);
             }
             ps.setLong(i++, below);
             ps.setLong(i++, start);
@@ -243,13 +364,14 @@ final class AuditBatches {
         }
     }
 
-    /** Every term the records' values make, once each. */
+    /** Every term the records' values make, once each; values repeat, so each is made into a term once. */
     private static Set<String> terms(List<AuditRecord> records) {
         Set<String> terms = new LinkedHashSet<>();
-        for (AuditRecord r : records) {
-            for (Term t : Term.values()) {
+        for (Term t : Term.values()) {
+            Set<String> seen = new java.util.HashSet<>();
+            for (AuditRecord r : records) {
                 String v = t.value.apply(r);
-                if (v != null) {
+                if (v != null && seen.add(v)) {
                     terms.add(t.of(v));
                 }
             }

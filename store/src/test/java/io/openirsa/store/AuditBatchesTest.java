@@ -28,20 +28,36 @@ class AuditBatchesTest {
     private static final Instant T = Instant.parse("2026-11-01T00:00:00Z");
     private static final String LONG = "arn:aws:iam::123456789012:role/" + "x".repeat(600); // kept in its term as a digest
 
-    /** Records drawn from small pools, so that values repeat across batches and within them. */
+    /**
+     * Records drawn from small pools, so that values repeat across batches and within them. Most ids are
+     * time-ordered UUIDs of their record's time (up to 100 s apart in one append, wider than a batch's id
+     * range may be), some are not UUIDs at all, and every other pair of records shares a request.
+     */
     private static List<AuditRecord> records(Random random, int n, int from) {
         String[] accounts = {"111111111111", "222222222222", null};
         String[] names = {"AssumeRoleWithWebIdentity", "GetCallerIdentity", "CreateRole"};
         String[] users = {"system:serviceaccount:default:app", "root", null, "ü-ser"};
         String[] resources = {"arn:aws:iam::111111111111:role/app", LONG, null};
         List<AuditRecord> out = new ArrayList<>();
+        String request = null;
         for (int i = from; i < from + n; i++) {
-            out.add(new AuditRecord("event-" + i, accounts[random.nextInt(3)], T.plusMillis(random.nextInt(100_000)), names[random.nextInt(3)],
+            Instant time = T.plusMillis(random.nextInt(100_000));
+            String eventId = random.nextInt(10) == 0 ? "event-" + i : uuid(random, time);
+            if (i % 4 != 1 || i == from) {
+                request = random.nextInt(10) == 0 ? "request-" + i : uuid(random, time);
+            }
+            out.add(new AuditRecord(eventId, accounts[random.nextInt(3)], time, names[random.nextInt(3)],
                     random.nextBoolean() ? "sts.amazonaws.com" : "iam.amazonaws.com", random.nextBoolean(), users[random.nextInt(4)],
                     random.nextInt(4) == 0 ? null : "ASIA" + random.nextInt(3), random.nextBoolean() ? "AWS::IAM::Role" : null, resources[random.nextInt(3)],
-                    "request-" + (i / 2), random.nextInt(5) == 0 ? "AccessDenied" : null, "{\"i\":" + i + "}"));
+                    request, random.nextInt(5) == 0 ? "AccessDenied" : null, "{\"i\":" + i + "}"));
         }
         return out;
+    }
+
+    /** A version 7 UUID of the time, as Identifiers makes them. */
+    private static String uuid(Random random, Instant time) {
+        return new java.util.UUID(time.toEpochMilli() << 16 | 0x7000L | random.nextInt(0x1000), random.nextLong() & 0x3FFFFFFFFFFFFFFFL | 0x8000000000000000L)
+                .toString();
     }
 
     private static List<AuditRecord> pageThrough(JdbcStore s, String account, String attribute, String value, Instant start, Instant end) {
@@ -84,7 +100,10 @@ class AuditBatchesTest {
                     new Attribute("event_source", AuditRecord::eventSource, "iam.amazonaws.com"),
                     new Attribute("access_key_id", AuditRecord::accessKeyId, "ASIA2"),
                     new Attribute("read_only", r -> Boolean.toString(r.readOnly()), "true"),
-                    new Attribute("event_id", AuditRecord::eventId, "event-4000"),
+                    new Attribute("event_id", AuditRecord::eventId, appended.get(4000).eventId()),
+                    new Attribute("event_id", AuditRecord::eventId, appended.get(17).eventId()),
+                    new Attribute("event_id", AuditRecord::eventId, appended.stream().map(AuditRecord::eventId).filter(e -> e.startsWith("event-"))
+                            .skip(20).findFirst().orElseThrow()),
                     new Attribute("event_name", AuditRecord::eventName, "NoSuchEvent"));
             for (Attribute a : attributes) {
                 assertThat(pageThrough(s, "111111111111", a.name(), a.probe(), start, end)).as(a.name() + " " + a.probe())
@@ -94,8 +113,30 @@ class AuditBatchesTest {
             }
             assertThat(pageThrough(s, "222222222222", null, null, start, end)).isEqualTo(expected(appended, r -> inRange.test(r) && "222222222222".equals(r.accountId())));
             assertThat(pageThrough(s, null, null, null, start, end)).isEqualTo(expected(appended, inRange));
-            assertThat(s.auditByRequestId("request-2000")).contains(appended.get(4001)); // the newer of the request's two
+            for (int i : new int[]{3, 1, 702, 2001, 4401, appended.size() - 1}) { // each the second of its request's two, or alone
+                AuditRecord r = appended.get(i);
+                assertThat(s.auditByRequestId(r.requestId())).as(r.requestId()).contains(r);
+            }
+            assertThat(appended.stream().filter(r -> r.requestId().startsWith("request-")).count()).isGreaterThan(100);
             assertThat(s.auditByRequestId("request-none")).isEmpty();
+            assertThat(s.auditByRequestId(uuid(random, T.plusSeconds(50)))).isEmpty();
+            // Every batch's id ranges are one id, or time-ordered ids at most the span apart; together they hold every record.
+            int stored = 0;
+            try (Connection c = s.dataSource().getConnection(); var st = c.createStatement();
+                 var rs = st.executeQuery("SELECT records, min_event_id, max_event_id, min_request_id, max_request_id FROM audit_batches")) {
+                while (rs.next()) {
+                    stored += rs.getInt(1);
+                    for (int k : new int[]{2, 4}) {
+                        String min = rs.getString(k);
+                        String max = rs.getString(k + 1);
+                        if (!min.equals(max)) {
+                            assertThat(AuditBatches.Id.millis(min)).isNotNegative();
+                            assertThat(AuditBatches.Id.millis(max) - AuditBatches.Id.millis(min)).isBetween(0L, AuditBatches.ID_SPAN_MILLIS);
+                        }
+                    }
+                }
+            }
+            assertThat(stored).isEqualTo(appended.size());
             assertThatThrownBy(() -> s.lookupAudit(new AuditQuery(null, "request_id", "x", T, end, 5, null)))
                     .isInstanceOf(IllegalArgumentException.class);
 
@@ -111,6 +152,26 @@ class AuditBatchesTest {
                  var rs = st.executeQuery("SELECT count(*) FROM audit_terms t WHERE NOT EXISTS (SELECT 1 FROM audit_batches b WHERE b.id = t.batch)")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isZero();
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void recordsOfOneMove_withTheServersIds_areOneBatch(String vendor) throws Exception {
+        try (JdbcStore s = TestDatabases.open(vendor)) {
+            List<AuditRecord> move = new ArrayList<>();
+            for (int i = 0; i < 500; i++) { // a move's worth, ids made as the server makes them
+                move.add(new AuditRecord(io.openirsa.core.Identifiers.timeOrderedUuid(), "111111111111", Instant.ofEpochMilli(System.currentTimeMillis()), "GetCallerIdentity",
+                        "sts.amazonaws.com", true, "app", "ASIA1", null, null, io.openirsa.core.Identifiers.timeOrderedUuid(), null, "{}"));
+            }
+            s.appendAudit(move);
+            assertThat(s.auditByRequestId(move.get(250).requestId())).contains(move.get(250)); // and SQLite's journal moved
+            try (Connection c = s.dataSource().getConnection(); var st = c.createStatement();
+                 var rs = st.executeQuery("SELECT count(*), sum(records) FROM audit_batches")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isOne();
+                assertThat(rs.getInt(2)).isEqualTo(500);
             }
         }
     }
@@ -144,7 +205,8 @@ class AuditBatchesTest {
             assertThat(pageThrough(s, null, null, null, T, T.plusSeconds(100))).isEqualTo(rows.reversed());
             assertThat(pageThrough(s, "111111111111", "event_name", "CreateRole", T, T.plusSeconds(100)))
                     .isEqualTo(expected(rows, r -> "111111111111".equals(r.accountId()) && "CreateRole".equals(r.eventName())));
-            assertThat(s.auditByRequestId("request-10")).contains(rows.get(21));
+            assertThat(s.auditByRequestId(rows.get(21).requestId())).contains(rows.get(21));
+            assertThat(s.auditByRequestId(rows.get(1402).requestId())).contains(rows.get(1402));
             try (Connection c = s.dataSource().getConnection()) {
                 assertThat(c.getMetaData().getTables(null, null, "audit_events", null).next()).isFalse();
             }
