@@ -23,7 +23,7 @@ public final class CloudTrail {
         boolean readOnly = call.eventName.equals("AssumeRoleWithWebIdentity")
                 || READ_ONLY_PREFIXES.stream().anyMatch(call.eventName::startsWith);
         // Streamed, not built as a tree and then written: the tree's maps were a third of the record's cost (JFR).
-        StringWriter text = new StringWriter(1536);
+        StringWriter text = new StringWriter(4096); // an exchange's record is about 3 KB: no growing on the way
         try (JsonGenerator r = JSON.createGenerator(text)) {
             r.writeStartObject();
             r.writeStringField("eventVersion", "1.08");
