@@ -93,7 +93,7 @@ public final class SessionTokens {
 
     public String seal(SessionClaims claims) {
         try {
-            byte[] plaintext = JSON.writeValueAsBytes(claims);
+            byte[] plaintext = json(claims);
             byte[] nonce = Identifiers.bytes(NONCE);
             Keyset ks = keyset;
             ByteBuffer header = ByteBuffer.allocate(5).put(VERSION).putInt(ks.primary());
@@ -107,6 +107,53 @@ public final class SessionTokens {
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new IllegalStateException("sealing a session token failed", e);
         }
+    }
+
+    /**
+     * The claims as JSON, written field by field as Jackson's record serializer writes them (the reader
+     * is still Jackson's): through the serializer, this was half of sealing (async-profiler).
+     */
+    static byte[] json(SessionClaims c) throws java.io.IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(512);
+        try (com.fasterxml.jackson.core.JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("accessKeyId", c.accessKeyId());
+            g.writeStringField("secretAccessKey", c.secretAccessKey());
+            g.writeStringField("accountId", c.accountId());
+            g.writeStringField("roleName", c.roleName());
+            g.writeStringField("rolePath", c.rolePath());
+            g.writeStringField("roleId", c.roleId());
+            g.writeStringField("sessionName", c.sessionName());
+            g.writeStringField("issuedAt", c.issuedAt() == null ? null : c.issuedAt().toString());
+            g.writeStringField("expiration", c.expiration() == null ? null : c.expiration().toString());
+            g.writeStringField("provider", c.provider());
+            g.writeStringField("subject", c.subject());
+            g.writeStringField("audience", c.audience());
+            g.writeStringField("sessionPolicy", c.sessionPolicy());
+            g.writeArrayFieldStart("sessionPolicyArns");
+            for (String arn : c.sessionPolicyArns()) {
+                g.writeString(arn);
+            }
+            g.writeEndArray();
+            g.writeObjectFieldStart("tags");
+            for (Map.Entry<String, String> t : c.tags().entrySet()) {
+                g.writeStringField(t.getKey(), t.getValue());
+            }
+            g.writeEndObject();
+            g.writeArrayFieldStart("transitiveTagKeys");
+            for (String k : c.transitiveTagKeys()) {
+                g.writeString(k);
+            }
+            g.writeEndArray();
+            g.writeStringField("sourceIdentity", c.sourceIdentity());
+            g.writeEndObject();
+        }
+        return out.toByteArray();
+    }
+
+    /** The claims a token's plaintext holds: Jackson's reading, the one place a token's JSON is read. */
+    static SessionClaims claims(byte[] json) throws java.io.IOException {
+        return JSON.readValue(new String(json, StandardCharsets.UTF_8), SessionClaims.class);
     }
 
     /** The claims, or empty when the token is not one of ours or was altered. Never throws on input. */
@@ -148,7 +195,7 @@ public final class SessionTokens {
             cipher.updateAAD(raw, 0, 5);
             byte[] plaintext = cipher.doFinal(raw, 5 + NONCE, raw.length - 5 - NONCE);
             ciphers.offer(cipher); // only after success: a cipher that failed is left to the collector
-            return Optional.of(new Opened(keyId, JSON.readValue(new String(plaintext, StandardCharsets.UTF_8), SessionClaims.class)));
+            return Optional.of(new Opened(keyId, claims(plaintext)));
         } catch (IllegalArgumentException | GeneralSecurityException | java.io.IOException e) {
             return Optional.empty();
         }
