@@ -234,7 +234,15 @@ public final class WebIdentityVerifier {
      * repeat (one per issuer key), so each distinct header text is parsed once; parsing the whole token
      * through SignedJWT for every call was 6 % of an exchange's CPU (JFR).
      */
-    private record Jws(JWSHeader header, String payload, byte[] signingInput, Base64URL signature) {
+    private record Jws(JWSHeader header, String payload, String token, int secondDot) {
+        /** Made only when a signature is checked: a remembered token never needs them (2 KB of an exchange's garbage). */
+        byte[] signingInput() {
+            return token.substring(0, secondDot).getBytes(StandardCharsets.UTF_8);
+        }
+
+        Base64URL signature() {
+            return new Base64URL(token.substring(secondDot + 1));
+        }
     }
 
     private Jws jws(String token) throws ParseException {
@@ -252,8 +260,7 @@ public final class WebIdentityVerifier {
                 headers.remember(headerPart, header);
             }
         }
-        return new Jws(header, token.substring(first + 1, second), token.substring(0, second).getBytes(StandardCharsets.UTF_8),
-                new Base64URL(token.substring(second + 1)));
+        return new Jws(header, token.substring(first + 1, second), token, second);
     }
 
     private boolean signatureVerifies(String token, Jws jwt, OidcProvider provider) {
@@ -271,6 +278,8 @@ public final class WebIdentityVerifier {
                                     + "must publish the new key");
         }
         JWSAlgorithm alg = jwt.header().getAlgorithm();
+        byte[] signingInput = jwt.signingInput();
+        Base64URL signature = jwt.signature();
         // Only keys from the issuer's JWKS: a key the token names or carries (jku, x5u, jwk, x5c) is never used.
         for (JWK key : candidates) {
             try {
@@ -279,7 +288,7 @@ public final class WebIdentityVerifier {
                     case ECKey ec when JWSAlgorithm.Family.EC.contains(alg) -> verifier(ec);
                     default -> null;
                 };
-                if (verifier != null && verifier.verify(jwt.header(), jwt.signingInput(), jwt.signature())) {
+                if (verifier != null && verifier.verify(jwt.header(), signingInput, signature)) {
                     verified.remember(digest, key);
                     return true;
                 }
