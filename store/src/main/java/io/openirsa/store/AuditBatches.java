@@ -199,14 +199,7 @@ final class AuditBatches {
             long id;
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_batches (min_time, max_time, records, min_event_id, max_event_id, "
                     + "min_request_id, max_request_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
-                ps.setLong(1, batch.stream().mapToLong(r -> r.eventTime().toEpochMilli()).min().orElseThrow());
-                ps.setLong(2, batch.stream().mapToLong(r -> r.eventTime().toEpochMilli()).max().orElseThrow());
-                ps.setInt(3, batch.size());
-                ps.setString(4, events.min);
-                ps.setString(5, events.max);
-                ps.setString(6, requests.min);
-                ps.setString(7, requests.max);
-                ps.setBytes(8, deflate(AuditJournal.encode(batch)));
+                bindBatch(ps, batch, events, requests);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
                     id = rs.getLong(1);
@@ -215,6 +208,18 @@ final class AuditBatches {
             terms(c, "INSERT INTO audit_terms (term, batch) VALUES (?, ?)", id, terms(batch));
             from = to;
         }
+    }
+
+    /** A batch's columns, in the order both the insert and the rewrite name them: times, count, id ranges, payload. */
+    private static void bindBatch(PreparedStatement ps, List<AuditRecord> batch, IdRange events, IdRange requests) throws SQLException {
+        ps.setLong(1, batch.stream().mapToLong(r -> r.eventTime().toEpochMilli()).min().orElseThrow());
+        ps.setLong(2, batch.stream().mapToLong(r -> r.eventTime().toEpochMilli()).max().orElseThrow());
+        ps.setInt(3, batch.size());
+        ps.setString(4, events.min);
+        ps.setString(5, events.max);
+        ps.setString(6, requests.min);
+        ps.setString(7, requests.max);
+        ps.setBytes(8, deflate(AuditJournal.encode(batch)));
     }
 
     private static IdRange ranges(List<AuditRecord> records, Id kind) {
@@ -305,18 +310,10 @@ final class AuditBatches {
             if (kept.isEmpty()) {
                 run(c, "DELETE FROM audit_batches WHERE id = ?", b.id);
             } else {
-                IdRange events = ranges(kept, Id.EVENT); // a part of a narrow range is narrow
-                IdRange requests = ranges(kept, Id.REQUEST);
-                try (PreparedStatement ps = c.prepareStatement("UPDATE audit_batches SET min_time = ?, records = ?, min_event_id = ?, max_event_id = ?, "
-                        + "min_request_id = ?, max_request_id = ?, payload = ? WHERE id = ?")) {
-                    ps.setLong(1, kept.stream().mapToLong(r -> r.eventTime().toEpochMilli()).min().orElseThrow());
-                    ps.setInt(2, kept.size());
-                    ps.setString(3, events.min);
-                    ps.setString(4, events.max);
-                    ps.setString(5, requests.min);
-                    ps.setString(6, requests.max);
-                    ps.setBytes(7, deflate(AuditJournal.encode(kept)));
-                    ps.setLong(8, b.id);
+                try (PreparedStatement ps = c.prepareStatement("UPDATE audit_batches SET min_time = ?, max_time = ?, records = ?, min_event_id = ?, "
+                        + "max_event_id = ?, min_request_id = ?, max_request_id = ?, payload = ? WHERE id = ?")) {
+                    bindBatch(ps, kept, ranges(kept, Id.EVENT), ranges(kept, Id.REQUEST)); // a part of a narrow range is narrow
+                    ps.setLong(9, b.id);
                     ps.executeUpdate();
                 }
             }
