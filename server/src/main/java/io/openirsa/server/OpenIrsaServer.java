@@ -235,9 +235,10 @@ public final class OpenIrsaServer implements AutoCloseable {
             // a fifth of all an exchange allocates (async-profiler). Read to the end as well: an entity not
             // read to its end makes Helidon close the connection after the answer.
             long declared = req.headers().contentLength().orElse(-1);
+            boolean declaredFits = declared >= 0 && declared <= MAX_BODY;
             try (InputStream in = req.content().inputStream()) {
-                body = in.readNBytes(declared >= 0 && declared <= MAX_BODY ? (int) declared : MAX_BODY + 1);
-                if (body.length > MAX_BODY || (declared >= 0 && declared <= MAX_BODY && in.read() != -1)) {
+                body = in.readNBytes(declaredFits ? (int) declared : MAX_BODY + 1);
+                if (body.length > MAX_BODY || (declaredFits && in.read() != -1)) {
                     in.transferTo(java.io.OutputStream.nullOutputStream()); // Helidon stops at MAX_DRAINED
                     throw new BodyTooLarge();
                 }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
@@ -68,11 +69,8 @@ final class AuditBatches {
             this.value = value;
         }
 
-        /** The attribute AuditQuery names (event_name, username, ...), or null for event_id; never the account. */
+        /** The attribute AuditQuery names (event_name, username, ...); never the account, and event_id is an Id. */
         static Term attribute(String name) {
-            if (name.equals("event_id")) {
-                return null;
-            }
             for (Term t : values()) {
                 if (t != ACCOUNT && t.name().equalsIgnoreCase(name)) {
                     return t;
@@ -230,13 +228,28 @@ final class AuditBatches {
 
     /** The newest records the query matches, a page of them, and where the next page starts. */
     static AuditPage lookup(Connection c, AuditQuery q) throws SQLException {
-        Term attribute = q.attribute() == null ? null : Term.attribute(q.attribute());
-        boolean byEventId = q.attribute() != null && attribute == null;
+        boolean byEventId = "event_id".equals(q.attribute());
+        Term attribute = q.attribute() == null || byEventId ? null : Term.attribute(q.attribute());
         Where where = byEventId ? Id.EVENT.holding(q.value()) : attribute != null ? Where.term(attribute.of(q.value()))
                 : q.accountId() != null ? Where.term(Term.ACCOUNT.of(q.accountId())) : Where.ALL;
-        long before = q.before() == null ? Long.MAX_VALUE : q.before();
-        long start = q.start().toEpochMilli();
-        long end = q.end().toEpochMilli();
+        Predicate<AuditRecord> matches = r -> (q.accountId() == null || q.accountId().equals(r.accountId()))
+                && (attribute == null || attribute.holds(r, q.value())) && (!byEventId || q.value().equals(r.eventId()));
+        return page(c, where, q.before() == null ? Long.MAX_VALUE : q.before(), q.start().toEpochMilli(), q.end().toEpochMilli(), matches, q.limit());
+    }
+
+    /** The newest record of the request. */
+    static AuditRecord byRequestId(Connection c, String requestId) throws SQLException {
+        List<AuditRecord> newest = page(c, Id.REQUEST.holding(requestId), Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE,
+                r -> requestId.equals(r.requestId()), 1).records();
+        return newest.isEmpty() ? null : newest.getFirst();
+    }
+
+    /**
+     * Up to {@code limit} records before the position, between the times (epoch milliseconds, inclusive), that
+     * match, newest first, from the batches the condition picks; and the position the next page starts before.
+     */
+    private static AuditPage page(Connection c, Where where, long before, long start, long end, Predicate<AuditRecord> matches, int limit)
+            throws SQLException {
         List<AuditRecord> found = new ArrayList<>();
         long lastPosition = 0;
         long below = before == Long.MAX_VALUE ? Long.MAX_VALUE : (before >>> INDEX_BITS) + 1;
@@ -248,11 +261,10 @@ final class AuditBatches {
                     long position = b.id << INDEX_BITS | i;
                     AuditRecord r = records.get(i);
                     long t = r.eventTime().toEpochMilli();
-                    if (position >= before || t < start || t > end || (q.accountId() != null && !q.accountId().equals(r.accountId()))
-                            || (attribute != null && !attribute.holds(r, q.value())) || (byEventId && !q.value().equals(r.eventId()))) {
+                    if (position >= before || t < start || t > end || !matches.test(r)) {
                         continue;
                     }
-                    if (found.size() == q.limit()) {
+                    if (found.size() == limit) {
                         return new AuditPage(found, lastPosition);
                     }
                     found.add(r);
@@ -262,26 +274,6 @@ final class AuditBatches {
             }
             if (candidates.size() < CANDIDATES) {
                 return new AuditPage(found, null);
-            }
-        }
-    }
-
-    /** The newest record of the request. */
-    static AuditRecord byRequestId(Connection c, String requestId) throws SQLException {
-        long below = Long.MAX_VALUE;
-        while (true) {
-            List<Stored> candidates = candidates(c, Id.REQUEST.holding(requestId), below, Long.MIN_VALUE, Long.MAX_VALUE);
-            for (Stored b : candidates) {
-                List<AuditRecord> records = b.records();
-                for (int i = records.size() - 1; i >= 0; i--) {
-                    if (requestId.equals(records.get(i).requestId())) {
-                        return records.get(i);
-                    }
-                }
-                below = b.id;
-            }
-            if (candidates.size() < CANDIDATES) {
-                return null;
             }
         }
     }

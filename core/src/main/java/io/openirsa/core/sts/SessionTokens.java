@@ -110,8 +110,8 @@ public final class SessionTokens {
     }
 
     /**
-     * The claims as JSON, written field by field as Jackson's record serializer writes them (the reader
-     * is still Jackson's): through the serializer, this was half of sealing (async-profiler).
+     * The claims as JSON, field by field, in the names and forms Jackson's reader takes back
+     * ({@link #claims}; SessionClaimsJsonTest): through the serializer, this was half of sealing (async-profiler).
      */
     static byte[] json(SessionClaims c) throws java.io.IOException {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(512);

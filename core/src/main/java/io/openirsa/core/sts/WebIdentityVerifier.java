@@ -179,7 +179,7 @@ public final class WebIdentityVerifier {
         if (known != null) {
             return known;
         }
-        Map<String, Object> json = CLAIMS_READER.readValue(Base64.getUrlDecoder().decode(payloadPart));
+        Map<String, Object> json = claimsJson(payloadPart);
         if (json == null) {
             throw new ParseException("the payload is not a JSON object", 0);
         }
@@ -213,13 +213,17 @@ public final class WebIdentityVerifier {
             return Optional.of(claims(payload).getClaims());
         } catch (ParseException e) { // JSON, but not claims a JWT may have (exp as text, say): the audit still shows iss and sub
             try {
-                return Optional.ofNullable(CLAIMS_READER.readValue(Base64.getUrlDecoder().decode(payload)));
+                return Optional.ofNullable(claimsJson(payload));
             } catch (IOException | IllegalArgumentException notJson) {
                 return Optional.empty();
             }
         } catch (IOException | IllegalArgumentException e) {
             return Optional.empty();
         }
+    }
+
+    private static Map<String, Object> claimsJson(String payloadPart) throws IOException {
+        return CLAIMS_READER.readValue(Base64.getUrlDecoder().decode(payloadPart));
     }
 
     /** The positions of the two dots of a JWS compact serialization, or null when the token has not exactly three parts. */

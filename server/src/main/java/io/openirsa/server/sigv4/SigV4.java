@@ -23,6 +23,7 @@ import java.util.TreeMap;
 public final class SigV4 {
     public static final String ALGORITHM = "AWS4-HMAC-SHA256";
     public static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    public static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
     /**
      * An X-Amz-Date ({@code 20150830T123600Z}) read without a DateTimeFormatter, which was a tenth of
@@ -51,7 +52,6 @@ public final class SigV4 {
         }
         return n;
     }
-    public static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
     private SigV4() {
     }
