@@ -23,7 +23,6 @@ public final class Main implements Runnable {
         System.exit(commandLine.execute(args));
     }
 
-    /** Blocks until the JVM is asked to stop (SIGTERM, Ctrl-C), then closes the server, which drains. */
     /** A {@code --listen HOST:PORT} value. */
     record Listen(String host, int port) {
         /** @throws IllegalArgumentException with the message for the user, when it is not HOST:PORT */
@@ -52,6 +51,7 @@ public final class Main implements Runnable {
         }
     }
 
+    /** Blocks until the JVM is asked to stop (SIGTERM, Ctrl-C), then closes the server, which drains. */
     static void serveUntilStopped(AutoCloseable server) throws InterruptedException {
         java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

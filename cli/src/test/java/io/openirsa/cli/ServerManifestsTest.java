@@ -87,7 +87,7 @@ class ServerManifestsTest {
         var serve = main.getSubcommands().get("serve").getCommandSpec();
         for (EnvVar e : c.getEnv()) {
             if (e.getName().equals("OPENIRSA_REQUEST_LOG")) {
-                continue; // read by logback.xml, not a flag
+                continue; // read by LogSetup, not a flag
             }
             String flag = "--" + e.getName().substring("OPENIRSA_".length()).toLowerCase().replace('_', '-');
             assertThat(serve.findOption(flag)).as(e.getName() + " names a serve flag").isNotNull();

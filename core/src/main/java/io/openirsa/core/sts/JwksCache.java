@@ -70,7 +70,7 @@ public final class JwksCache {
     private record Fetched(JWKSet keys, Duration ttl) {
     }
 
-    private final HttpClient http;
+    private volatile HttpClient http; // made at the first fetch: most servers only verify their own issuers' tokens
     private final Clock clock;
     private final Duration staleIfError;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
@@ -82,7 +82,6 @@ public final class JwksCache {
     public JwksCache(Clock clock, Duration staleIfError) {
         this.clock = clock;
         this.staleIfError = staleIfError;
-        this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     /**
@@ -190,7 +189,7 @@ public final class JwksCache {
     /** The HTTP client for a provider's TLS trust: shared by every provider with the same CA bundle and thumbprints. */
     private HttpClient client(OidcProvider provider) {
         if ((provider.caBundle() == null || provider.caBundle().isBlank()) && provider.thumbprints().isEmpty()) {
-            return http;
+            return defaultClient();
         }
         return clients.computeIfAbsent(new Trust(provider.caBundle(), List.copyOf(provider.thumbprints())), t -> {
             try {
@@ -198,12 +197,26 @@ public final class JwksCache {
                         .sslContext(IssuerTrust.context(t.caBundle(), t.thumbprints())).build();
             } catch (java.security.GeneralSecurityException | RuntimeException e) {
                 LOG.warn("the CA bundle or thumbprints of {} cannot be used: {}", provider.url(), e.toString());
-                return http;
+                return defaultClient();
             }
         });
     }
 
     private record Trust(String caBundle, List<String> thumbprints) {
+    }
+
+    /** The client for issuers with the system's trust. */
+    private HttpClient defaultClient() {
+        HttpClient client = http;
+        if (client == null) {
+            synchronized (this) {
+                client = http;
+                if (client == null) {
+                    http = client = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+                }
+            }
+        }
+        return client;
     }
 
     private Body get(HttpClient http, URI uri) {
