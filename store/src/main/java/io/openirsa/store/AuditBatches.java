@@ -210,8 +210,9 @@ final class AuditBatches {
 
     /** A batch's columns, in the order both the insert and the rewrite name them: times, count, id ranges, payload. */
     private static void bindBatch(PreparedStatement ps, List<AuditRecord> batch, IdRange events, IdRange requests) throws SQLException {
-        ps.setLong(1, batch.stream().mapToLong(r -> r.eventTime().toEpochMilli()).min().orElseThrow());
-        ps.setLong(2, batch.stream().mapToLong(r -> r.eventTime().toEpochMilli()).max().orElseThrow());
+        java.util.LongSummaryStatistics times = batch.stream().mapToLong(r -> r.eventTime().toEpochMilli()).summaryStatistics();
+        ps.setLong(1, times.getMin());
+        ps.setLong(2, times.getMax());
         ps.setInt(3, batch.size());
         ps.setString(4, events.min);
         ps.setString(5, events.max);
