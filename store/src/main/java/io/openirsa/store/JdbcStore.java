@@ -62,9 +62,9 @@ public final class JdbcStore implements Store {
         this.feed = vendor.equals("postgresql") ? new ChangeFeed(dataSource, cache) : new ChangeCounter(dataSource, cache);
         this.journal = dataDir == null ? null : new AuditJournal(dataDir, new AuditJournal.Table() {
             @Override
-            public void move(List<AuditRecord> records, String file, long movedThrough) {
+            public void move(List<AuditRecord> records, AuditBatches.Encoding encoding, String file, long movedThrough) {
                 inTransaction(c -> {
-                    insertAudit(c, records);
+                    AuditBatches.insert(c, records, encoding);
                     run(c, "INSERT INTO audit_journal_marks (name, moved_through) VALUES (?, ?) ON CONFLICT (name) "
                             + "DO UPDATE SET moved_through = excluded.moved_through", file, movedThrough);
                     return null;

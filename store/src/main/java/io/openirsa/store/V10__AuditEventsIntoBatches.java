@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * Moves the records of V4's audit_events, a row each, into V9's batches, in their order, and drops
- * the table. In Java because a batch is deflated. (The class name is Flyway's convention for a
+ * the table. In Java because a batch is compressed. (The class name is Flyway's convention for a
  * migration's version.)
  */
 final class V10__AuditEventsIntoBatches extends BaseJavaMigration {

@@ -213,6 +213,34 @@ class AuditBatchesTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void batchesStoredDeflated_beforeZstandard_areStillRead() throws Exception {
+        byte[] encoded = AuditJournal.encode(records(new Random(5), 300, 0));
+        java.util.zip.Deflater d = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_SPEED);
+        d.setInput(encoded);
+        d.finish();
+        byte[] deflated = new byte[encoded.length + 64];
+        int n = d.deflate(deflated);
+        d.end();
+        assertThat(AuditBatches.decompress(java.util.Arrays.copyOf(deflated, n))).isEqualTo(encoded);
+        byte[] compressed = AuditBatches.compress(encoded);
+        assertThat(compressed.length).isLessThan(n);
+        assertThat(AuditBatches.decompress(compressed)).isEqualTo(encoded);
+    }
+
+    @org.junit.jupiter.api.Test
+    void damagedBatches_areRefused_withoutAllocatingWhatTheyClaim() {
+        byte[] compressed = AuditBatches.compress(AuditJournal.encode(records(new Random(6), 50, 0)));
+        // A frame header claiming 2 GiB of content (single segment, 8-byte size), then nothing.
+        byte[] huge = {0x28, (byte) 0xB5, 0x2F, (byte) 0xFD, (byte) 0xE0, 0, 0, 0, (byte) 0x80, 0, 0, 0, 0};
+        byte[] truncated = java.util.Arrays.copyOf(compressed, compressed.length / 2);
+        byte[] flipped = compressed.clone();
+        flipped[compressed.length / 2] ^= 0x5A;
+        for (byte[] damaged : List.of(huge, truncated, flipped, new byte[]{0x28, (byte) 0xB5, 0x2F, (byte) 0xFD}, "not a batch".getBytes())) {
+            assertThatThrownBy(() -> AuditBatches.decompress(damaged)).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
     private static String jdbc(String url) {
         java.net.URI u = java.net.URI.create(url);
         return "jdbc:postgresql://" + u.getHost() + ":" + u.getPort() + u.getPath();

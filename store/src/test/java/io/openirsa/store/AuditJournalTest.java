@@ -25,13 +25,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AuditJournalTest {
     private static final Instant T = Instant.parse("2026-11-29T12:00:00Z");
 
-    /** The table as the journal sees it: records and marks, as JdbcStore keeps them in one transaction. */
+    /**
+     * The table as the journal sees it: records and marks, as JdbcStore keeps them in one transaction;
+     * and the encoding the journal hands over, of every run of the records, is what encoding them makes.
+     */
     static final class Table implements AuditJournal.Table {
         final List<AuditRecord> rows = new ArrayList<>();
         final Map<String, Long> marks = new HashMap<>();
 
         @Override
-        public synchronized void move(List<AuditRecord> records, String file, long movedThrough) {
+        public synchronized void move(List<AuditRecord> records, AuditBatches.Encoding encoding, String file, long movedThrough) {
+            int n = records.size();
+            for (int[] run : new int[][]{{0, n}, {0, n / 2}, {n / 3, n}, {n / 2, n / 2 + 1}}) {
+                if (run[1] <= n) {
+                    assertThat(encoding.of(run[0], run[1])).isEqualTo(AuditJournal.encode(records.subList(run[0], run[1])));
+                }
+            }
             rows.addAll(records);
             marks.put(file, movedThrough);
         }
