@@ -49,7 +49,7 @@ final class AuditBatches {
     /** A value longer than this is kept in its term as a SHA-256: PostgreSQL's index entries are at most 2,704 bytes. */
     private static final int TERM_VALUE_MAX = 256;
     /** What a batch may decompress to at most; more is damage, not a batch. */
-    private static final int MAX_INFLATED = 256 << 20;
+    private static final int MAX_DECOMPRESSED = 256 << 20;
 
     /** What a term is made of: a letter, a colon, the value. */
     enum Term {
@@ -425,7 +425,7 @@ final class AuditBatches {
         if (stored.length >= 4 && (stored[0] & 0xFF) == 0x28 && (stored[1] & 0xFF) == 0xB5 && (stored[2] & 0xFF) == 0x2F
                 && (stored[3] & 0xFF) == 0xFD) {
             long size = Zstd.getFrameContentSize(stored);
-            if (size < 0 || size > MAX_INFLATED) { // unknown, an error code, or more than a batch can be: damage
+            if (size < 0 || size > MAX_DECOMPRESSED) { // unknown, an error code, or more than a batch can be: damage
                 throw new IllegalStateException("an audit batch is damaged: its size reads " + size);
             }
             try {
@@ -452,8 +452,8 @@ final class AuditBatches {
                 if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
                     throw new IllegalStateException("an audit batch is cut short");
                 }
-                if (out.size() + n > MAX_INFLATED) {
-                    throw new IllegalStateException("an audit batch inflates past " + MAX_INFLATED + " bytes");
+                if (out.size() + n > MAX_DECOMPRESSED) {
+                    throw new IllegalStateException("an audit batch inflates past " + MAX_DECOMPRESSED + " bytes");
                 }
                 out.write(buffer, 0, n);
             }

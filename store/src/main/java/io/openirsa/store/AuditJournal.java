@@ -145,46 +145,42 @@ final class AuditJournal implements AutoCloseable {
     private void write(ByteBuffer frame) {
         lock.lock();
         try {
-            writeLocked(frame);
+            if (closed) {
+                throw new IllegalStateException("the audit journal is closed");
+            }
+            Segment s = current;
+            try {
+                if (s == null) {
+                    s = current = newSegment();
+                    mover = Thread.ofPlatform().daemon().name("audit-journal-mover").start(this::moveLoop);
+                }
+                while (frame.hasRemaining()) {
+                    s.channel.write(frame, s.end + frame.position());
+                }
+            } catch (IOException e) {
+                try {
+                    if (s != null) {
+                        s.channel.truncate(s.end); // no torn frame for a later one to follow
+                    }
+                } catch (IOException ignored) {
+                    e.addSuppressed(ignored);
+                }
+                throw new StoreUnavailable("the audit journal cannot be written: " + e.getMessage(), e);
+            }
+            s.end += frame.limit();
+            if (s.end >= rotateAt) {
+                try {
+                    current = newSegment();
+                    retired.add(s);
+                } catch (IOException e) {
+                    LOG.warn("a new audit journal cannot be started ({}); the full one goes on", e.getMessage());
+                }
+            }
+            if (s.end - s.moved >= MOVE_AT_BYTES) {
+                LockSupport.unpark(mover);
+            }
         } finally {
             lock.unlock();
-        }
-    }
-
-    private void writeLocked(ByteBuffer frame) {
-        if (closed) {
-            throw new IllegalStateException("the audit journal is closed");
-        }
-        Segment s = current;
-        try {
-            if (s == null) {
-                s = current = newSegment();
-                mover = Thread.ofPlatform().daemon().name("audit-journal-mover").start(this::moveLoop);
-            }
-            while (frame.hasRemaining()) {
-                s.channel.write(frame, s.end + frame.position());
-            }
-        } catch (IOException e) {
-            try {
-                if (s != null) {
-                    s.channel.truncate(s.end); // no torn frame for a later one to follow
-                }
-            } catch (IOException ignored) {
-                e.addSuppressed(ignored);
-            }
-            throw new StoreUnavailable("the audit journal cannot be written: " + e.getMessage(), e);
-        }
-        s.end += frame.limit();
-        if (s.end >= rotateAt) {
-            try {
-                current = newSegment();
-                retired.add(s);
-            } catch (IOException e) {
-                LOG.warn("a new audit journal cannot be started ({}); the full one goes on", e.getMessage());
-            }
-        }
-        if (s.end - s.moved >= MOVE_AT_BYTES) {
-            LockSupport.unpark(mover);
         }
     }
 
@@ -533,29 +529,25 @@ final class AuditJournal implements AutoCloseable {
     private void release(boolean moved) {
         lock.lock();
         try {
-            releaseLocked(moved);
+            List<Segment> all = new ArrayList<>(retired);
+            if (current != null) {
+                all.add(current);
+            }
+            for (Segment s : all) {
+                try {
+                    s.close(moved);
+                    if (moved) {
+                        table.forget(s.name);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("audit journal {} could not be closed cleanly: {}", s.name, e.getMessage());
+                }
+            }
+            retired.clear();
+            current = null;
         } finally {
             lock.unlock();
         }
-    }
-
-    private void releaseLocked(boolean moved) {
-        List<Segment> all = new ArrayList<>(retired);
-        if (current != null) {
-            all.add(current);
-        }
-        for (Segment s : all) {
-            try {
-                s.close(moved);
-                if (moved) {
-                    table.forget(s.name);
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("audit journal {} could not be closed cleanly: {}", s.name, e.getMessage());
-            }
-        }
-        retired.clear();
-        current = null;
     }
 
     // ---- frames: a count, then each record's fields, strings as a length (-1 for null) and UTF-8, the time as epoch milliseconds ----
