@@ -160,7 +160,7 @@ class ExternalIssuerTest extends ServerTest {
             var replacement = withdrawing.addRsaKey("rsa-2");
             String token = withdrawing.token("user-1", "my-app", c -> c.put("exp", java.time.Instant.now().plusSeconds(3 * 3600).getEpochSecond()));
             assertThat(assume(arn, token).subjectFromWebIdentityToken()).isEqualTo("user-1");
-            assertThat(assume(arn, token).subjectFromWebIdentityToken()).as("again, its verification remembered").isEqualTo("user-1");
+            assertThat(assume(arn, token).subjectFromWebIdentityToken()).as("again: from its second sight on, its verification is remembered").isEqualTo("user-1");
             // One bit of the signature changed: a token the server has not seen, and its signature fails.
             char last = token.charAt(token.length() - 2);
             String flipped = token.substring(0, token.length() - 2) + (last == 'A' ? 'B' : 'A') + token.charAt(token.length() - 1);

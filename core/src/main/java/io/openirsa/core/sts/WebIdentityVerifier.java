@@ -67,9 +67,13 @@ public final class WebIdentityVerifier {
      * token comes back often (every {@code aws} command of a script, every SDK refresh until the
      * kubelet rotates the file), and the RSA check is the largest single cost of an exchange. Only the
      * signature check is skipped on a hit, and only while the issuer still publishes that key; every
-     * claim is checked again, so an expired token is refused as before.
+     * claim is checked again, so an expired token is refused as before. Kept on a token's second
+     * sight only: a rollout's tokens come once each, and churning them through this memory promoted
+     * them all to the old generation.
      */
-    private final Remembered<ByteBuffer, JWK> verified = new Remembered<>(CACHED);
+    private final Remembered<ByteBuffer, JWK> verified = Remembered.onSecondSight(CACHED, WINDOW);
+    /** How many other tokens may come between two sights of one token for it to be remembered. */
+    static final int WINDOW = 1024;
     private final Clock clock;
     /** Parsed JWS headers by their base64url text; only headers of a usual size, so that hostile ones cannot fill memory. */
     static final int MAX_REMEMBERED_HEADER = 512;
@@ -86,7 +90,7 @@ public final class WebIdentityVerifier {
         JWTClaimsSet claims;
         try {
             jwt = jws(token);
-            claims = claims(jwt.payload());
+            claims = claims(jwt.payload(), true);
         } catch (ParseException | IOException | RuntimeException e) {
             throw AwsException.invalidIdentityToken("The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)")
                     .explained("claims", "the web identity token is not a signed JWT (three base64url parts with JSON header and claims)",
@@ -174,7 +178,7 @@ public final class WebIdentityVerifier {
      * The claims, decoded with the JDK's Base64 and Jackson: Nimbus's own decoding of the payload was
      * a tenth of a whole exchange's CPU time (JFR, docs/benchmarks.md). Duplicate claim names are refused.
      */
-    private static JWTClaimsSet claims(String payloadPart) throws IOException, ParseException {
+    private static JWTClaimsSet claims(String payloadPart, boolean offer) throws IOException, ParseException {
         JWTClaimsSet known = CLAIMS.get(payloadPart);
         if (known != null) {
             return known;
@@ -184,7 +188,7 @@ public final class WebIdentityVerifier {
             throw new ParseException("the payload is not a JSON object", 0);
         }
         JWTClaimsSet claims = JWTClaimsSet.parse(json);
-        if (payloadPart.length() <= MAX_REMEMBERED_PAYLOAD) {
+        if (offer && payloadPart.length() <= MAX_REMEMBERED_PAYLOAD) {
             CLAIMS.remember(payloadPart, claims);
         }
         return claims;
@@ -194,8 +198,10 @@ public final class WebIdentityVerifier {
      * Decoded claims by their base64url text, only payloads of a usual size. Every exchange decodes its
      * token twice (for the audit record, then to verify it) and most tokens come again: the decoding was
      * 4-5 % of an exchange's CPU (async-profiler, docs/benchmarks.md). Decoding is all that is skipped.
+     * Only the verifier offers claims, so one exchange is one sight, and a token is kept from its
+     * second exchange on (a rollout's tokens, seen once, are never kept).
      */
-    private static final Remembered<String, JWTClaimsSet> CLAIMS = new Remembered<>(1024);
+    private static final Remembered<String, JWTClaimsSet> CLAIMS = Remembered.onSecondSight(1024, WINDOW);
     static final int MAX_REMEMBERED_PAYLOAD = 2048;
 
     /**
@@ -210,7 +216,7 @@ public final class WebIdentityVerifier {
         }
         String payload = token.substring(dots[0] + 1, dots[1]);
         try {
-            return Optional.of(claims(payload).getClaims());
+            return Optional.of(claims(payload, false).getClaims());
         } catch (ParseException e) { // JSON, but not claims a JWT may have (exp as text, say): the audit still shows iss and sub
             try {
                 return Optional.ofNullable(claimsJson(payload));
