@@ -28,14 +28,22 @@ public final class QueryParams {
             if (form == null || form.isEmpty()) {
                 continue;
             }
-            for (String pair : form.split("&")) {
-                if (pair.isEmpty()) {
+            // By offsets, not split("&"): each value is copied once (a token's 1 KB was copied twice).
+            for (int start = 0, end; start < form.length(); start = end + 1) {
+                end = form.indexOf('&', start);
+                if (end < 0) {
+                    end = form.length();
+                }
+                if (end == start) {
                     continue;
                 }
-                int eq = pair.indexOf('=');
+                int eq = form.indexOf('=', start);
+                if (eq > end) {
+                    eq = -1;
+                }
                 try {
-                    String k = decode(eq < 0 ? pair : pair.substring(0, eq));
-                    String v = eq < 0 ? "" : decode(pair.substring(eq + 1));
+                    String k = decode(form.substring(start, eq < 0 ? end : eq));
+                    String v = eq < 0 ? "" : decode(form.substring(eq + 1, end));
                     values.putIfAbsent(k, v);
                 } catch (IllegalArgumentException e) {
                     throw new AwsException("MalformedQueryString", 400, "The request's parameters are not well-formed URL encoding.");

@@ -171,6 +171,9 @@ public final class SigV4 {
     /** Trimmed, with every run of white space folded to one space. */
     static String canonicalHeaderValue(String value) {
         String v = value.strip();
+        if (!needsFolding(v)) {
+            return v;
+        }
         StringBuilder b = null; // made only when a value needs folding; most (a session token, a date) do not
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);
@@ -187,6 +190,16 @@ public final class SigV4 {
             }
         }
         return b == null ? v : b.toString();
+    }
+
+    /**
+     * Whether the value holds white space other than single spaces. Most values (a session token, a
+     * date) do not, and six vectorised scans of a 1 KB token cost less than one loop over its
+     * characters (that loop was 2.7 % of a GetCallerIdentity's CPU, async-profiler).
+     */
+    private static boolean needsFolding(String v) {
+        return v.indexOf("  ") >= 0 || v.indexOf('\t') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\u000B') >= 0
+                || v.indexOf('\f') >= 0 || v.indexOf('\r') >= 0;
     }
 
     /** Regex's \\s: the ASCII white space AWS folds. */
