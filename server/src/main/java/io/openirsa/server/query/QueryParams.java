@@ -37,10 +37,7 @@ public final class QueryParams {
                 if (end == start) {
                     continue;
                 }
-                int eq = form.indexOf('=', start);
-                if (eq > end) {
-                    eq = -1;
-                }
+                int eq = form.indexOf('=', start, end); // within the pair: a search to the form's end would make many pairs quadratic
                 try {
                     String k = decode(form.substring(start, eq < 0 ? end : eq));
                     String v = eq < 0 ? "" : decode(form.substring(eq + 1, end));

@@ -174,22 +174,19 @@ public final class SigV4 {
         if (!needsFolding(v)) {
             return v;
         }
-        StringBuilder b = null; // made only when a value needs folding; most (a session token, a date) do not
+        StringBuilder b = new StringBuilder(v.length());
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);
-            if (c <= ' ' && isSpace(c) && (c != ' ' || (i + 1 < v.length() && isSpace(v.charAt(i + 1))))) { // c <= ' ': one test for most characters
-                if (b == null) {
-                    b = new StringBuilder(v.length()).append(v, 0, i);
-                }
+            if (isSpace(c)) {
                 b.append(' ');
                 while (i + 1 < v.length() && isSpace(v.charAt(i + 1))) {
                     i++;
                 }
-            } else if (b != null) {
+            } else {
                 b.append(c);
             }
         }
-        return b == null ? v : b.toString();
+        return b.toString();
     }
 
     /**
