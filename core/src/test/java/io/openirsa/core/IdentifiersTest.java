@@ -53,4 +53,33 @@ class IdentifiersTest {
         assertThat(keyId).hasSize(32);
         assertThat(keyId.values()).allSatisfy(c -> assertThat(c).isBetween(9_000, 11_000));
     }
+
+    @Test
+    void drawsLongerThanTheBufferAndAcrossItsRefillsAreRandomThroughout() {
+        Identifiers.bytes(4000); // the next draw crosses a refill
+        byte[] b = Identifiers.bytes(10_000);
+        // Each 1,000-byte stretch of random bytes has about 996 non-zero ones; a stretch left unfilled is all zero.
+        for (int at = 0; at < b.length; at += 1000) {
+            int nonZero = 0;
+            for (int i = at; i < at + 1000; i++) {
+                nonZero += b[i] != 0 ? 1 : 0;
+            }
+            assertThat(nonZero).as("non-zero bytes from %d", at).isGreaterThan(970);
+        }
+    }
+
+    @Test
+    void concurrentDrawsNeverShareBytes() throws Exception {
+        java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int t = 0; t < 16; t++) {
+                threads.submit(() -> {
+                    for (int i = 0; i < 2_000; i++) {
+                        seen.add(java.util.HexFormat.of().formatHex(Identifiers.bytes(12)));
+                    }
+                });
+            }
+        }
+        assertThat(seen).hasSize(32_000); // 96-bit draws: a repeat means two threads were handed the same bytes
+    }
 }

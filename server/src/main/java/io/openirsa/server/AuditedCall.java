@@ -47,8 +47,8 @@ public final class AuditedCall {
             if (k.equals("Action") || k.equals("Version") || k.equals("WebIdentityToken") || k.startsWith("X-Amz-")) {
                 continue;
             }
-            Matcher m = MEMBER.matcher(k);
-            if (m.matches()) {
+            Matcher m = k.contains(".member.") ? MEMBER.matcher(k) : null; // most names are plain: no regex for them
+            if (m != null && m.matches()) {
                 TreeMap<Integer, Object> list = lists.computeIfAbsent(camel(m.group(1)), x -> new TreeMap<>());
                 int i = Integer.parseInt(m.group(2));
                 if (m.group(3) == null) {
@@ -80,11 +80,12 @@ public final class AuditedCall {
     private static void webIdentity(ApiCall call, QueryParams params) {
         String roleArn = params.get("RoleArn");
         Matcher role = roleArn == null ? null : ROLE_ARN.matcher(roleArn);
-        if (role != null && role.matches()) {
-            call.resource("AWS::IAM::Role", roleArn, role.group(1));
+        if (role == null || !role.matches()) {
+            return;
         }
+        call.resource("AWS::IAM::Role", roleArn, role.group(1));
         String token = params.get("WebIdentityToken");
-        if (token == null || role == null || !role.matches()) {
+        if (token == null) {
             return;
         }
         WebIdentityVerifier.unverifiedClaims(token).ifPresent(claims -> {

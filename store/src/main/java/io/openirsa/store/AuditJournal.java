@@ -68,7 +68,10 @@ final class AuditJournal implements AutoCloseable {
 
     /** Where the records go: the table, and how far each journal has been moved into it. */
     interface Table {
-        /** Inserts the records (their encoding as read back, for storing as it is) and stores {@code movedThrough} as the file's mark, in one transaction. */
+        /**
+         * Inserts the records (their encoding as read back, for storing as it is) and stores {@code movedThrough} as the file's mark, in one transaction.
+         * The records' JSON is null: it is in the encoding, and is not decoded only to be dropped.
+         */
         void move(List<AuditRecord> records, AuditBatches.Encoding encoding, String file, long movedThrough);
 
         /** How far the file is moved, or null. */
@@ -625,7 +628,7 @@ final class AuditJournal implements AutoCloseable {
             int first = in.position();
             for (int i = 0; i < count; i++) {
                 records.add(new AuditRecord(string(in), string(in), Instant.ofEpochMilli(in.getLong()), string(in), string(in), in.get() != 0,
-                        string(in), string(in), string(in), string(in), string(in), string(in), string(in)));
+                        string(in), string(in), string(in), string(in), string(in), string(in), spans == null ? string(in) : skip(in)));
                 if (ends != null) {
                     ends[i] = in.position();
                 }
@@ -678,14 +681,27 @@ final class AuditJournal implements AutoCloseable {
         }
     }
 
+    /** Passes over a string, checked as {@link #string} checks it; null. */
+    private static String skip(ByteBuffer in) throws IOException {
+        int length = length(in);
+        in.position(in.position() + Math.max(length, 0));
+        return null;
+    }
+
+    /** A string's length, -1 for null; checked against what the frame holds. */
+    private static int length(ByteBuffer in) throws IOException {
+        int length = in.getInt();
+        if (length < -1 || length > in.remaining()) {
+            throw new IOException("bad string length " + length);
+        }
+        return length;
+    }
+
     /** Straight from the buffer's array: a stream in between was half the mover's decoding time. */
     private static String string(ByteBuffer in) throws IOException {
-        int length = in.getInt();
+        int length = length(in);
         if (length == -1) {
             return null;
-        }
-        if (length < 0 || length > in.remaining()) {
-            throw new IOException("bad string length " + length);
         }
         String s = new String(in.array(), in.arrayOffset() + in.position(), length, StandardCharsets.UTF_8);
         in.position(in.position() + length);

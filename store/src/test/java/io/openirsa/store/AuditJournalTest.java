@@ -26,8 +26,9 @@ class AuditJournalTest {
     private static final Instant T = Instant.parse("2026-11-29T12:00:00Z");
 
     /**
-     * The table as the journal sees it: records and marks, as JdbcStore keeps them in one transaction;
-     * and the encoding the journal hands over, of every run of the records, is what encoding them makes.
+     * The table as the journal sees it: records and marks, as JdbcStore keeps them in one transaction.
+     * The records come without their JSON, which is in the encoding; the encoding of every run of them
+     * is what encoding the whole records makes, and the rows kept are the whole records it holds.
      */
     static final class Table implements AuditJournal.Table {
         final List<AuditRecord> rows = new ArrayList<>();
@@ -36,13 +37,27 @@ class AuditJournalTest {
         @Override
         public synchronized void move(List<AuditRecord> records, AuditBatches.Encoding encoding, String file, long movedThrough) {
             int n = records.size();
+            byte[] all = encoding.of(0, n);
+            List<AuditRecord> whole;
+            try {
+                whole = AuditJournal.decode(all, 0, all.length);
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+            assertThat(records).allSatisfy(r -> assertThat(r.json()).isNull());
+            assertThat(whole).extracting(r -> withoutJson(r)).isEqualTo(records);
             for (int[] run : new int[][]{{0, n}, {0, n / 2}, {n / 3, n}, {n / 2, n / 2 + 1}}) {
                 if (run[1] <= n) {
-                    assertThat(encoding.of(run[0], run[1])).isEqualTo(AuditJournal.encode(records.subList(run[0], run[1])));
+                    assertThat(encoding.of(run[0], run[1])).isEqualTo(AuditJournal.encode(whole.subList(run[0], run[1])));
                 }
             }
-            rows.addAll(records);
+            rows.addAll(whole);
             marks.put(file, movedThrough);
+        }
+
+        private static AuditRecord withoutJson(AuditRecord r) {
+            return new AuditRecord(r.eventId(), r.accountId(), r.eventTime(), r.eventName(), r.eventSource(), r.readOnly(), r.username(),
+                    r.accessKeyId(), r.resourceType(), r.resourceName(), r.requestId(), r.errorCode(), null);
         }
 
         @Override

@@ -90,7 +90,7 @@ public final class CloudTrail {
     }
 
     /**
-     * A parameter value as Jackson's serializer writes it: maps, collections and the usual scalars
+     * A parameter value as Jackson's serializer writes it: maps (keys as strings), collections and the usual scalars
      * straight to the generator (the serializer's lookups were a fifth of the record, async-profiler),
      * anything else through the serializer.
      */
@@ -101,10 +101,11 @@ public final class CloudTrail {
             case Boolean b -> g.writeBoolean(b);
             case Integer n -> g.writeNumber(n);
             case Long n -> g.writeNumber(n);
-            case java.util.Map<?, ?> m when stringKeys(m) -> {
+            case java.util.Map<?, ?> m -> {
                 g.writeStartObject();
                 for (java.util.Map.Entry<?, ?> e : m.entrySet()) {
-                    g.writeFieldName((String) e.getKey());
+                    // The maps are the calls' own, with names for keys; one pass (checking the keys first was 1.7 % of an exchange).
+                    g.writeFieldName(e.getKey() instanceof String name ? name : String.valueOf(e.getKey()));
                     value(g, e.getValue());
                 }
                 g.writeEndObject();
@@ -127,16 +128,6 @@ public final class CloudTrail {
             }
         }
         return false;
-    }
-
-    /** A loop, not a stream: a stream per map was a sixth of writing the parameters (async-profiler). */
-    private static boolean stringKeys(java.util.Map<?, ?> m) {
-        for (Object k : m.keySet()) {
-            if (!(k instanceof String)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static void userIdentity(JsonGenerator u, ApiCall call) throws IOException {
