@@ -21,6 +21,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -42,6 +43,12 @@ import java.util.zip.CRC32C;
  * replays it into the table. How far a file has been moved is stored in the transaction that moves
  * the records, so a replay neither loses nor repeats a record.
  *
+ * <p>A journal that is full and moved is not removed but kept for the next one: appends then
+ * overwrite pages the file system has already allocated and cached, where a new file's cost the
+ * kernel a page allocation each (most of the append's {@code pwrite}, async-profiler). Its header
+ * gets a new random mask, which every frame's checksum is XORed with, so the frames of its earlier
+ * use that lie past the new end fail their check and are never read as records.
+ *
  * <p>Reads of the audit trail call {@link #settle()} first, which moves what this process holds,
  * replays dead processes' files, and waits (up to {@value #SETTLE_MILLIS} ms) for live ones to move
  * what they held when it was called: a lookup sees every record committed before it started.
@@ -51,11 +58,14 @@ final class AuditJournal implements AutoCloseable {
     static final String FOLDER = "audit-journal";
     private static final String SUFFIX = ".journal";
     private static final int MAGIC = 0x4f49414a; // "OIAJ"
-    private static final int VERSION = 1;
-    static final int HEADER = 8; // magic, version
+    /** Version 1: magic, version; checksums as they are. Version 2 adds the mask; version 1 journals (left by an earlier release) are still replayed. */
+    static final int VERSION_1 = 1;
+    private static final int VERSION = 2;
+    static final int HEADER_1 = 8;
+    static final int HEADER = 12; // magic, version, mask
     /** A frame's payload is never this large (a batch is at most 500 records); a length over it is damage. */
     static final int MAX_FRAME = 64 << 20;
-    /** A journal this long is retired (removed once moved) and a new one started. */
+    /** A journal this long is retired (kept for reuse, or removed, once moved) and a new one started. */
     static final long ROTATE_AT = 64L << 20;
     private static final long MOVE_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Bytes waiting that wake the mover before its next tick (a few thousand records). */
@@ -63,8 +73,11 @@ final class AuditJournal implements AutoCloseable {
     /** Bytes of frames read and moved in one transaction (a few hundred records); under G1's humongous size. */
     private static final int MOVE_BYTES = 256 << 10;
     static final long SETTLE_MILLIS = 2000;
-    /** Journals this JVM writes: never opened by another store here, since closing any channel on a file drops the JVM's lock on it. */
-    private static final Set<Path> WRITTEN_HERE = ConcurrentHashMap.newKeySet();
+    /**
+     * Journals this JVM writes, by path: never opened by another store here, since closing any channel
+     * on a file drops the JVM's lock on it; such a store reads how far they are written from here.
+     */
+    private static final Map<Path, Segment> WRITTEN_HERE = new ConcurrentHashMap<>();
 
     /** Where the records go: the table, and how far each journal has been moved into it. */
     interface Table {
@@ -91,15 +104,18 @@ final class AuditJournal implements AutoCloseable {
         final Path path;
         final FileChannel channel;
         final FileLock lock;
-        /** Appended through (guarded by the journal), and moved into the table through (the mover's). */
-        long end = HEADER;
+        /** XORed with each frame's checksum: a reused file's earlier frames fail the check. */
+        final int mask;
+        /** Appended through (written under the journal's lock), and moved into the table through (the mover's). */
+        volatile long end = HEADER;
         volatile long moved = HEADER;
 
-        Segment(String name, Path path, FileChannel channel, FileLock lock) {
+        Segment(String name, Path path, FileChannel channel, FileLock lock, int mask) {
             this.name = name;
             this.path = path;
             this.channel = channel;
             this.lock = lock;
+            this.mask = mask;
         }
 
         /** Releases the file, and deletes it if everything in it is moved. */
@@ -111,7 +127,7 @@ final class AuditJournal implements AutoCloseable {
                 lock.release();
                 channel.close();
             } finally {
-                WRITTEN_HERE.remove(path.toAbsolutePath());
+                WRITTEN_HERE.remove(path.toAbsolutePath(), this);
             }
         }
     }
@@ -126,6 +142,8 @@ final class AuditJournal implements AutoCloseable {
     private Segment current;
     /** Full journals, moved before the current one: the order of the trail is the order of the appends. */
     private final ArrayDeque<Segment> retired = new ArrayDeque<>();
+    /** A moved journal with a fresh header, for the next rotation; or null. */
+    private Segment spare;
     private boolean closed;
     private Thread mover;
 
@@ -157,6 +175,7 @@ final class AuditJournal implements AutoCloseable {
                     s = current = newSegment();
                     mover = Thread.ofPlatform().daemon().name("audit-journal-mover").start(this::moveLoop);
                 }
+                frame.putInt(4, frame.getInt(4) ^ s.mask);
                 while (frame.hasRemaining()) {
                     s.channel.write(frame, s.end + frame.position());
                 }
@@ -173,7 +192,8 @@ final class AuditJournal implements AutoCloseable {
             s.end += frame.limit();
             if (s.end >= rotateAt) {
                 try {
-                    current = newSegment();
+                    current = spare != null ? spare : newSegment();
+                    spare = null;
                     retired.add(s);
                 } catch (IOException e) {
                     LOG.warn("a new audit journal cannot be started ({}); the full one goes on", e.getMessage());
@@ -218,19 +238,53 @@ final class AuditJournal implements AutoCloseable {
         FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
             FileLock lock = channel.lock();
-            ByteBuffer header = ByteBuffer.allocate(HEADER).putInt(MAGIC).putInt(VERSION).flip();
-            while (header.hasRemaining()) {
-                channel.write(header, header.position());
-            }
+            int mask = writeHeader(channel);
             Path path = folder.resolve(name + SUFFIX);
-            WRITTEN_HERE.add(path.toAbsolutePath());
-            Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE);
-            return new Segment(name, path, channel, lock);
+            Segment s = new Segment(name, path, channel, lock, mask);
+            WRITTEN_HERE.put(path.toAbsolutePath(), s);
+            try {
+                Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                WRITTEN_HERE.remove(path.toAbsolutePath(), s);
+                throw e;
+            }
+            return s;
         } catch (IOException | RuntimeException e) {
             channel.close();
             Files.deleteIfExists(temporary);
             throw e;
         }
+    }
+
+    /** Writes a header with a new mask; returns the mask. */
+    private static int writeHeader(FileChannel channel) throws IOException {
+        int mask = ThreadLocalRandom.current().nextInt();
+        ByteBuffer header = ByteBuffer.allocate(HEADER).putInt(MAGIC).putInt(VERSION).putInt(mask).flip();
+        while (header.hasRemaining()) {
+            channel.write(header, header.position());
+        }
+        return mask;
+    }
+
+    /**
+     * The moved journal under a new name and mask, to be appended to from the start. The header
+     * first: should the process die before the rename, what lies past the old name's mark fails the
+     * new mask. The old name's mark is forgotten after the rename; a mark without its file is harmless.
+     */
+    private Segment recycled(Segment s) throws IOException {
+        int mask = writeHeader(s.channel);
+        String name = HexFormat.of().formatHex(randomBytes());
+        Path path = folder.resolve(name + SUFFIX);
+        Segment reused = new Segment(name, path, s.channel, s.lock, mask);
+        WRITTEN_HERE.put(path.toAbsolutePath(), reused);
+        try {
+            Files.move(s.path, path, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            WRITTEN_HERE.remove(path.toAbsolutePath(), reused);
+            throw e;
+        }
+        WRITTEN_HERE.remove(s.path.toAbsolutePath(), s);
+        return reused;
     }
 
     private static byte[] randomBytes() {
@@ -288,17 +342,32 @@ final class AuditJournal implements AutoCloseable {
                     lock.unlock();
                 }
                 try {
-                    s.moved = moveFrames(s.channel, s.name, s.moved, through);
+                    s.moved = moveFrames(s.channel, s.name, s.mask, s.moved, through);
                 } catch (IOException e) {
                     throw new StoreUnavailable("the audit journal cannot be read: " + e.getMessage(), e);
                 }
                 if (!full) {
                     return;
                 }
+                // Nothing is appended to a retired journal, and all of it is moved: kept for reuse, or removed.
+                Segment reused = null;
+                lock.lock();
                 try {
-                    s.close(true); // nothing is appended to a retired journal, and all of it is moved
+                    if (spare == null && !closed) {
+                        reused = recycled(s);
+                        spare = reused;
+                    }
                 } catch (IOException e) {
-                    LOG.warn("moved audit journal {} could not be removed: {}", s.name, e.getMessage());
+                    LOG.warn("moved audit journal {} could not be kept for reuse: {}", s.name, e.getMessage());
+                } finally {
+                    lock.unlock();
+                }
+                if (reused == null) {
+                    try {
+                        s.close(true);
+                    } catch (IOException e) {
+                        LOG.warn("moved audit journal {} could not be removed: {}", s.name, e.getMessage());
+                    }
                 }
                 table.forget(s.name);
                 lock.lock();
@@ -325,7 +394,7 @@ final class AuditJournal implements AutoCloseable {
      * Moves the whole frames between the offsets into the table, {@value #MOVE_BYTES} bytes of them per transaction,
      * and returns the offset after the last one moved: {@code to} unless a frame is cut short or damaged.
      */
-    private long moveFrames(FileChannel ch, String fileName, long from, long to) throws IOException {
+    private long moveFrames(FileChannel ch, String fileName, int mask, long from, long to) throws IOException {
         long position = from;
         while (position < to) {
             int length = (int) Math.min(MOVE_BYTES, to - position);
@@ -352,7 +421,7 @@ final class AuditJournal implements AutoCloseable {
                 }
                 CRC32C crc = new CRC32C();
                 crc.update(chunk.array(), offset + 8, size);
-                if ((int) crc.getValue() != checksum) {
+                if (((int) crc.getValue() ^ mask) != checksum) {
                     break;
                 }
                 try {
@@ -380,6 +449,9 @@ final class AuditJournal implements AutoCloseable {
             if (current != null) {
                 own.add(current.path);
             }
+            if (spare != null) {
+                own.add(spare.path);
+            }
         } finally {
             lock.unlock();
         }
@@ -396,7 +468,7 @@ final class AuditJournal implements AutoCloseable {
 
     /** Replays and removes a journal if its process is gone; false if a live process holds it. */
     private boolean adopt(Path file) {
-        if (WRITTEN_HERE.contains(file.toAbsolutePath())) {
+        if (WRITTEN_HERE.containsKey(file.toAbsolutePath())) {
             return false;
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -422,39 +494,55 @@ final class AuditJournal implements AutoCloseable {
     }
 
     private void replay(FileChannel ch, String fileName) throws IOException {
-        if (!hasHeader(ch)) {
+        Header h = header(ch);
+        if (h == null) {
             return; // never got its header: nothing was committed to it
         }
         Long mark = table.mark(fileName);
-        long from = mark != null ? mark : HEADER;
+        long from = mark != null ? mark : h.length;
         long size = ch.size();
         long through;
         synchronized (moving) { // one reader of the read buffer at a time
-            through = moveFrames(ch, fileName, from, size);
+            through = moveFrames(ch, fileName, h.mask, from, size);
         }
         if (through < size) {
-            // A frame cut short by the crash is a batch no caller was answered for; anything else is damage.
-            LOG.warn("audit journal {}: {} bytes after offset {} are not a whole frame and were not replayed", fileName, size - through, through);
+            // A frame cut short by the crash is a batch no caller was answered for; a reused file's earlier frames fail the new
+            // mask; anything else is damage.
+            LOG.info("audit journal {}: the {} bytes after offset {} are not whole frames of its last use and were not replayed",
+                    fileName, size - through, through);
         }
         if (through > from) {
             LOG.info("audit journal {}: records left by a process that stopped were moved into the database ({} bytes)", fileName, through - from);
         }
     }
 
-    /** Waits until the live process holding the file has moved what the file held now. */
+    /**
+     * Waits until the live process holding the file has moved what the file held now: its whole
+     * frames from the mark on. A reused file's length is no guide, so the frames are read (another
+     * process's file) or the end asked of the store writing it (this JVM's).
+     */
     private void awaitMoved(Path file, long deadline) {
         String fileName = nameOf(file);
-        long size;
-        try {
-            size = Files.size(file);
-        } catch (NoSuchFileException e) {
-            return;
-        } catch (IOException e) {
-            throw new StoreUnavailable("the audit journal " + file.getFileName() + " cannot be read: " + e.getMessage(), e);
+        Segment here = WRITTEN_HERE.get(file.toAbsolutePath());
+        long written;
+        if (here != null) {
+            written = here.end;
+        } else {
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                Header h = header(ch);
+                if (h == null) {
+                    return;
+                }
+                Long mark = table.mark(fileName);
+                written = framesEnd(ch, h.mask, mark != null ? mark : h.length, ch.size());
+            } catch (NoSuchFileException e) {
+                return;
+            } catch (IOException e) {
+                throw new StoreUnavailable("the audit journal " + file.getFileName() + " cannot be read: " + e.getMessage(), e);
+            }
         }
         while (System.nanoTime() < deadline) {
-            Long mark = table.mark(fileName);
-            if ((mark != null && mark >= size) || !Files.exists(file)) {
+            if (here != null ? here.moved >= written || !WRITTEN_HERE.containsKey(file.toAbsolutePath()) : movedThrough(fileName, written, file)) {
                 return;
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
@@ -462,18 +550,63 @@ final class AuditJournal implements AutoCloseable {
         LOG.warn("audit journal {}: records its process holds were not moved within {} ms; this read may miss them", fileName, SETTLE_MILLIS);
     }
 
+    private boolean movedThrough(String fileName, long written, Path file) {
+        Long mark = table.mark(fileName);
+        return (mark != null && mark >= written) || !Files.exists(file);
+    }
+
+    /** The offset after the last whole frame from {@code from}, its checksum checked; nothing decoded. */
+    static long framesEnd(FileChannel ch, int mask, long from, long size) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(8);
+        ByteBuffer chunk = ByteBuffer.allocate(64 << 10);
+        long position = from;
+        while (position + 8 <= size) {
+            head.clear();
+            readFully(ch, head, position);
+            int length = head.getInt(0);
+            if (length < 4 || length > MAX_FRAME || position + 8 + length > size) {
+                break;
+            }
+            CRC32C crc = new CRC32C();
+            for (long at = position + 8, end = at + length; at < end; ) {
+                chunk.clear().limit((int) Math.min(chunk.capacity(), end - at));
+                readFully(ch, chunk, at);
+                crc.update(chunk.array(), 0, chunk.limit());
+                at += chunk.limit();
+            }
+            if (((int) crc.getValue() ^ mask) != head.getInt(4)) {
+                break;
+            }
+            position += 8 + length;
+        }
+        return position;
+    }
+
     private static String nameOf(Path file) {
         String f = file.getFileName().toString();
         return f.substring(0, f.length() - SUFFIX.length());
     }
 
-    private static boolean hasHeader(FileChannel ch) throws IOException {
-        if (ch.size() < HEADER) {
-            return false;
+    /** A journal's header: its length and the frames' mask (none in version 1). */
+    private record Header(int length, int mask) {
+    }
+
+    /** The file's header, or null if it has none it could have been written with. */
+    private static Header header(FileChannel ch) throws IOException {
+        if (ch.size() < HEADER_1) {
+            return null;
         }
         ByteBuffer header = ByteBuffer.allocate(HEADER);
+        header.limit((int) Math.min(HEADER, ch.size()));
         readFully(ch, header, 0);
-        return header.getInt(0) == MAGIC && header.getInt(4) == VERSION;
+        if (header.getInt(0) != MAGIC) {
+            return null;
+        }
+        int version = header.getInt(4);
+        if (version == VERSION_1) {
+            return new Header(HEADER_1, 0);
+        }
+        return version == VERSION && header.limit() == HEADER ? new Header(HEADER, header.getInt(8)) : null;
     }
 
     private static void readFully(FileChannel ch, ByteBuffer into, long position) throws IOException {
@@ -548,6 +681,15 @@ final class AuditJournal implements AutoCloseable {
             }
             retired.clear();
             current = null;
+            if (spare != null) {
+                try {
+                    spare.close(true); // holds no record: its frames fail its new mask
+                    table.forget(spare.name);
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("audit journal {} could not be removed: {}", spare.name, e.getMessage());
+                }
+                spare = null;
+            }
         } finally {
             lock.unlock();
         }

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
@@ -129,9 +130,67 @@ class AuditJournalTest {
             appendEach(journal, 0, 300);
             journal.settle();
             assertThat(table.ids()).isEqualTo(ids(0, 300));
-            assertThat(journals(data)).hasSize(1); // the current one; the full ones are gone
-            assertThat(table.marks).hasSize(1);
+            assertThat(journals(data)).hasSize(2); // the current one and one kept for reuse; the other full ones are gone
+            assertThat(table.marks).hasSize(1); // the current one's: the reused one starts afresh under a new name
         }
+    }
+
+    @Test
+    void reusedJournals_holdTheirEarlierFrames_butReplayOnlyTheirLastUse(@TempDir Path data) throws Exception {
+        Table table = new Table();
+        AuditJournal dead = new AuditJournal(data, table, 4096);
+        Set<Object> files = new java.util.HashSet<>();
+        for (int i = 0; i < 400; i += 20) {
+            appendEach(dead, i, i + 20);
+            dead.settle();
+            for (Path p : journals(data)) {
+                files.add(Files.getAttribute(p, "unix:ino"));
+            }
+        }
+        // About 60 journals' worth of frames went through a few files: reused, not made anew.
+        assertThat(files).hasSizeLessThan(6);
+        assertThat(journals(data)).allSatisfy(p -> assertThat(Files.size(p)).isGreaterThan(2048)); // earlier frames still in them
+        appendEach(dead, 400, 403);
+        dead.abandon(); // killed: three records only in its journal, the earlier use's frames after them
+
+        try (AuditJournal next = new AuditJournal(data, table)) {
+            next.adoptOrphans();
+        }
+        assertThat(table.ids()).isEqualTo(ids(0, 403)); // once each: no earlier frame read as a record
+        assertThat(journals(data)).isEmpty();
+    }
+
+    @Test
+    void framesEnd_isTheLastWholeFrameOfThisUse_notTheFileLength(@TempDir Path data) throws Exception {
+        Path file = data.resolve("j.journal");
+        ByteBuffer now = masked(AuditJournal.frame(List.of(record(1))), 0x5eed);
+        ByteBuffer before = masked(AuditJournal.frame(List.of(record(2))), 0x01d);
+        try (var ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate(AuditJournal.HEADER));
+            ch.write(now);
+            long end = ch.position();
+            ch.write(before);
+            assertThat(AuditJournal.framesEnd(ch, 0x5eed, AuditJournal.HEADER, ch.size())).isEqualTo(end);
+            assertThat(AuditJournal.framesEnd(ch, 0x01d, AuditJournal.HEADER, ch.size())).isEqualTo(AuditJournal.HEADER);
+        }
+    }
+
+    private static ByteBuffer masked(ByteBuffer frame, int mask) {
+        return frame.putInt(4, frame.getInt(4) ^ mask);
+    }
+
+    @Test
+    void aVersion1Journal_leftByAnEarlierRelease_isReplayed(@TempDir Path data) throws Exception {
+        Path folder = Files.createDirectories(data.resolve(AuditJournal.FOLDER));
+        ByteBuffer frame = AuditJournal.frame(List.of(record(0), record(1))); // version 1: checksums as they are
+        ByteBuffer file = ByteBuffer.allocate(AuditJournal.HEADER_1 + frame.limit()).putInt(0x4f49414a).putInt(AuditJournal.VERSION_1).put(frame);
+        Files.write(folder.resolve("0123456789abcdef.journal"), file.array());
+        Table table = new Table();
+        try (AuditJournal next = new AuditJournal(data, table)) {
+            next.adoptOrphans();
+        }
+        assertThat(table.ids()).isEqualTo(ids(0, 2));
+        assertThat(journals(data)).isEmpty();
     }
 
     @Test
@@ -180,18 +239,18 @@ class AuditJournalTest {
         Files.write(folder.resolve("noise.journal"), noise);
         Files.write(folder.resolve("empty.journal"), new byte[0]);
         // A valid header, then a frame that claims 2 GiB, then one that claims 1 KiB with a wrong checksum.
-        ByteBuffer header = ByteBuffer.allocate(AuditJournal.HEADER + 16 + 1024).putInt(0x4f49414a).putInt(1)
+        ByteBuffer header = ByteBuffer.allocate(AuditJournal.HEADER_1 + 16 + 1024).putInt(0x4f49414a).putInt(1)
                 .putInt(Integer.MAX_VALUE).putInt(0).putInt(1024).putInt(42);
         Files.write(folder.resolve("huge.journal"), header.array());
         byte[] payload = AuditJournal.encode(List.of(record(1)));
-        ByteBuffer badCrc = ByteBuffer.allocate(AuditJournal.HEADER + 8 + payload.length).putInt(0x4f49414a).putInt(1)
+        ByteBuffer badCrc = ByteBuffer.allocate(AuditJournal.HEADER_1 + 8 + payload.length).putInt(0x4f49414a).putInt(1)
                 .putInt(payload.length).putInt(12345).put(payload);
         Files.write(folder.resolve("crc.journal"), badCrc.array());
         // A whole frame with the right checksum whose records lie about their lengths.
         byte[] lying = ByteBuffer.allocate(12).putInt(1).putInt(Integer.MAX_VALUE).putInt(0).array();
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(lying);
-        ByteBuffer lies = ByteBuffer.allocate(AuditJournal.HEADER + 8 + lying.length).putInt(0x4f49414a).putInt(1)
+        ByteBuffer lies = ByteBuffer.allocate(AuditJournal.HEADER_1 + 8 + lying.length).putInt(0x4f49414a).putInt(1)
                 .putInt(lying.length).putInt((int) crc.getValue()).put(lying);
         Files.write(folder.resolve("lies.journal"), lies.array());
 
