@@ -4,11 +4,10 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openirsa.core.Caller;
+import io.openirsa.core.SecondsText;
 
 import java.io.IOException;
 import java.io.StringWriter;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /** Writes an {@link ApiCall} as the CloudTrail record AWS would write (eventVersion 1.08). */
@@ -16,6 +15,8 @@ public final class CloudTrail {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The mapper's factory, straight: a generator made through the mapper is configured on the way, 1 % of an exchange. */
     private static final JsonFactory FACTORY = JSON.getFactory();
+    private static final SecondsText EVENT_TIME = new SecondsText();
+    private static final SecondsText CREATION_DATE = new SecondsText();
     private static final List<String> READ_ONLY_PREFIXES = List.of("Get", "List", "Describe", "Lookup");
 
     private CloudTrail() {
@@ -31,7 +32,7 @@ public final class CloudTrail {
             r.writeStringField("eventVersion", "1.08");
             r.writeFieldName("userIdentity");
             userIdentity(r, call);
-            r.writeStringField("eventTime", DateTimeFormatter.ISO_INSTANT.format(call.time.truncatedTo(ChronoUnit.SECONDS)));
+            r.writeStringField("eventTime", EVENT_TIME.format(call.time));
             r.writeStringField("eventSource", call.service + ".amazonaws.com");
             r.writeStringField("eventName", call.eventName);
             r.writeStringField("awsRegion", call.service.equals("iam") ? "us-east-1" : call.region);
@@ -162,7 +163,7 @@ public final class CloudTrail {
             u.writeStringField("userName", s.roleName());
             u.writeEndObject();
             u.writeObjectFieldStart("attributes");
-            u.writeStringField("creationDate", DateTimeFormatter.ISO_INSTANT.format(s.issuedAt().truncatedTo(ChronoUnit.SECONDS)));
+            u.writeStringField("creationDate", CREATION_DATE.format(s.issuedAt()));
             u.writeStringField("mfaAuthenticated", "false");
             u.writeEndObject();
             if (s.provider() != null) {

@@ -1,7 +1,6 @@
 package io.openirsa.core.sts;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.openirsa.core.Identifiers;
 import io.openirsa.core.model.KeyStatus;
@@ -25,15 +24,17 @@ import java.util.stream.Collectors;
  * Seals {@link SessionClaims} into an opaque session token with AES-256-GCM and opens it again.
  *
  * <p>Token layout (then base64): version (1 byte) | key id (4 bytes) | nonce (12) | ciphertext+tag.
- * The version and key id are bound as associated data, so neither can be swapped. Sealing uses the
+ * The version and key id are bound as associated data, so neither can be swapped. Version 2 seals
+ * the claims in {@link SessionClaimsEncoding}; version 1, sealed by earlier releases and still
+ * opened for the sessions they issued, as JSON. Sealing uses the
  * primary key; opening accepts any key of the keyset, so rotation does not cut live sessions.
  */
 public final class SessionTokens {
     static final String OWNER = "session-tokens";
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
+    private static final byte VERSION_JSON = 1;
     private static final int NONCE = 12;
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule());
 
     private record Keyset(Map<Integer, SecretKeySpec> keys, int primary) {
     }
@@ -93,7 +94,7 @@ public final class SessionTokens {
 
     public String seal(SessionClaims claims) {
         try {
-            byte[] plaintext = json(claims);
+            byte[] plaintext = SessionClaimsEncoding.encode(claims);
             byte[] nonce = Identifiers.bytes(NONCE);
             Keyset ks = keyset;
             ByteBuffer header = ByteBuffer.allocate(5).put(VERSION).putInt(ks.primary());
@@ -104,54 +105,12 @@ public final class SessionTokens {
             ciphers.offer(cipher);
             ByteBuffer out = ByteBuffer.allocate(5 + NONCE + sealed.length).put(header.array()).put(nonce).put(sealed);
             return Base64.getEncoder().encodeToString(out.array());
-        } catch (GeneralSecurityException | java.io.IOException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("sealing a session token failed", e);
         }
     }
 
-    /**
-     * The claims as JSON, field by field, in the names and forms Jackson's reader takes back
-     * ({@link #claims}; SessionClaimsJsonTest): through the serializer, this was half of sealing (async-profiler).
-     */
-    static byte[] json(SessionClaims c) throws java.io.IOException {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(512);
-        try (com.fasterxml.jackson.core.JsonGenerator g = JSON.getFactory().createGenerator(out)) {
-            g.writeStartObject();
-            g.writeStringField("accessKeyId", c.accessKeyId());
-            g.writeStringField("secretAccessKey", c.secretAccessKey());
-            g.writeStringField("accountId", c.accountId());
-            g.writeStringField("roleName", c.roleName());
-            g.writeStringField("rolePath", c.rolePath());
-            g.writeStringField("roleId", c.roleId());
-            g.writeStringField("sessionName", c.sessionName());
-            g.writeStringField("issuedAt", c.issuedAt() == null ? null : c.issuedAt().toString());
-            g.writeStringField("expiration", c.expiration() == null ? null : c.expiration().toString());
-            g.writeStringField("provider", c.provider());
-            g.writeStringField("subject", c.subject());
-            g.writeStringField("audience", c.audience());
-            g.writeStringField("sessionPolicy", c.sessionPolicy());
-            g.writeArrayFieldStart("sessionPolicyArns");
-            for (String arn : c.sessionPolicyArns()) {
-                g.writeString(arn);
-            }
-            g.writeEndArray();
-            g.writeObjectFieldStart("tags");
-            for (Map.Entry<String, String> t : c.tags().entrySet()) {
-                g.writeStringField(t.getKey(), t.getValue());
-            }
-            g.writeEndObject();
-            g.writeArrayFieldStart("transitiveTagKeys");
-            for (String k : c.transitiveTagKeys()) {
-                g.writeString(k);
-            }
-            g.writeEndArray();
-            g.writeStringField("sourceIdentity", c.sourceIdentity());
-            g.writeEndObject();
-        }
-        return out.toByteArray();
-    }
-
-    /** The claims a token's plaintext holds: Jackson's reading, the one place a token's JSON is read. */
+    /** The claims a version 1 token's plaintext holds: Jackson's reading, the one place a token's JSON is read. */
     static SessionClaims claims(byte[] json) throws java.io.IOException {
         return JSON.readValue(new String(json, StandardCharsets.UTF_8), SessionClaims.class);
     }
@@ -182,7 +141,7 @@ public final class SessionTokens {
     private Optional<Opened> unseal(String token) {
         try {
             byte[] raw = Base64.getDecoder().decode(token);
-            if (raw.length < 5 + NONCE + 16 || raw[0] != VERSION) {
+            if (raw.length < 5 + NONCE + 16 || (raw[0] != VERSION && raw[0] != VERSION_JSON)) {
                 return Optional.empty();
             }
             int keyId = ByteBuffer.wrap(raw, 1, 4).getInt();
@@ -195,7 +154,7 @@ public final class SessionTokens {
             cipher.updateAAD(raw, 0, 5);
             byte[] plaintext = cipher.doFinal(raw, 5 + NONCE, raw.length - 5 - NONCE);
             ciphers.offer(cipher); // only after success: a cipher that failed is left to the collector
-            return Optional.of(new Opened(keyId, claims(plaintext)));
+            return Optional.of(new Opened(keyId, raw[0] == VERSION ? SessionClaimsEncoding.decode(plaintext) : claims(plaintext)));
         } catch (IllegalArgumentException | GeneralSecurityException | java.io.IOException e) {
             return Optional.empty();
         }

@@ -19,7 +19,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,6 +31,7 @@ import java.util.regex.Pattern;
 
 /** The STS operations: AssumeRoleWithWebIdentity and GetCallerIdentity, and credential resolution for SigV4. */
 public final class Sts {
+    private static final io.openirsa.core.SecondsText CURRENT_TIME = new io.openirsa.core.SecondsText();
     private static final Logger LOG = LoggerFactory.getLogger(Sts.class);
     private static final Pattern SESSION_NAME = Pattern.compile("[\\w+=,.@-]*");
     private static final Pattern ROLE_ARN = Pattern.compile("arn:aws:iam::(\\d{12}):role(/(?:[\\x21-\\x7E]+/)?)?([\\w+=,.@-]{1,64})");
@@ -136,7 +136,7 @@ public final class Sts {
                 .put(prefix + "azp", token.azp())
                 .put("aws:FederatedProvider", token.provider().arn())
                 .put("sts:RoleSessionName", r.roleSessionName())
-                .put("aws:CurrentTime", DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS)))
+                .put("aws:CurrentTime", CURRENT_TIME.format(now))
                 .put("aws:EpochTime", Long.toString(now.getEpochSecond()))
                 .put("aws:SourceIp", r.sourceIp())
                 .put("aws:SecureTransport", Boolean.toString(r.secureTransport()))
@@ -286,7 +286,7 @@ public final class Sts {
                     .put("aws:SourceArn", sourceArn)
                     .put("aws:SourceAccount", sourceAccount)
                     .put("sts:RoleSessionName", sessionName)
-                    .put("aws:CurrentTime", DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS)))
+                    .put("aws:CurrentTime", CURRENT_TIME.format(now))
                     .put("aws:EpochTime", Long.toString(now.getEpochSecond()))
                     .put("aws:SourceIp", sourceIp)
                     .put("aws:RequestedRegion", settings.region());
@@ -336,7 +336,7 @@ public final class Sts {
                 .put("sts:ExternalId", r.externalId())
                 .put("sts:RoleSessionName", r.roleSessionName())
                 .put("sts:SourceIdentity", sourceIdentity)
-                .put("aws:CurrentTime", DateTimeFormatter.ISO_INSTANT.format(now.truncatedTo(ChronoUnit.SECONDS)))
+                .put("aws:CurrentTime", CURRENT_TIME.format(now))
                 .put("aws:EpochTime", Long.toString(now.getEpochSecond()))
                 .put("aws:SourceIp", r.sourceIp())
                 .put("aws:SecureTransport", Boolean.toString(r.secureTransport()))

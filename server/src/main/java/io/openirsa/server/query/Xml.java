@@ -1,7 +1,6 @@
 package io.openirsa.server.query;
 
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 
 /**
@@ -44,8 +43,11 @@ public final class Xml {
         return this;
     }
 
+    private static final io.openirsa.core.SecondsText TIMESTAMPS = new io.openirsa.core.SecondsText();
+
+    /** To the second, as AWS writes them; an exchange's Expiration is its second plus the duration, shared by the second's answers. */
     public static String timestamp(Instant i) {
-        return i.truncatedTo(ChronoUnit.SECONDS).toString();
+        return TIMESTAMPS.format(i);
     }
 
     /** The ASCII characters written as they are in text: printable ones but {@code & < >}, and tab, LF, CR. */
