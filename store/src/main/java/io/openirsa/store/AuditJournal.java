@@ -350,19 +350,20 @@ final class AuditJournal implements AutoCloseable {
                     return;
                 }
                 // Nothing is appended to a retired journal, and all of it is moved: kept for reuse, or removed.
-                Segment reused = null;
+                boolean reused = false;
                 lock.lock();
                 try {
                     if (spare == null && !closed) {
-                        reused = recycled(s);
-                        spare = reused;
+                        spare = recycled(s);
+                        retired.removeFirst(); // at once: the file is never both retired and the spare
+                        reused = true;
                     }
                 } catch (IOException e) {
                     LOG.warn("moved audit journal {} could not be kept for reuse: {}", s.name, e.getMessage());
                 } finally {
                     lock.unlock();
                 }
-                if (reused == null) {
+                if (!reused) {
                     try {
                         s.close(true);
                     } catch (IOException e) {
@@ -370,11 +371,13 @@ final class AuditJournal implements AutoCloseable {
                     }
                 }
                 table.forget(s.name);
-                lock.lock();
-                try {
-                    retired.removeFirst();
-                } finally {
-                    lock.unlock();
+                if (!reused) {
+                    lock.lock();
+                    try {
+                        retired.removeFirst();
+                    } finally {
+                        lock.unlock();
+                    }
                 }
             }
         }
