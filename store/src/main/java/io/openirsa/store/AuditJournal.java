@@ -537,7 +537,11 @@ final class AuditJournal implements AutoCloseable {
                     return;
                 }
                 Long mark = table.mark(fileName);
-                written = framesEnd(ch, h.mask, mark != null ? mark : h.length, ch.size());
+                long from = mark != null ? mark : h.length;
+                written = framesEnd(ch, h.mask, from, ch.size());
+                if (written <= from) {
+                    return; // nothing past the mark: a new journal, or one kept for reuse
+                }
             } catch (NoSuchFileException e) {
                 return;
             } catch (IOException e) {
