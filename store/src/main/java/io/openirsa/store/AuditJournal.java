@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 
@@ -526,10 +527,12 @@ final class AuditJournal implements AutoCloseable {
      */
     private void awaitMoved(Path file, long deadline) {
         String fileName = nameOf(file);
-        Segment here = WRITTEN_HERE.get(file.toAbsolutePath());
-        long written;
+        Path path = file.toAbsolutePath();
+        Segment here = WRITTEN_HERE.get(path);
+        BooleanSupplier moved;
         if (here != null) {
-            written = here.end;
+            long written = here.end;
+            moved = () -> here.moved >= written || !WRITTEN_HERE.containsKey(path);
         } else {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
                 Header h = header(ch);
@@ -538,10 +541,14 @@ final class AuditJournal implements AutoCloseable {
                 }
                 Long mark = table.mark(fileName);
                 long from = mark != null ? mark : h.length;
-                written = framesEnd(ch, h.mask, from, ch.size());
+                long written = framesEnd(ch, h.mask, from, ch.size());
                 if (written <= from) {
                     return; // nothing past the mark: a new journal, or one kept for reuse
                 }
+                moved = () -> {
+                    Long now = table.mark(fileName);
+                    return (now != null && now >= written) || !Files.exists(file);
+                };
             } catch (NoSuchFileException e) {
                 return;
             } catch (IOException e) {
@@ -549,17 +556,12 @@ final class AuditJournal implements AutoCloseable {
             }
         }
         while (System.nanoTime() < deadline) {
-            if (here != null ? here.moved >= written || !WRITTEN_HERE.containsKey(file.toAbsolutePath()) : movedThrough(fileName, written, file)) {
+            if (moved.getAsBoolean()) {
                 return;
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
         LOG.warn("audit journal {}: records its process holds were not moved within {} ms; this read may miss them", fileName, SETTLE_MILLIS);
-    }
-
-    private boolean movedThrough(String fileName, long written, Path file) {
-        Long mark = table.mark(fileName);
-        return (mark != null && mark >= written) || !Files.exists(file);
     }
 
     /** The offset after the last whole frame from {@code from}, its checksum checked; nothing decoded. */

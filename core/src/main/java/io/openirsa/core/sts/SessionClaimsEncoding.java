@@ -14,10 +14,10 @@ import java.util.Map;
 /**
  * The claims as a session token's plaintext (version 2): the fields in the record's order, each
  * string a tag (null, UTF-8 or UTF-16), a length and its bytes; an instant as seconds and
- * nanoseconds; a list or map as a count and its strings. UTF-16 is written char by char. Writing them as JSON was 4 % of an
+ * nanoseconds; a list or map as a count and its strings. Writing them as JSON was 4 % of an
  * exchange (async-profiler), and they are sealed, so no one else reads them. Every string comes
- * back exactly as it went in, lone surrogates included (a token's subject is any JSON string),
- * which UTF-8 alone would turn into '?'.
+ * back exactly as it went in: one holding a surrogate is written as UTF-16 char by char, since a
+ * lone surrogate (a token's subject is any JSON string) would become '?' through a charset.
  */
 final class SessionClaimsEncoding {
     private static final byte NULL = 0;
