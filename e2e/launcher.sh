@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Checks bin/irsa's class archive (AppCDS) through builds: the first start writes it as it stops, the
+# next maps it, and a rebuilt jar gets a new one. Runs on a copy of bin/ and the jar, so the
+# repository's own archive is left alone. Prints "N passed, N failed" and exits non-zero on any failure.
+set -euo pipefail
+root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+source "$root/e2e/checks.sh"
+copy=$(mktemp -d)
+trap 'rm -rf "$copy"' EXIT
+mkdir -p "$copy/bin" "$copy/cli/target"
+cp "$root/bin/irsa" "$root/bin/jdk" "$copy/bin/"
+cp "$root/cli/target/openirsa.jar" "$copy/cli/target/"
+jar="$copy/cli/target/openirsa.jar" archive="$copy/cli/target/openirsa-serve.jsa"
+
+# Starts the copy's server on a fresh data folder, waits for /healthz, stops it with SIGTERM (as a
+# user's Ctrl-C or Kubernetes would). Its output, class loading included, is in $copy/serve.log.
+serve_once() {
+  local data; data=$(mktemp -d -p "$copy")
+  OPENIRSA_JAVA_OPTS="-Xlog:class+load=info" "$copy/bin/irsa" serve --data "$data" --listen 127.0.0.1:0 \
+    > "$copy/serve.log" 2>&1 &
+  local pid=$! endpoint=""
+  for _ in $(seq 1 120); do
+    [ -f "$data/server.json" ] && endpoint=$(sed -n 's/.*"endpoint" *: *"\([^"]*\)".*/\1/p' "$data/server.json")
+    [ -n "$endpoint" ] && curl -fs "$endpoint/healthz" >/dev/null 2>&1 && break
+    kill -0 $pid 2>/dev/null || { tail -20 "$copy/serve.log"; return 1; }
+    sleep 0.5
+  done
+  kill -TERM $pid; wait $pid 2>/dev/null || true
+}
+# Classes the JVM took from the dynamic archive ("top" layer; the JDK's own is the "static" one).
+from_archive() { grep -c 'source: shared objects file (top)' "$copy/serve.log" || true; }
+maps_archive() { local n; n=$(from_archive); [ "$n" -gt 1000 ] || { echo "$n classes from the archive"; return 1; }; }
+maps_nothing() { local n; n=$(from_archive); [ "$n" -eq 0 ] || { echo "$n classes from the archive"; return 1; }; }
+
+serve_once
+check "the first start loads nothing from an archive" maps_nothing
+check "the first start writes the archive as it stops" test "$archive" -nt "$jar"
+serve_once
+check "the next start maps the archive" maps_archive
+sleep 1; touch "$jar" # a rebuild: the JVM refuses an archive made from an older jar
+serve_once
+check "the first start after a rebuild loads nothing from the old archive" maps_nothing
+check "and writes a new archive as it stops" test "$archive" -nt "$jar"
+serve_once
+check "the start after that maps the new archive" maps_archive
+
+echo "launcher: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
