@@ -112,6 +112,10 @@ class AuditTrailTest extends ServerTest {
         assertThat(response.path("subjectFromWebIdentityToken").asText()).isEqualTo(sub);
         assertThat(response.path("assumedRoleUser").path("arn").asText()).isEqualTo(ok.assumedRoleUser().arn());
         assertThat(response.path("assumedRoleUser").path("assumedRoleId").asText()).isEqualTo(ok.assumedRoleUser().assumedRoleId());
+        // In CloudTrail's order, the same in every run (a Map.of's order is random per JVM).
+        assertThat(response.path("assumedRoleUser").fieldNames()).toIterable().containsExactly("assumedRoleId", "arn");
+        assertThat(response.fieldNames()).toIterable()
+                .containsExactly("credentials", "subjectFromWebIdentityToken", "assumedRoleUser", "provider", "audience");
         assertThat(response.path("provider").asText()).isEqualTo(provider);
         assertThat(response.path("audience").asText()).isEqualTo("sts.amazonaws.com");
         assertThat(r.path("requestID").asText()).isEqualTo(ok.responseMetadata().requestId());
