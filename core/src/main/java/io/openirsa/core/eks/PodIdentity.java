@@ -9,6 +9,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Caller;
+import io.openirsa.core.Remembered;
 import io.openirsa.core.Settings;
 import io.openirsa.core.iam.Permissions;
 import io.openirsa.core.issuer.ClusterIssuers;
@@ -42,6 +43,8 @@ public final class PodIdentity {
     private final ClusterIssuers issuers;
     private final Permissions permissions;
     private final Sts sts;
+    /** Verifiers by key, as the web identity verifier keeps them: building one decodes the key's numbers. */
+    private final Remembered<RSAKey, JWSVerifier> verifiers = new Remembered<>(1_000);
 
     public PodIdentity(Store store, Settings settings, ClusterIssuers issuers, Permissions permissions, Sts sts) {
         this.store = store;
@@ -132,7 +135,11 @@ public final class PodIdentity {
         for (JWK key : issuers.keys(cluster.id()).publicJwks().getKeys()) {
             if (key instanceof RSAKey rsa && (kid == null || kid.equals(key.getKeyID()))) {
                 try {
-                    JWSVerifier verifier = new RSASSAVerifier(rsa);
+                    JWSVerifier verifier = verifiers.get(rsa);
+                    if (verifier == null) {
+                        verifier = new RSASSAVerifier(rsa);
+                        verifiers.remember(rsa, verifier);
+                    }
                     if (jwt.verify(verifier)) {
                         signed = true;
                         break;
