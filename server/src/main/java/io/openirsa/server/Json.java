@@ -14,6 +14,21 @@ public final class Json {
     private Json() {
     }
 
+    /**
+     * A JSON object with its members in the order given, as AWS writes them: names and values by
+     * turns. ({@code Map.of}'s order is random for each JVM.)
+     */
+    public static java.util.Map<String, Object> object(Object... namesAndValues) {
+        if (namesAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("names and values by turns: " + namesAndValues.length + " arguments");
+        }
+        java.util.Map<String, Object> members = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            members.put((String) namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return members;
+    }
+
     public static String write(Object value) {
         try {
             return MAPPER.writeValueAsString(value);

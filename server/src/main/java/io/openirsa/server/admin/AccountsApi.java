@@ -51,7 +51,7 @@ public final class AccountsApi {
             String accountId = Json.text(body, "accountId", "InvalidInput");
             audit.parameter("accountId", accountId);
             AccessKey key = domain.createAccount(v.credential().caller(), accountId);
-            audit.responseElements(Map.of("accountId", key.accountId(), "accessKeyId", key.accessKeyId()));
+            audit.responseElements(Json.object("accountId", key.accountId(), "accessKeyId", key.accessKeyId()));
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("accountId", key.accountId());
             out.put("accessKeyId", key.accessKeyId());

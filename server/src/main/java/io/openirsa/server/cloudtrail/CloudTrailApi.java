@@ -72,7 +72,7 @@ public final class CloudTrailApi {
         if (attributes.size() == 1) {
             key = attributes.get(0).path("AttributeKey").asText(null);
             value = attributes.get(0).path("AttributeValue").asText(null);
-            audit.parameter("lookupAttributes", List.of(Map.of("attributeKey", String.valueOf(key), "attributeValue", String.valueOf(value))));
+            audit.parameter("lookupAttributes", List.of(Json.object("attributeKey", String.valueOf(key), "attributeValue", String.valueOf(value))));
         }
         Instant start = time(body, "StartTime");
         Instant end = time(body, "EndTime");
@@ -99,7 +99,7 @@ public final class CloudTrailApi {
             if (rec.username() != null) {
                 e.put("Username", rec.username());
             }
-            e.put("Resources", rec.resourceName() == null ? List.of() : List.of(Map.of("ResourceType", rec.resourceType(), "ResourceName", rec.resourceName())));
+            e.put("Resources", rec.resourceName() == null ? List.of() : List.of(Json.object("ResourceType", rec.resourceType(), "ResourceName", rec.resourceName())));
             e.put("CloudTrailEvent", rec.json());
             events.add(e);
         }

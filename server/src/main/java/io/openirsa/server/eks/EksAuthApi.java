@@ -57,10 +57,10 @@ public final class EksAuthApi {
             audit.resource("AWS::EKS::PodIdentityAssociation", r.association().arn(), caller.accountId());
             SessionCredentials c = r.session().credentials();
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("subject", Map.of("namespace", r.namespace(), "serviceAccount", r.serviceAccount()));
+            out.put("subject", Json.object("namespace", r.namespace(), "serviceAccount", r.serviceAccount()));
             out.put("audience", PodIdentity.AUDIENCE);
-            out.put("podIdentityAssociation", Map.of("associationArn", r.association().arn(), "associationId", r.association().associationId()));
-            out.put("assumedRoleUser", Map.of("arn", r.session().assumedRoleArn(), "assumeRoleId", r.session().assumedRoleId()));
+            out.put("podIdentityAssociation", Json.object("associationArn", r.association().arn(), "associationId", r.association().associationId()));
+            out.put("assumedRoleUser", Json.object("arn", r.session().assumedRoleArn(), "assumeRoleId", r.session().assumedRoleId()));
             Map<String, Object> credentials = new LinkedHashMap<>();
             credentials.put("sessionToken", c.sessionToken());
             credentials.put("secretAccessKey", c.secretAccessKey());
@@ -69,7 +69,7 @@ public final class EksAuthApi {
             out.put("credentials", credentials);
             // The audit keeps who got which key until when; never the secret or the session token.
             Map<String, Object> audited = new LinkedHashMap<>(out);
-            audited.put("credentials", Map.of("accessKeyId", c.accessKeyId(), "expiration", c.expiration().toString()));
+            audited.put("credentials", Json.object("accessKeyId", c.accessKeyId(), "expiration", c.expiration().toString()));
             audit.responseElements(audited);
             response = WireResponse.of(200, "application/json", Json.write(out));
         } catch (AwsException e) {

@@ -76,12 +76,12 @@ public final class IssuerApi {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("kind", "TokenRequest");
             out.put("apiVersion", "authentication.k8s.io/v1");
-            out.put("metadata", Map.of("name", serviceAccount, "namespace", namespace));
+            out.put("metadata", Json.object("name", serviceAccount, "namespace", namespace));
             Map<String, Object> outSpec = new LinkedHashMap<>();
             outSpec.put("audiences", audiences.isEmpty() ? List.of(cluster.issuer()) : audiences);
             outSpec.put("expirationSeconds", token.expiration().getEpochSecond() - domain.settings().clock().instant().getEpochSecond());
             out.put("spec", outSpec);
-            out.put("status", Map.of("token", token.token(), "expirationTimestamp", token.expiration().toString()));
+            out.put("status", Json.object("token", token.token(), "expirationTimestamp", token.expiration().toString()));
             return WireResponse.of(201, "application/json", Json.write(out));
         } catch (AwsException e) {
             return switch (e.status()) {
