@@ -6,6 +6,7 @@ import io.openirsa.core.CompiledPolicies;
 import io.openirsa.core.Constraints;
 import io.openirsa.core.Identifiers;
 import io.openirsa.core.iam.Permissions;
+import io.openirsa.core.SecondsText;
 import io.openirsa.core.Settings;
 import io.openirsa.core.model.Role;
 import io.openirsa.core.store.Store;
@@ -31,7 +32,7 @@ import java.util.regex.Pattern;
 
 /** The STS operations: AssumeRoleWithWebIdentity and GetCallerIdentity, and credential resolution for SigV4. */
 public final class Sts {
-    private static final io.openirsa.core.SecondsText CURRENT_TIME = new io.openirsa.core.SecondsText();
+    private static final SecondsText CURRENT_TIME = new SecondsText();
     private static final Logger LOG = LoggerFactory.getLogger(Sts.class);
     private static final Pattern SESSION_NAME = Pattern.compile("[\\w+=,.@-]*");
     private static final Pattern ROLE_ARN = Pattern.compile("arn:aws:iam::(\\d{12}):role(/(?:[\\x21-\\x7E]+/)?)?([\\w+=,.@-]{1,64})");

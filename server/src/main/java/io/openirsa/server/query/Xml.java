@@ -1,5 +1,7 @@
 package io.openirsa.server.query;
 
+import io.openirsa.core.SecondsText;
+
 import java.time.Instant;
 import java.util.ArrayDeque;
 
@@ -43,7 +45,7 @@ public final class Xml {
         return this;
     }
 
-    private static final io.openirsa.core.SecondsText TIMESTAMPS = new io.openirsa.core.SecondsText();
+    private static final SecondsText TIMESTAMPS = new SecondsText();
 
     /** To the second, as AWS writes them; an exchange's Expiration is its second plus the duration, shared by the second's answers. */
     public static String timestamp(Instant i) {
