@@ -123,7 +123,7 @@ public class ExchangeBenchmark {
         claims = sessionTokens.open(session.credentials().sessionToken()).orElseThrow();
         sealed = sessionTokens.seal(claims);
         Authenticator.Credential credential = new Authenticator.Credential(Caller.of(claims), claims.secretAccessKey());
-        sigv4 = new SigV4Verifier((accessKeyId, sessionToken) -> credential, Clock.systemUTC());
+        sigv4 = new SigV4Verifier((accessKeyId, sessionToken) -> credential, Clock.systemUTC(), "us-east-1");
         byte[] body = "Action=GetCallerIdentity&Version=2011-06-15".getBytes(StandardCharsets.UTF_8);
         Map<String, String> headers = new java.util.LinkedHashMap<>(Map.of("Host", "127.0.0.1:8080",
                 "Content-Type", "application/x-www-form-urlencoded; charset=utf-8"));

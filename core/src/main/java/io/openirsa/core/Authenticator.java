@@ -45,6 +45,12 @@ public final class Authenticator {
             if (!clock.instant().isBefore(claims.expiration())) {
                 throw new AwsException("ExpiredToken", 403, "The security token included in the request is expired");
             }
+            // A session belongs to the role it was issued for, by id: a role deleted and made again
+            // under the same name is another role, and the old sessions die with the old role.
+            if (store.role(claims.accountId(), claims.roleName()).filter(r -> r.roleId().equals(claims.roleId())).isEmpty()) {
+                throw new AwsException("InvalidClientTokenId", 403, INVALID).explained("authentication",
+                        "the session's role " + claims.roleArn() + " (id " + claims.roleId() + ") no longer exists", "assume the role again");
+            }
             return new Credential(Caller.of(claims), claims.secretAccessKey());
         }
         AccessKey key = store.accessKey(accessKeyId)

@@ -45,7 +45,7 @@ public final class OpenIrsa implements AutoCloseable {
         CompiledPolicies compiled = new CompiledPolicies();
         this.jwks = new JwksCache(settings.clock(), settings.jwksStaleIfError());
         PolicyCatalog catalog = new PolicyCatalog(store);
-        Permissions permissions = new Permissions(store, compiled, catalog);
+        Permissions permissions = new Permissions(store, compiled, catalog, settings.clock());
         SessionTokens sessionTokens = SessionTokens.load(store, keyEncryption, settings.clock().instant());
         this.issuers = new ClusterIssuers(store, settings, keyEncryption);
         this.iam = new Iam(store, settings, compiled, permissions, jwks, catalog);

@@ -59,7 +59,7 @@ public final class OpenIrsaServer implements AutoCloseable {
     private OpenIrsaServer(OpenIrsa domain, String host, int port, java.util.function.BooleanSupplier ready) {
         this.ready = ready;
         this.observability = new Observability(domain);
-        SigV4Verifier verifier = new SigV4Verifier(domain.authenticator()::resolve, domain.settings().clock());
+        SigV4Verifier verifier = new SigV4Verifier(domain.authenticator()::resolve, domain.settings().clock(), domain.settings().region());
         this.query = new QueryApi(domain, verifier);
         this.eks = new EksApi(domain, verifier);
         this.eksAuth = new io.openirsa.server.eks.EksAuthApi(domain, verifier);
@@ -205,7 +205,7 @@ public final class OpenIrsaServer implements AutoCloseable {
                 if (segments.size() == 9 && segments.get(2).equals("api") && segments.get(3).equals("v1")
                         && segments.get(4).equals("namespaces") && segments.get(6).equals("serviceaccounts")
                         && segments.get(8).equals("token")) {
-                    return issuer.tokenRequest(request, segments.get(1), segments.get(5), segments.get(7));
+                    return issuer.tokenRequest(request, requestId, segments.get(1), segments.get(5), segments.get(7));
                 }
                 if (segments.size() <= 2 || EksApi.isAssociations(segments)) {
                     return eks.handle(request, segments, requestId);

@@ -7,6 +7,7 @@ import io.openirsa.core.Page;
 import io.openirsa.core.Settings;
 import io.openirsa.core.iam.Permissions;
 import io.openirsa.core.issuer.ClusterIssuers;
+import io.openirsa.core.issuer.ServiceAccountToken;
 import io.openirsa.core.model.Cluster;
 import io.openirsa.core.store.Store;
 
@@ -16,6 +17,12 @@ import java.util.regex.Pattern;
 
 /** The EKS cluster operations: each cluster brings its own OIDC issuer. */
 public final class Eks {
+    /**
+     * OpenIRSA's own IAM action for Kubernetes' TokenRequest: minting a service account's projected
+     * token is {@code create} on {@code serviceaccounts/token} in Kubernetes, never implied by an EKS
+     * read permission. Its resource is {@link #serviceAccountArn}; docs/security.md.
+     */
+    public static final String CREATE_TOKEN = "openirsa:CreateServiceAccountToken";
     public static final String DEFAULT_VERSION = "1.33";
     private static final Pattern NAME = Pattern.compile("[0-9A-Za-z][A-Za-z0-9\\-_]{0,99}");
     private static final Pattern VERSION = Pattern.compile("1\\.\\d{1,2}");
@@ -39,8 +46,11 @@ public final class Eks {
         if (version != null && !VERSION.matcher(version).matches()) {
             throw invalidParameter("unsupported Kubernetes version " + version);
         }
-        String arn = "arn:aws:eks:" + settings.region() + ":" + caller.accountId() + ":cluster/" + name;
+        String arn = clusterArn(caller, name);
         permissions.check(caller, "eks:CreateCluster", arn);
+        if (roleArn != null) {
+            permissions.check(caller, "iam:PassRole", roleArn, b -> b.put("iam:PassedToService", "eks.amazonaws.com"));
+        }
         String id = Identifiers.clusterId();
         Cluster cluster = new Cluster(caller.accountId(), name, id, settings.region(), settings.publicUrl() + "/id/" + id,
                 version == null ? DEFAULT_VERSION : version, roleArn, settings.clock().instant(), tags == null ? Map.of() : tags);
@@ -53,23 +63,42 @@ public final class Eks {
     }
 
     public Cluster describeCluster(Caller caller, String name) {
-        Cluster c = cluster(caller, name);
-        permissions.check(caller, "eks:DescribeCluster", c.arn());
-        return c;
+        permissions.check(caller, "eks:DescribeCluster", clusterArn(caller, name));
+        return cluster(caller, name);
+    }
+
+    /**
+     * A projected token for a service account of a cluster (Kubernetes' TokenRequest), for a caller
+     * allowed {@link #CREATE_TOKEN} on that service account: the account's root, or a session whose
+     * policies grant it.
+     */
+    public ServiceAccountToken createServiceAccountToken(Caller caller, String clusterName, String namespace, String serviceAccount,
+                                                         List<String> audiences, Long seconds, String podName, String podUid) {
+        permissions.check(caller, CREATE_TOKEN, serviceAccountArn(caller.accountId(), clusterName, namespace, serviceAccount));
+        return issuers.issue(cluster(caller, clusterName), namespace, serviceAccount, audiences, seconds, podName, podUid);
+    }
+
+    /** {@code arn:aws:eks:REGION:ACCOUNT:serviceaccount/CLUSTER/NAMESPACE/NAME}: what {@link #CREATE_TOKEN} is granted on. */
+    public String serviceAccountArn(String accountId, String cluster, String namespace, String serviceAccount) {
+        return "arn:aws:eks:" + settings.region() + ":" + accountId + ":serviceaccount/" + cluster + "/" + namespace + "/" + serviceAccount;
+    }
+
+    private String clusterArn(Caller caller, String name) {
+        return "arn:aws:eks:" + settings.region() + ":" + caller.accountId() + ":cluster/" + name;
     }
 
     public Page<String> listClusters(Caller caller, Integer maxResults, String nextToken) {
         if (maxResults != null && (maxResults < 1 || maxResults > 100)) {
             throw invalidParameter("maxResults must be between 1 and 100");
         }
-        permissions.check(caller, "eks:ListClusters", "arn:aws:eks:" + settings.region() + ":" + caller.accountId() + ":cluster/*");
+        permissions.check(caller, "eks:ListClusters", clusterArn(caller, "*"));
         List<String> names = store.clusters(caller.accountId()).stream().map(Cluster::name).sorted().toList();
         return Page.of(names, n -> n, nextToken, maxResults, invalidParameter("The nextToken is not valid"));
     }
 
     public Cluster deleteCluster(Caller caller, String name) {
+        permissions.check(caller, "eks:DeleteCluster", clusterArn(caller, name));
         Cluster c = cluster(caller, name);
-        permissions.check(caller, "eks:DeleteCluster", c.arn());
         store.deleteCluster(caller.accountId(), c.name());
         issuers.deleteKeys(c.id());
         return c;

@@ -42,11 +42,12 @@ public final class PodIdentityAssociations {
     }
 
     public PodIdentityAssociation create(Caller caller, String clusterName, Request r) {
-        Cluster cluster = cluster(caller, clusterName);
-        permissions.check(caller, "eks:CreatePodIdentityAssociation", cluster.arn());
         required("namespace", r.namespace());
         required("serviceAccount", r.serviceAccount());
         required("roleArn", r.roleArn());
+        permissions.check(caller, "eks:CreatePodIdentityAssociation", clusterArn(caller, clusterName));
+        passRole(caller, r.roleArn());
+        Cluster cluster = cluster(caller, clusterName);
         sameAccountRole(caller, r.roleArn());
         validate(r);
         Map<String, String> tags = r.tags() == null ? Map.of() : r.tags();
@@ -77,19 +78,18 @@ public final class PodIdentityAssociations {
     }
 
     public PodIdentityAssociation describe(Caller caller, String clusterName, String associationId) {
-        PodIdentityAssociation a = association(caller, clusterName, associationId);
-        permissions.check(caller, "eks:DescribePodIdentityAssociation", a.arn());
-        return a;
+        permissions.check(caller, "eks:DescribePodIdentityAssociation", associationArn(caller, clusterName, associationId));
+        return association(caller, clusterName, associationId);
     }
 
     /** @param namespace, serviceAccount filters, or null */
     public Page<PodIdentityAssociation> list(Caller caller, String clusterName, String namespace, String serviceAccount, Integer maxResults,
                                              String nextToken) {
-        Cluster cluster = cluster(caller, clusterName);
         if (maxResults != null && (maxResults < 1 || maxResults > 100)) {
             throw invalidParameter("maxResults must be between 1 and 100");
         }
-        permissions.check(caller, "eks:ListPodIdentityAssociations", cluster.arn());
+        permissions.check(caller, "eks:ListPodIdentityAssociations", clusterArn(caller, clusterName));
+        Cluster cluster = cluster(caller, clusterName);
         List<PodIdentityAssociation> matching = store.associations(caller.accountId(), cluster.name()).stream()
                 .filter(a -> namespace == null || a.namespace().equals(namespace))
                 .filter(a -> serviceAccount == null || a.serviceAccount().equals(serviceAccount))
@@ -98,8 +98,11 @@ public final class PodIdentityAssociations {
     }
 
     public PodIdentityAssociation update(Caller caller, String clusterName, String associationId, Request r) {
+        permissions.check(caller, "eks:UpdatePodIdentityAssociation", associationArn(caller, clusterName, associationId));
+        if (r.roleArn() != null) {
+            passRole(caller, r.roleArn());
+        }
         PodIdentityAssociation a = association(caller, clusterName, associationId);
-        permissions.check(caller, "eks:UpdatePodIdentityAssociation", a.arn());
         if (r.roleArn() != null) {
             sameAccountRole(caller, r.roleArn());
         }
@@ -120,8 +123,8 @@ public final class PodIdentityAssociations {
     }
 
     public PodIdentityAssociation delete(Caller caller, String clusterName, String associationId) {
+        permissions.check(caller, "eks:DeletePodIdentityAssociation", associationArn(caller, clusterName, associationId));
         PodIdentityAssociation a = association(caller, clusterName, associationId);
-        permissions.check(caller, "eks:DeletePodIdentityAssociation", a.arn());
         if (!store.deleteAssociation(a.accountId(), a.clusterName(), a.associationId())) {
             throw notFound(associationId);
         }
@@ -131,6 +134,22 @@ public final class PodIdentityAssociations {
     private PodIdentityAssociation association(Caller caller, String clusterName, String associationId) {
         Cluster cluster = cluster(caller, clusterName);
         return store.association(caller.accountId(), cluster.name(), associationId).orElseThrow(() -> notFound(associationId));
+    }
+
+    /**
+     * Associating a role hands it to EKS, which then gives its credentials to pods: the caller must
+     * be allowed to pass it (iam:PassRole, iam:PassedToService pods.eks.amazonaws.com), as EKS requires.
+     */
+    private void passRole(Caller caller, String roleArn) {
+        permissions.check(caller, "iam:PassRole", roleArn, b -> b.put("iam:PassedToService", "pods.eks.amazonaws.com"));
+    }
+
+    private String clusterArn(Caller caller, String clusterName) {
+        return "arn:aws:eks:" + settings.region() + ":" + caller.accountId() + ":cluster/" + clusterName;
+    }
+
+    private String associationArn(Caller caller, String clusterName, String associationId) {
+        return "arn:aws:eks:" + settings.region() + ":" + caller.accountId() + ":podidentityassociation/" + clusterName + "/" + associationId;
     }
 
     private Cluster cluster(Caller caller, String name) {

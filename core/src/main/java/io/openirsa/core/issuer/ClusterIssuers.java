@@ -207,7 +207,7 @@ public final class ClusterIssuers {
             JWSObject jws = new JWSObject(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(keys.primary().getKeyID()).build(),
                     new Payload(claims));
             jws.sign(new RSASSASigner(keys.primary()));
-            return new ServiceAccountToken(jws.serialize(), exp);
+            return new ServiceAccountToken(jws.serialize(), exp, aud);
         } catch (JOSEException e) {
             throw new IllegalStateException("signing a service-account token failed", e);
         }

@@ -1,11 +1,16 @@
 package io.openirsa.core.issuer;
 
 import java.time.Instant;
+import java.util.List;
 
-/** A projected service-account token and when it expires. The token is a credential: never log it. */
-public record ServiceAccountToken(String token, Instant expiration) {
+/** A projected service-account token, its audiences and when it expires. The token is a credential: never log it. */
+public record ServiceAccountToken(String token, Instant expiration, List<String> audiences) {
+    public ServiceAccountToken {
+        audiences = List.copyOf(audiences);
+    }
+
     @Override
     public String toString() {
-        return "ServiceAccountToken[expires " + expiration + "]";
+        return "ServiceAccountToken[" + audiences + ", expires " + expiration + "]";
     }
 }

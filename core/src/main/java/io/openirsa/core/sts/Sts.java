@@ -5,6 +5,7 @@ import io.openirsa.core.Caller;
 import io.openirsa.core.CompiledPolicies;
 import io.openirsa.core.Constraints;
 import io.openirsa.core.Identifiers;
+import io.openirsa.core.iam.AuthorizationContext;
 import io.openirsa.core.iam.Permissions;
 import io.openirsa.core.SecondsText;
 import io.openirsa.core.Settings;
@@ -23,10 +24,10 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -208,36 +209,13 @@ public final class Sts {
 
         Instant now = settings.clock().instant();
         Policy trust = compiled.compile(role.trustPolicy(), PolicyKind.TRUST);
-        Set<String> exact = new LinkedHashSet<>(List.of(caller.arn()));
-        if (chained) {
-            exact.add(from.roleArn());
-        }
-        String principalArn = chained ? from.roleArn() : caller.arn();
-        Decision byName = trust.evaluate(assumeRoleContext("sts:AssumeRole", new RequestPrincipal(PrincipalType.AWS, exact, null), caller,
-                principalArn, r, tags, transitive, sourceIdentity, now));
-        Decision decision = byName;
-        if (!byName.allowed() && byName.outcome() != Decision.Outcome.EXPLICIT_DENY) {
-            // Trusted as an account (root, account id or *): the caller's own identity policies must allow it too.
-            decision = trust.evaluate(assumeRoleContext("sts:AssumeRole", new RequestPrincipal(PrincipalType.AWS, exact, caller.accountId()), caller,
-                    principalArn, r, tags, transitive, sourceIdentity, now));
-            if (decision.allowed()) {
-                permissions.check(caller, "sts:AssumeRole", role.arn());
-            }
-        } else if (byName.allowed() && !caller.accountId().equals(accountId)) {
-            permissions.check(caller, "sts:AssumeRole", role.arn()); // cross account: both sides must allow
-        }
-        if (!decision.allowed()) {
-            LOG.info("AssumeRole denied for {} on {}: {}", caller.arn(), role.arn(), decision.explain());
-            throw AwsException.accessDenied(denied).explained("trust-policy", "the trust policy of " + role.arn() + " does not allow sts:AssumeRole for "
-                    + caller.arn() + ": " + decision.explain(), "add the caller (" + principalArn + " or its account) to the trust policy's Principal, "
-                    + "and meet its conditions (e.g. sts:ExternalId)");
-        }
-        RequestPrincipal named = new RequestPrincipal(PrincipalType.AWS, exact, caller.accountId());
+        Consumer<RequestContext.Builder> keys = stsKeys(r, tags, transitive, sourceIdentity);
+        Decision decision = authorizeAssume(trust, "sts:AssumeRole", caller, role, keys, now, denied);
         if (!r.tags().isEmpty()) {
-            requireTrust(trust, "sts:TagSession", named, caller, principalArn, r, tags, transitive, sourceIdentity, now, denied, role);
+            authorizeAssume(trust, "sts:TagSession", caller, role, keys, now, denied);
         }
         if (r.sourceIdentity() != null && (!chained || from.sourceIdentity() == null)) {
-            requireTrust(trust, "sts:SetSourceIdentity", named, caller, principalArn, r, tags, transitive, sourceIdentity, now, denied, role);
+            authorizeAssume(trust, "sts:SetSourceIdentity", caller, role, keys, now, denied);
         }
 
         int duration;
@@ -319,38 +297,68 @@ public final class Sts {
                         "check the role ARN: aws iam get-role --role-name " + arn.group(3)));
     }
 
-    private void requireTrust(Policy trust, String action, RequestPrincipal principal, Caller caller, String principalArn, AssumeRoleRequest r,
-                              Map<String, String> tags, List<String> transitive, String sourceIdentity, Instant now, String denied, Role role) {
-        Decision d = trust.evaluate(assumeRoleContext(action, principal, caller, principalArn, r, tags, transitive, sourceIdentity, now));
-        if (!d.allowed()) {
-            throw AwsException.accessDenied(denied.replace("sts:AssumeRole", action)).explained("trust-policy",
-                    "the trust policy of " + role.arn() + " does not allow " + action + ": " + d.explain(), "add " + action + " to the statement that trusts the caller");
+    /**
+     * IAM's evaluation logic for a role session or an account root assuming a role: an explicit Deny
+     * in the trust policy or in the caller's identity or session policies refuses. Otherwise, in the
+     * same account, a trust policy naming the session itself allows on its own; one naming the
+     * caller's role allows as far as the session policies do; one naming the account needs the
+     * caller's identity policies (and session policies) to allow. Across accounts both sides must
+     * allow. See docs/aws-behaviour.md.
+     */
+    private Decision authorizeAssume(Policy trust, String action, Caller caller, Role role, Consumer<RequestContext.Builder> keys,
+                                     Instant now, String denied) {
+        RequestContext.Builder b = AuthorizationContext.of(caller, action, null, now);
+        keys.accept(b);
+        Decision asAccount = trust.evaluate(b.principal(AuthorizationContext.principal(caller, caller.accountId())).build());
+        Permissions.Verdict own = permissions.evaluate(caller, action, role.arn(), keys);
+        String refused = denied.replace("sts:AssumeRole", action);
+        if (own.explicitlyDenied()) {
+            LOG.info("{} denied for {} on {}: explicit deny in the caller's own policies", action, caller.arn(), role.arn());
+            throw Permissions.denied(caller, action, role.arn(), own);
         }
+        if (!asAccount.allowed()) {
+            LOG.info("{} denied for {} on {}: {}", action, caller.arn(), role.arn(), asAccount.explain());
+            throw AwsException.accessDenied(refused).explained("trust-policy", "the trust policy of " + role.arn() + " does not allow " + action
+                    + " for " + caller.arn() + ": " + asAccount.explain(), "add the caller (" + caller.principalArn() + " or its account) to the trust "
+                    + "policy's Principal with the action " + action + ", and meet its conditions (e.g. sts:ExternalId)");
+        }
+        boolean sameAccount = caller.accountId().equals(role.accountId());
+        boolean allowed;
+        String why;
+        if (!sameAccount) {
+            allowed = own.allowed();
+            why = "across accounts the caller's own policies must allow " + action + " on " + role.arn() + " too";
+        } else if (trust.evaluate(b.principal(new RequestPrincipal(PrincipalType.AWS, Set.of(caller.arn()), null)).build()).allowed()) {
+            allowed = true;
+            why = null;
+        } else if (!caller.isRoot() && trust.evaluate(b.principal(new RequestPrincipal(PrincipalType.AWS, Set.of(caller.principalArn()), null)).build()).allowed()) {
+            allowed = own.sessionAllows();
+            why = "the trust policy names the role " + caller.principalArn() + ", so the session policies of " + caller.arn() + " must allow " + action;
+        } else {
+            allowed = own.allowed();
+            why = "the trust policy names the account, so the caller's own policies must allow " + action + " on " + role.arn();
+        }
+        if (!allowed) {
+            LOG.info("{} denied for {} on {}: {}", action, caller.arn(), role.arn(), why);
+            throw Permissions.denied(caller, action, role.arn(), own).explained("authorization", why,
+                    "allow " + action + " on " + role.arn() + " in the policies of " + caller.principalArn());
+        }
+        return asAccount;
     }
 
-    private RequestContext assumeRoleContext(String action, RequestPrincipal principal, Caller caller, String principalArn, AssumeRoleRequest r,
-                                             Map<String, String> tags, List<String> transitive, String sourceIdentity, Instant now) {
-        RequestContext.Builder b = RequestContext.builder().principal(principal).action(action)
-                .put("aws:PrincipalArn", principalArn)
-                .put("aws:PrincipalAccount", caller.accountId())
-                .put("aws:userid", caller.userId())
-                .put("sts:ExternalId", r.externalId())
-                .put("sts:RoleSessionName", r.roleSessionName())
-                .put("sts:SourceIdentity", sourceIdentity)
-                .put("aws:CurrentTime", CURRENT_TIME.format(now))
-                .put("aws:EpochTime", Long.toString(now.getEpochSecond()))
-                .put("aws:SourceIp", r.sourceIp())
-                .put("aws:SecureTransport", Boolean.toString(r.secureTransport()))
-                .put("aws:RequestedRegion", settings.region());
-        if (caller.session() != null) {
-            caller.session().tags().forEach((k, v) -> b.put("aws:PrincipalTag/" + k, v));
-        }
-        if (!r.tags().isEmpty()) {
-            r.tags().forEach((k, v) -> b.put("aws:RequestTag/" + k, v));
-            b.putAll("aws:TagKeys", List.copyOf(r.tags().keySet()));
-            b.putAll("sts:TransitiveTagKeys", transitive);
-        }
-        return b.build();
+    /** The condition keys STS sets for an AssumeRole request, besides the global ones. */
+    private static Consumer<RequestContext.Builder> stsKeys(AssumeRoleRequest r, Map<String, String> tags, List<String> transitive,
+                                                            String sourceIdentity) {
+        return b -> {
+            b.put("sts:ExternalId", r.externalId())
+                    .put("sts:RoleSessionName", r.roleSessionName())
+                    .put("sts:SourceIdentity", sourceIdentity);
+            if (!r.tags().isEmpty()) {
+                r.tags().forEach((k, v) -> b.put("aws:RequestTag/" + k, v));
+                b.putAll("aws:TagKeys", List.copyOf(r.tags().keySet()));
+                b.putAll("sts:TransitiveTagKeys", transitive);
+            }
+        };
     }
 
     /** The claims of a session this server sealed, or empty. */

@@ -43,14 +43,14 @@ public final class AccountsApi {
                 throw new AwsException("MissingAuthenticationTokenException", 403, "Missing Authentication Token");
             }
             SigV4Verifier.Verified v = verifier.verify(request);
-            audit.caller(v.credential().caller(), v.accessKeyId());
+            audit.caller(v.caller(), v.accessKeyId());
             if (!v.service().equals(SIGNING_NAME)) {
                 throw new AwsException("InvalidSignatureException", 403, "Credential should be scoped to correct service: '" + SIGNING_NAME + "'.");
             }
             JsonNode body = Json.readObject(request.body(), "InvalidInput");
             String accountId = Json.text(body, "accountId", "InvalidInput");
             audit.parameter("accountId", accountId);
-            AccessKey key = domain.createAccount(v.credential().caller(), accountId);
+            AccessKey key = domain.createAccount(v.caller(), accountId);
             audit.responseElements(Json.object("accountId", key.accountId(), "accessKeyId", key.accessKeyId()));
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("accountId", key.accountId());

@@ -41,7 +41,7 @@ public final class CloudTrailApi {
                 throw new AwsException("MissingAuthenticationTokenException", 400, "Missing Authentication Token");
             }
             SigV4Verifier.Verified v = verifier.verify(request);
-            audit.caller(v.credential().caller(), v.accessKeyId());
+            audit.caller(v.caller(), v.accessKeyId());
             if (!operation.equals("LookupEvents")) {
                 throw new AwsException("UnknownOperationException", 400, "Operation " + operation + " is not supported.");
             }
@@ -84,7 +84,7 @@ public final class CloudTrailApi {
             max = body.get("MaxResults").asInt();
         }
         String next = body.hasNonNull("NextToken") ? body.get("NextToken").asText() : null;
-        LookupEvents.Result r = domain.lookupEvents().lookup(v.credential().caller(), key, value, start, end, max, next);
+        LookupEvents.Result r = domain.lookupEvents().lookup(v.caller(), key, value, start, end, max, next);
         List<Map<String, Object>> events = new ArrayList<>();
         for (AuditRecord rec : r.page().records()) {
             Map<String, Object> e = new LinkedHashMap<>();

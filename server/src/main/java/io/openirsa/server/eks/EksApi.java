@@ -66,7 +66,7 @@ public final class EksApi {
             if (!verified.service().equals("eks")) {
                 throw new AwsException("InvalidSignatureException", 403, "Credential should be scoped to correct service: 'eks'.");
             }
-            Caller caller = verified.credential().caller();
+            Caller caller = verified.caller();
             audit.caller(caller, verified.accessKeyId());
             if (isAssociations(segments)) {
                 return associations(request, segments, caller, audit);

@@ -47,7 +47,7 @@ public final class EksAuthApi {
             if (!verified.service().equals(SIGNING_NAME)) {
                 throw new AwsException("InvalidSignatureException", 403, "Credential should be scoped to correct service: '" + SIGNING_NAME + "'.");
             }
-            Caller caller = verified.credential().caller();
+            Caller caller = verified.caller();
             audit.caller(caller, verified.accessKeyId());
             String cluster = segments.get(1);
             audit.parameter("clusterName", cluster);

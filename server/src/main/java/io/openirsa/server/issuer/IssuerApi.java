@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Caller;
 import io.openirsa.core.OpenIrsa;
+import io.openirsa.core.audit.ApiCall;
+import io.openirsa.server.AuditedCall;
 import io.openirsa.core.issuer.ServiceAccountToken;
 import io.openirsa.core.model.Cluster;
 import io.openirsa.server.Json;
@@ -11,10 +13,7 @@ import io.openirsa.server.WireRequest;
 import io.openirsa.server.WireResponse;
 import io.openirsa.server.sigv4.SigV4Verifier;
 
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +26,6 @@ import java.util.Optional;
  * bearer token) or by a SigV4 signature.
  */
 public final class IssuerApi {
-    static final String EKS_TOKEN_PREFIX = "k8s-aws-v1.";
     private static final String CACHE = "public, max-age=3600";
 
     private final OpenIrsa domain;
@@ -55,73 +53,76 @@ public final class IssuerApi {
         return WireResponse.of(200, "application/json", body).withHeader("Cache-Control", CACHE);
     }
 
-    /** POST {@code /clusters/{name}/api/v1/namespaces/{ns}/serviceaccounts/{sa}/token}. */
-    public WireResponse tokenRequest(WireRequest request, String clusterName, String namespace, String serviceAccount) {
+    /**
+     * POST {@code /clusters/{name}/api/v1/namespaces/{ns}/serviceaccounts/{sa}/token}: audited, allowed
+     * or not, as the event CreateServiceAccountToken (who asked, for which service account, audiences
+     * and lifetime; never the token).
+     */
+    public WireResponse tokenRequest(WireRequest request, String requestId, String clusterName, String namespace, String serviceAccount) {
+        ApiCall audit = AuditedCall.start(domain, "eks", "CreateServiceAccountToken", requestId, request, null);
+        audit.parameter("clusterName", clusterName).parameter("namespace", namespace).parameter("serviceAccount", serviceAccount);
+        WireResponse response;
         try {
             if (!request.method().equals("POST")) {
-                return status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+                throw new AwsException("MethodNotAllowed", 405, "the server does not allow this method on the requested resource");
             }
-            Caller caller = authenticate(request, clusterName);
-            Cluster cluster = domain.eks().describeCluster(caller, clusterName);
-            JsonNode body = Json.readObject(request.body(), "BadRequest");
-            JsonNode spec = body.path("spec");
+            SigV4Verifier.Verified verified = authenticate(request, clusterName);
+            Caller caller = verified.caller();
+            audit.caller(caller, verified.accessKeyId());
+            audit.resource("AWS::EKS::Cluster", "arn:aws:eks:" + domain.settings().region() + ":" + caller.accountId() + ":cluster/" + clusterName,
+                    caller.accountId());
+            JsonNode spec = Json.readObject(request.body(), "BadRequest").path("spec");
             List<String> audiences = new ArrayList<>();
             spec.path("audiences").forEach(a -> audiences.add(a.asText()));
             Long seconds = spec.hasNonNull("expirationSeconds") ? spec.get("expirationSeconds").asLong() : null;
             JsonNode bound = spec.path("boundObjectRef");
             String podName = "Pod".equals(bound.path("kind").asText()) ? bound.path("name").asText(null) : null;
             String podUid = podName == null ? null : bound.path("uid").asText(null);
-            ServiceAccountToken token = domain.issuers().issue(cluster, namespace, serviceAccount, audiences, seconds, podName, podUid);
+            audit.parameter("audiences", audiences).parameter("expirationSeconds", seconds).parameter("podName", podName);
+            ServiceAccountToken token = domain.eks().createServiceAccountToken(caller, clusterName, namespace, serviceAccount,
+                    audiences, seconds, podName, podUid);
+            audit.responseElements(Json.object("expirationTimestamp", token.expiration().toString(), "audiences", token.audiences()));
 
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("kind", "TokenRequest");
             out.put("apiVersion", "authentication.k8s.io/v1");
             out.put("metadata", Json.object("name", serviceAccount, "namespace", namespace));
             Map<String, Object> outSpec = new LinkedHashMap<>();
-            outSpec.put("audiences", audiences.isEmpty() ? List.of(cluster.issuer()) : audiences);
+            outSpec.put("audiences", token.audiences());
             outSpec.put("expirationSeconds", token.expiration().getEpochSecond() - domain.settings().clock().instant().getEpochSecond());
             out.put("spec", outSpec);
             out.put("status", Json.object("token", token.token(), "expirationTimestamp", token.expiration().toString()));
-            return WireResponse.of(201, "application/json", Json.write(out));
+            response = WireResponse.of(201, "application/json", Json.write(out));
         } catch (AwsException e) {
-            return switch (e.status()) {
+            audit.failed(e);
+            response = switch (e.status()) {
                 case 401, 403 -> e.code().equals("AccessDenied") || e.code().equals("AccessDeniedException")
                         ? status(403, "Forbidden", e.getMessage()) : status(401, "Unauthorized", "Unauthorized");
                 case 404 -> status(404, "NotFound", e.getMessage());
+                case 405 -> status(405, "MethodNotAllowed", e.getMessage());
                 default -> status(e.status() >= 500 ? 500 : 400, e.status() >= 500 ? "InternalError" : "BadRequest", e.getMessage());
             };
         }
+        domain.audit().record(audit);
+        return response;
     }
 
     /**
      * Accepts an EKS bearer token ({@code k8s-aws-v1.} + base64url of a presigned GetCallerIdentity URL
      * that signs {@code x-k8s-aws-id: <cluster>}) or a SigV4-signed request.
      */
-    private Caller authenticate(WireRequest request, String clusterName) {
+    private SigV4Verifier.Verified authenticate(WireRequest request, String clusterName) {
         String auth = request.header("authorization");
-        if (auth != null && auth.startsWith("Bearer " + EKS_TOKEN_PREFIX)) {
-            URI url;
-            try {
-                String encoded = auth.substring(("Bearer " + EKS_TOKEN_PREFIX).length()).trim();
-                url = URI.create(new String(Base64.getUrlDecoder().decode(encoded), StandardCharsets.UTF_8));
-            } catch (IllegalArgumentException e) {
-                throw new AwsException("InvalidClientTokenId", 401, "malformed bearer token");
-            }
-            if (url.getRawAuthority() == null || url.getRawQuery() == null
-                    || !url.getRawQuery().contains("Action=GetCallerIdentity")) {
-                throw new AwsException("InvalidClientTokenId", 401, "the bearer token is not a presigned GetCallerIdentity URL");
-            }
-            WireRequest presigned = new WireRequest("GET", url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath(),
-                    url.getRawQuery(), Map.of("host", List.of(url.getRawAuthority()), "x-k8s-aws-id", List.of(clusterName)),
-                    new byte[0], request.sourceIp(), request.secure());
-            SigV4Verifier.Verified v = verifier.verify(presigned);
+        if (auth != null && auth.startsWith("Bearer " + EksBearerToken.PREFIX)) {
+            WireRequest presigned = EksBearerToken.presignedRequest(auth.substring("Bearer ".length()).trim(), clusterName, request);
+            SigV4Verifier.Verified v = verifier.verify(presigned, EksBearerToken.VALIDITY);
             if (!v.service().equals("sts")) {
                 throw new AwsException("InvalidClientTokenId", 401, "the bearer token must be signed for sts");
             }
-            return v.credential().caller();
+            return v;
         }
         if (SigV4Verifier.isSigned(request)) {
-            return verifier.verify(request).credential().caller();
+            return verifier.verify(request);
         }
         throw new AwsException("MissingAuthenticationToken", 401, "Unauthorized");
     }

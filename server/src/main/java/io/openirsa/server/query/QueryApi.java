@@ -74,7 +74,7 @@ public final class QueryApi {
                 verified = verifier.verify(request);
                 service = verified.service().equals("iam") ? Service.IAM : Service.STS;
                 audit = AuditedCall.start(domain, service.signingName, action, requestId, request, params);
-                audit.caller(verified.credential().caller(), verified.accessKeyId());
+                audit.caller(verified.caller(), verified.accessKeyId());
                 if (!verified.service().equals(service.signingName)) {
                     throw new AwsException("SignatureDoesNotMatch", 403, "Credential should be scoped to correct service: 'sts' or 'iam'.");
                 }
@@ -91,7 +91,7 @@ public final class QueryApi {
                 if (verified == null) {
                     throw new AwsException("MissingAuthenticationToken", 403, "Request is missing Authentication Token");
                 }
-                caller = verified.credential().caller();
+                caller = verified.caller();
             }
             Consumer<Xml> result = op.call(caller, params, request, audit);
             if (service == Service.IAM) {

@@ -2,6 +2,7 @@ package io.openirsa.server.sigv4;
 
 import io.openirsa.core.Authenticator;
 import io.openirsa.core.AwsException;
+import io.openirsa.core.Caller;
 import io.openirsa.server.WireRequest;
 
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Verifies SigV4 on an incoming request, in the Authorization header or presigned in the query.
@@ -33,16 +35,33 @@ public final class SigV4Verifier {
         Authenticator.Credential resolve(String accessKeyId, String sessionToken);
     }
 
+    /** AWS's public regions: a regional scope must name one of them (or the server's own). */
+    static final Set<String> AWS_REGIONS = Set.of("us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1",
+            "ap-east-2", "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+            "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ca-central-1",
+            "ca-west-1", "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3", "eu-south-1", "eu-south-2", "eu-north-1",
+            "il-central-1", "me-south-1", "me-central-1", "mx-central-1", "sa-east-1", "us-gov-east-1", "us-gov-west-1", "cn-north-1",
+            "cn-northwest-1");
+    /** What the AWS SDKs sign a global service's calls with when the endpoint is overridden; AWS's own endpoints get us-east-1. */
+    static final String AWS_GLOBAL = "aws-global";
+
     private final CredentialLookup credentials;
     private final Clock clock;
+    private final String serverRegion;
 
-    public SigV4Verifier(CredentialLookup credentials, Clock clock) {
+    /** @param serverRegion the region this server's regional services (EKS, EKS Auth, CloudTrail) answer for */
+    public SigV4Verifier(CredentialLookup credentials, Clock clock, String serverRegion) {
         this.credentials = credentials;
         this.clock = clock;
+        this.serverRegion = serverRegion;
     }
 
-    /** Who signed, with which access key, and the scope they signed for. */
-    public record Verified(Authenticator.Credential credential, String accessKeyId, String region, String service) {
+    /**
+     * Who signed, with which access key, and the scope they signed for.
+     *
+     * @param caller who signed, making this request (source address, transport, the region signed for)
+     */
+    public record Verified(Authenticator.Credential credential, String accessKeyId, String region, String service, Caller caller) {
     }
 
     /** Whether the request carries a signature in either form. */
@@ -52,6 +71,14 @@ public final class SigV4Verifier {
     }
 
     public Verified verify(WireRequest request) {
+        return verify(request, null);
+    }
+
+    /**
+     * @param validity for a presigned request, how long after its X-Amz-Date it is good whatever its
+     *                 X-Amz-Expires says (an EKS bearer token: 15 minutes), or null for SigV4's own rules
+     */
+    public Verified verify(WireRequest request, Duration validity) {
         Parts p = parts(request);
         Instant signedAt;
         try {
@@ -63,7 +90,8 @@ public final class SigV4Verifier {
             throw new AwsException("SignatureDoesNotMatch", 403, "Credential should be scoped to a valid date: " + p.date
                     + " does not match the request date " + p.amzDate.substring(0, 8) + ".");
         }
-        checkTime(signedAt, p.expires);
+        checkTime(signedAt, validity != null && p.presigned ? Long.valueOf(validity.toSeconds()) : p.expires);
+        String requestedRegion = requestedRegion(p.service, p.region);
         Authenticator.Credential credential = credentials.resolve(p.accessKeyId, p.sessionToken);
 
         String payloadHash = SigV4.hex(SigV4.sha256(request.body()));
@@ -71,7 +99,9 @@ public final class SigV4Verifier {
         if (request.rawPath().indexOf('%') >= 0) {
             uris.add(SigV4.canonicalUri(request.rawPath(), false)); // SDKs encode an encoded path again
         }
-        List<String> hashes = p.presigned ? List.of(payloadHash, "UNSIGNED-PAYLOAD") : List.of(payloadHash);
+        // A presigned URL may leave its payload unsigned only when there is none: a body it does not
+        // sign must not add parameters to those its query string fixes.
+        List<String> hashes = p.presigned && request.body().length == 0 ? List.of(payloadHash, "UNSIGNED-PAYLOAD") : List.of(payloadHash);
         byte[] provided = p.signature.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
         boolean match = false;
         for (String uri : uris) {
@@ -86,7 +116,26 @@ public final class SigV4Verifier {
         if (!match) {
             throw new AwsException("SignatureDoesNotMatch", 403, MISMATCH);
         }
-        return new Verified(credential, p.accessKeyId, p.region, p.service);
+        return new Verified(credential, p.accessKeyId, p.region, p.service,
+                credential.caller().from(new Caller.Origin(request.sourceIp(), request.secure(), requestedRegion)));
+    }
+
+    /**
+     * The region a call signed for {@code region} is answered as, or AWS's error for a scope the
+     * service's endpoint would refuse: IAM is global and signed for us-east-1; STS answers in every
+     * AWS region alike (its credentials are global); EKS, EKS Auth and CloudTrail hold resources of
+     * this server's region only. See docs/aws-behaviour.md.
+     */
+    String requestedRegion(String service, String region) {
+        boolean valid = switch (service) {
+            case "iam" -> region.equals("us-east-1") || region.equals(AWS_GLOBAL);
+            case "sts" -> region.equals(AWS_GLOBAL) || region.equals(serverRegion) || AWS_REGIONS.contains(region);
+            default -> region.equals(serverRegion);
+        };
+        if (!valid) {
+            throw new AwsException("SignatureDoesNotMatch", 403, "Credential should be scoped to a valid region, not '" + region + "'.");
+        }
+        return region.equals(AWS_GLOBAL) ? "us-east-1" : service.equals("iam") ? "us-east-1" : region;
     }
 
     private void checkTime(Instant signedAt, Long expires) {

@@ -54,7 +54,7 @@ class SigV4TestSuiteTest {
                 throw new AwsException("InvalidClientTokenId", 403, "The security token included in the request is invalid.");
             }
             return new Authenticator.Credential(Caller.root("123456789012"), SECRET);
-        }, Clock.fixed(now, ZoneOffset.UTC));
+        }, Clock.fixed(now, ZoneOffset.UTC), "us-east-1");
     }
 
     @Test
