@@ -1,6 +1,8 @@
 package io.openirsa.policy;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,7 +33,10 @@ final class PolicyParser {
             "arn:aws[a-z-]*:iam::\\d{12}:(oidc-provider|saml-provider)/.+|[a-z0-9.-]+\\.[a-z]+|\\*");
     private static final Pattern SERVICE = Pattern.compile("[a-z0-9.-]+\\.[a-z0-9.]+|\\*");
 
-    private static final ObjectMapper JSON = new ObjectMapper()
+    /** No policy grammar nests deeper than a handful of levels; past this the document is refused unread. */
+    static final int MAX_DEPTH = 64;
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build()).build())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private final PolicyKind kind;
@@ -51,7 +56,8 @@ final class PolicyParser {
         try {
             root = JSON.readTree(document);
         } catch (JsonProcessingException e) {
-            throw new MalformedPolicyException(SYNTAX, "line " + e.getLocation().getLineNr());
+            // Jackson's own limits (nesting deeper than MAX_DEPTH, say) come without a location.
+            throw new MalformedPolicyException(SYNTAX, e.getLocation() == null ? "document" : "line " + e.getLocation().getLineNr());
         }
         if (root == null || !root.isObject()) {
             throw new MalformedPolicyException(SYNTAX, "document");

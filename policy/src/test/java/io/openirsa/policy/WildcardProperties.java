@@ -48,6 +48,41 @@ class WildcardProperties {
         assertThat(Wildcard.compile("*a*a*a*a*a*a*a*a*").matches(value)).isEqualTo(n >= 8);
     }
 
+    @Property(tries = 2000)
+    void longSegmentsBetweenStars_likeReferenceRegex(@ForAll("segments") String middle, @ForAll("longValues") String value) {
+        String pattern = "*" + middle + "*";
+        assertThat(Wildcard.compile(pattern).matches(value)).isEqualTo(reference(pattern, false).matcher(value).matches());
+        String upper = value.toUpperCase();
+        assertThat(Wildcard.compileIgnoreCase("a*" + middle + "*b").matches(upper))
+                .isEqualTo(reference("a*" + middle + "*b", true).matcher(upper).matches());
+    }
+
+    @Provide
+    Arbitrary<String> segments() {
+        return Arbitraries.strings().withChars('a', 'b', '*').ofMinLength(1).ofMaxLength(12);
+    }
+
+    @Provide
+    Arbitrary<String> longValues() {
+        return Arbitraries.strings().withChars('a', 'b', 'A').ofMaxLength(60);
+    }
+
+    @Property(tries = 5)
+    void aLongLiteralBetweenStars_isFoundOrNot(@ForAll("bigLengths") int n) {
+        // The worst case of a scan per position (value length x literal length: 2.95 s a call at 40,000);
+        // its speed is measured in bench/ (WildcardBenchmark), its answers here.
+        String literal = "a".repeat(n) + "b";
+        String value = "a".repeat(2 * n);
+        assertThat(Wildcard.compile("*" + literal + "*").matches(value)).isFalse();
+        assertThat(Wildcard.compile("*" + literal + "*").matches(value + "b")).isTrue();
+        assertThat(Wildcard.compile("*" + literal + "*").matches("b" + literal.substring(1) + value)).isFalse();
+    }
+
+    @Provide
+    Arbitrary<Integer> bigLengths() {
+        return Arbitraries.integers().between(30_000, 40_000);
+    }
+
     @Provide
     Arbitrary<Integer> lengths() {
         return Arbitraries.integers().between(1, 200_000);

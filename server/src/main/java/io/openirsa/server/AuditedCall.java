@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  */
 public final class AuditedCall {
     private static final Pattern ROLE_ARN = Pattern.compile("arn:aws:iam::(\\d{12}):role/.+");
-    private static final Pattern MEMBER = Pattern.compile("(\\w+)\\.member\\.(\\d+)(?:\\.(\\w+))?");
+    private static final Pattern MEMBER = Pattern.compile("(\\w+)\\.member\\.(\\d{1,9})(?:\\.(\\w+))?"); // an int: a longer index is not a list member
 
     private AuditedCall() {
     }

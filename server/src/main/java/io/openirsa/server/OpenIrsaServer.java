@@ -109,6 +109,9 @@ public final class OpenIrsaServer implements AutoCloseable {
         server.stop();
     }
 
+    /** An OutOfMemoryError was thrown while serving: the process is no longer fit to serve. */
+    private volatile boolean exhausted;
+
     private void handle(ServerRequest req, ServerResponse res) {
         inFlight.incrementAndGet();
         try {
@@ -133,6 +136,12 @@ public final class OpenIrsaServer implements AutoCloseable {
         } catch (RuntimeException e) {
             // Never a stack trace on the wire; the log has it (no request data in it, so no secrets).
             LOG.error("internal error handling request {}", requestId, e);
+            response = internalError(request, requestId);
+        } catch (OutOfMemoryError e) {
+            // A heap that ran out once cannot be trusted to serve: the probes say so, and Kubernetes
+            // restarts the pod (bin/irsa also exits on it: -XX:+ExitOnOutOfMemoryError).
+            exhausted = true;
+            LOG.error("out of memory handling request {}: /healthz and /readyz now answer 503", requestId);
             response = internalError(request, requestId);
         }
         res.status(response.status());
@@ -188,11 +197,12 @@ public final class OpenIrsaServer implements AutoCloseable {
                 }
             }
             case "healthz" -> {
-                return WireResponse.of(200, "text/plain", "ok");
+                return exhausted ? WireResponse.of(503, "text/plain", "out of memory") : WireResponse.of(200, "text/plain", "ok");
             }
             case "readyz" -> {
-                boolean ok = !draining && ready.getAsBoolean();
-                return WireResponse.of(ok ? 200 : 503, "text/plain", ok ? "ready" : draining ? "shutting down" : "store or keys not available");
+                boolean ok = !draining && !exhausted && ready.getAsBoolean();
+                return WireResponse.of(ok ? 200 : 503, "text/plain", ok ? "ready" : exhausted ? "out of memory"
+                        : draining ? "shutting down" : "store or keys not available");
             }
             case "metrics" -> {
                 return observability.metrics();

@@ -22,6 +22,11 @@ public final class ApiCall {
     public record WebIdentity(String providerArn, String audience, String subject) {
     }
 
+    /** CloudTrail omits requestParameters larger than 100 KB; so does this record. */
+    static final int MAX_PARAMETERS = 100 * 1024;
+    /** What a record keeps of a user agent or an error message, both partly the caller's text. */
+    static final int MAX_TEXT = 1024;
+
     final long startedNanos = System.nanoTime();
     final String service;
     final String eventName;
@@ -34,6 +39,9 @@ public final class ApiCall {
     String accessKeyId;
     WebIdentity webIdentity;
     final Map<String, Object> requestParameters = new LinkedHashMap<>();
+    /** Characters the parameters hold so far; past {@link #MAX_PARAMETERS} they are all dropped. */
+    private long parameterSize;
+    boolean parametersOmitted;
     Map<String, Object> responseElements;
     final List<Resource> resources = new ArrayList<>();
     AwsException error;
@@ -47,7 +55,12 @@ public final class ApiCall {
         this.time = time;
         this.region = region;
         this.sourceIp = sourceIp;
-        this.userAgent = userAgent;
+        this.userAgent = bounded(userAgent);
+    }
+
+    /** At most {@link #MAX_TEXT} characters of a text the caller chose. */
+    static String bounded(String text) {
+        return text == null || text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT - 3) + "...";
     }
 
     public ApiCall caller(Caller c, String accessKey) {
@@ -65,10 +78,30 @@ public final class ApiCall {
     }
 
     public ApiCall parameter(String name, Object value) {
-        if (value != null) {
-            requestParameters.put(name, value);
+        if (value != null && !parametersOmitted) {
+            parameterSize += name.length() + size(value);
+            if (parameterSize > MAX_PARAMETERS) {
+                parametersOmitted = true;
+                requestParameters.clear();
+            } else {
+                requestParameters.put(name, value);
+            }
         }
         return this;
+    }
+
+    /** Whether the request's parameters were over CloudTrail's 100 KB and left out of the record. */
+    public boolean parametersOmitted() {
+        return parametersOmitted;
+    }
+
+    private static long size(Object value) {
+        return switch (value) {
+            case String s -> s.length();
+            case Map<?, ?> m -> m.entrySet().stream().mapToLong(e -> String.valueOf(e.getKey()).length() + size(e.getValue())).sum();
+            case java.util.Collection<?> c -> c.stream().mapToLong(v -> v == null ? 4 : size(v)).sum();
+            default -> String.valueOf(value).length();
+        };
     }
 
     public ApiCall responseElements(Map<String, Object> elements) {

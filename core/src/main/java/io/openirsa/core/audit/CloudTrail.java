@@ -40,7 +40,7 @@ public final class CloudTrail {
             r.writeStringField("userAgent", call.userAgent);
             if (call.error != null) {
                 r.writeStringField("errorCode", call.error.code());
-                r.writeStringField("errorMessage", call.error.getMessage());
+                r.writeStringField("errorMessage", ApiCall.bounded(call.error.getMessage()));
             }
             r.writeFieldName("requestParameters");
             value(r, call.requestParameters.isEmpty() ? null : call.requestParameters);
@@ -48,8 +48,11 @@ public final class CloudTrail {
             value(r, call.error != null ? null : call.responseElements);
             boolean denial = call.error != null && call.error.denial() != null;
             boolean webIdentity = call.eventName.equals("AssumeRoleWithWebIdentity");
-            if (denial || webIdentity) {
+            if (denial || webIdentity || call.parametersOmitted) {
                 r.writeObjectFieldStart("additionalEventData");
+                if (call.parametersOmitted) {
+                    r.writeStringField("requestParametersOmitted", "larger than 100 KB");
+                }
                 if (denial) {
                     r.writeObjectFieldStart("denial");
                     r.writeStringField("stage", call.error.denial().stage());

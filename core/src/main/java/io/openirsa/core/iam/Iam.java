@@ -25,6 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** The IAM operations OpenIRSA serves: OIDC providers and roles with their policies. */
@@ -62,6 +63,7 @@ public final class Iam {
         clientIds.forEach(id -> c.length("clientIDList.member", id, 1, 255));
         thumbprints.forEach(t -> c.length("thumbprintList.member", t, 40, 40));
         c.check();
+        permissions.check(caller, "iam:CreateOpenIDConnectProvider", OidcProvider.arn(caller.accountId(), url));
         validateProviderUrl(url);
         for (String t : thumbprints) {
             if (!THUMBPRINT.matcher(t).matches()) {
@@ -74,8 +76,6 @@ public final class Iam {
         if (clientIds.size() > MAX_CLIENT_IDS) {
             throw new AwsException("LimitExceeded", 409, "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: " + MAX_CLIENT_IDS);
         }
-        String arn = OidcProvider.arn(caller.accountId(), url);
-        permissions.check(caller, "iam:CreateOpenIDConnectProvider", arn);
         if (store.providers(caller.accountId()).size() >= MAX_PROVIDERS) {
             throw new AwsException("LimitExceeded", 409, "Cannot exceed quota for OpenIdConnectProvidersPerAccount: " + MAX_PROVIDERS);
         }
@@ -127,6 +127,7 @@ public final class Iam {
     }
 
     public void updateThumbprints(Caller caller, String arn, List<String> thumbprints) {
+        permissions.check(caller, "iam:UpdateOpenIDConnectProviderThumbprint", arn);
         for (String t : thumbprints) {
             if (!THUMBPRINT.matcher(t).matches()) {
                 throw AwsException.invalidInput("Thumbprint " + t + " is not a valid SHA-1 fingerprint: it must be 40 hexadecimal characters.");
@@ -135,7 +136,6 @@ public final class Iam {
         if (thumbprints.size() > 5) {
             throw AwsException.invalidInput("Thumbprint list must contain at most 5 entries.");
         }
-        permissions.check(caller, "iam:UpdateOpenIDConnectProviderThumbprint", arn);
         store.updateProvider(provider(caller, arn).withThumbprints(distinct(thumbprints)));
     }
 
@@ -189,8 +189,8 @@ public final class Iam {
                 .check();
         Role role = new Role(caller.accountId(), name, p, Identifiers.roleId(), trustPolicy, description,
                 maxSessionDuration == null ? 3600 : maxSessionDuration, settings.clock().instant(), tags);
-        checkTrustPolicy(role.arn(), trustPolicy);
         permissions.check(caller, "iam:CreateRole", role.arn());
+        checkTrustPolicy(role.arn(), trustPolicy);
         if (!store.insertRole(role)) {
             throw AwsException.alreadyExists("Role with name " + name + " already exists.");
         }
@@ -198,8 +198,7 @@ public final class Iam {
     }
 
     public Role getRole(Caller caller, String name) {
-        Role role = role(caller, name);
-        permissions.check(caller, "iam:GetRole", role.arn());
+        Role role = role(caller, name, "iam:GetRole");
         return role;
     }
 
@@ -217,23 +216,20 @@ public final class Iam {
     public void updateRole(Caller caller, String name, String description, Integer maxSessionDuration) {
         new Constraints().length("description", description, 0, 1000)
                 .range("maxSessionDuration", maxSessionDuration, 3600, 43200).check();
-        Role role = role(caller, name);
-        permissions.check(caller, "iam:UpdateRole", role.arn());
+        Role role = role(caller, name, "iam:UpdateRole");
         store.updateRole(role.withSettings(description == null ? role.description() : description,
                 maxSessionDuration == null ? role.maxSessionDuration() : maxSessionDuration));
     }
 
     public void updateAssumeRolePolicy(Caller caller, String name, String document) {
         new Constraints().required("policyDocument", document).length("policyDocument", document, 1, 131072).check();
-        Role role = role(caller, name);
-        permissions.check(caller, "iam:UpdateAssumeRolePolicy", role.arn());
+        Role role = role(caller, name, "iam:UpdateAssumeRolePolicy");
         checkTrustPolicy(role.arn(), document);
         store.updateRole(role.withTrustPolicy(document));
     }
 
     public void deleteRole(Caller caller, String name) {
-        Role role = role(caller, name);
-        permissions.check(caller, "iam:DeleteRole", role.arn());
+        Role role = role(caller, name, "iam:DeleteRole");
         if (!store.attachedPolicies(caller.accountId(), role.name()).isEmpty()) {
             throw new AwsException("DeleteConflict", 409, "Cannot delete entity, must detach all policies first.");
         }
@@ -245,8 +241,7 @@ public final class Iam {
 
     public void attachRolePolicy(Caller caller, String roleName, String policyArn) {
         new Constraints().required("policyArn", policyArn).length("policyArn", policyArn, 20, 2048).check();
-        Role role = role(caller, roleName);
-        permissions.check(caller, "iam:AttachRolePolicy", role.arn());
+        Role role = role(caller, roleName, "iam:AttachRolePolicy");
         if (catalog.defaultDocument(caller.accountId(), policyArn).isEmpty()) {
             if (!policyArn.startsWith("arn:aws:iam::")) {
                 throw AwsException.invalidInput("ARN " + policyArn + " is not valid.");
@@ -258,8 +253,7 @@ public final class Iam {
 
     public void detachRolePolicy(Caller caller, String roleName, String policyArn) {
         new Constraints().required("policyArn", policyArn).length("policyArn", policyArn, 20, 2048).check();
-        Role role = role(caller, roleName);
-        permissions.check(caller, "iam:DetachRolePolicy", role.arn());
+        Role role = role(caller, roleName, "iam:DetachRolePolicy");
         if (!store.detachPolicy(caller.accountId(), role.name(), policyArn)) {
             throw AwsException.noSuchEntity("Policy " + policyArn + " was not found.");
         }
@@ -267,8 +261,7 @@ public final class Iam {
 
     public Page<AttachedPolicy> listAttachedRolePolicies(Caller caller, String roleName, String marker, Integer maxItems) {
         new Constraints().range("maxItems", maxItems, 1, 1000).check();
-        Role role = role(caller, roleName);
-        permissions.check(caller, "iam:ListAttachedRolePolicies", role.arn());
+        Role role = role(caller, roleName, "iam:ListAttachedRolePolicies");
         List<AttachedPolicy> all = store.attachedPolicies(caller.accountId(), role.name()).stream()
                 .sorted().map(arn -> new AttachedPolicy(catalog.name(arn), arn)).toList();
         return page(all, AttachedPolicy::policyArn, marker, maxItems);
@@ -279,31 +272,27 @@ public final class Iam {
                 .required("policyName", policyName).length("policyName", policyName, 1, 128).pattern("policyName", policyName, NAME)
                 .required("policyDocument", document).length("policyDocument", document, 1, 131072)
                 .check();
-        Role role = role(caller, roleName);
-        permissions.check(caller, "iam:PutRolePolicy", role.arn());
+        Role role = role(caller, roleName, "iam:PutRolePolicy");
         compiled.compile(document, PolicyKind.IDENTITY);
         store.putRolePolicy(caller.accountId(), role.name(), policyName, document);
     }
 
     public String getRolePolicy(Caller caller, String roleName, String policyName) {
         new Constraints().required("policyName", policyName).length("policyName", policyName, 1, 128).check();
-        Role role = role(caller, roleName);
-        permissions.check(caller, "iam:GetRolePolicy", role.arn());
+        Role role = role(caller, roleName, "iam:GetRolePolicy");
         return store.rolePolicy(caller.accountId(), role.name(), policyName)
                 .orElseThrow(() -> AwsException.noSuchEntity("The role policy with name " + policyName + " cannot be found."));
     }
 
     public Page<String> listRolePolicies(Caller caller, String roleName, String marker, Integer maxItems) {
         new Constraints().range("maxItems", maxItems, 1, 1000).check();
-        Role role = role(caller, roleName);
-        permissions.check(caller, "iam:ListRolePolicies", role.arn());
+        Role role = role(caller, roleName, "iam:ListRolePolicies");
         return page(store.rolePolicyNames(caller.accountId(), role.name()).stream().sorted().toList(), n -> n, marker, maxItems);
     }
 
     public void deleteRolePolicy(Caller caller, String roleName, String policyName) {
         new Constraints().required("policyName", policyName).length("policyName", policyName, 1, 128).check();
-        Role role = role(caller, roleName);
-        permissions.check(caller, "iam:DeleteRolePolicy", role.arn());
+        Role role = role(caller, roleName, "iam:DeleteRolePolicy");
         if (!store.deleteRolePolicy(caller.accountId(), role.name(), policyName)) {
             throw AwsException.noSuchEntity("The role policy with name " + policyName + " cannot be found.");
         }
@@ -329,11 +318,11 @@ public final class Iam {
                 .required("policyDocument", document).length("policyDocument", document, 1, 131072)
                 .length("description", description, 0, 1000)
                 .check();
-        checkManagedDocument(document);
         java.time.Instant now = settings.clock().instant();
         io.openirsa.core.model.ManagedPolicy policy = new io.openirsa.core.model.ManagedPolicy(caller.accountId(), name, p,
                 Identifiers.keyId("ANPA", 21), description, "v1", 2, now, now, tags);
         permissions.check(caller, "iam:CreatePolicy", policy.arn());
+        checkManagedDocument(document);
         if (!store.insertPolicy(policy, new io.openirsa.core.model.PolicyVersion(policy.arn(), "v1", document, now))) {
             throw AwsException.alreadyExists("A policy called " + name + " already exists. Duplicate names are not allowed.");
         }
@@ -369,8 +358,8 @@ public final class Iam {
 
     public io.openirsa.core.model.PolicyVersion createPolicyVersion(Caller caller, String arn, String document, boolean setAsDefault) {
         new Constraints().required("policyDocument", document).length("policyDocument", document, 1, 131072).check();
-        io.openirsa.core.model.ManagedPolicy p = customer(caller, arn);
         permissions.check(caller, "iam:CreatePolicyVersion", arn);
+        io.openirsa.core.model.ManagedPolicy p = customer(caller, arn);
         checkManagedDocument(document);
         if (store.policyVersions(arn).size() >= MAX_VERSIONS) {
             throw new AwsException("LimitExceeded", 409, "A managed policy can have up to " + MAX_VERSIONS
@@ -412,8 +401,8 @@ public final class Iam {
     }
 
     public void setDefaultPolicyVersion(Caller caller, String arn, String versionId) {
-        io.openirsa.core.model.ManagedPolicy p = customer(caller, arn);
         permissions.check(caller, "iam:SetDefaultPolicyVersion", arn);
+        io.openirsa.core.model.ManagedPolicy p = customer(caller, arn);
         if (store.policyVersion(arn, versionId).isEmpty()) {
             throw AwsException.noSuchEntity("Policy " + arn + " version " + versionId + " does not exist or is not attachable.");
         }
@@ -421,8 +410,8 @@ public final class Iam {
     }
 
     public void deletePolicyVersion(Caller caller, String arn, String versionId) {
-        io.openirsa.core.model.ManagedPolicy p = customer(caller, arn);
         permissions.check(caller, "iam:DeletePolicyVersion", arn);
+        io.openirsa.core.model.ManagedPolicy p = customer(caller, arn);
         if (versionId != null && versionId.equals(p.defaultVersionId())) {
             throw new AwsException("DeleteConflict", 409, "Cannot delete the default version of a policy.");
         }
@@ -432,8 +421,8 @@ public final class Iam {
     }
 
     public void deletePolicy(Caller caller, String arn) {
-        customer(caller, arn);
         permissions.check(caller, "iam:DeletePolicy", arn);
+        customer(caller, arn);
         if (store.attachmentCount(arn) > 0) {
             throw new AwsException("DeleteConflict", 409, "Cannot delete a policy attached to entities.");
         }
@@ -487,10 +476,17 @@ public final class Iam {
         }
     }
 
-    private Role role(Caller caller, String name) {
+    /**
+     * The role a call names, once the caller is allowed {@code action} on it. As IAM: the name's
+     * constraints first, then authorization (on the role's ARN, path included, or on the name alone
+     * when there is no such role), then whether it exists; so a caller without the permission learns
+     * nothing of which roles exist.
+     */
+    private Role role(Caller caller, String name, String action) {
         new Constraints().required("roleName", name).length("roleName", name, 1, 64).pattern("roleName", name, NAME).check();
-        return store.role(caller.accountId(), name)
-                .orElseThrow(() -> AwsException.noSuchEntity("The role with name " + name + " cannot be found."));
+        Optional<Role> role = store.role(caller.accountId(), name);
+        permissions.check(caller, action, role.map(Role::arn).orElse("arn:aws:iam::" + caller.accountId() + ":role/" + name));
+        return role.orElseThrow(() -> AwsException.noSuchEntity("The role with name " + name + " cannot be found."));
     }
 
     /**

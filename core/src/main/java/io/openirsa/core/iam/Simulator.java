@@ -3,6 +3,8 @@ package io.openirsa.core.iam;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Caller;
 import io.openirsa.core.CompiledPolicies;
+import io.openirsa.core.Constraints;
+import io.openirsa.core.Page;
 import io.openirsa.core.model.Role;
 import io.openirsa.core.store.Store;
 import io.openirsa.policy.Condition;
@@ -15,7 +17,9 @@ import io.openirsa.policy.Span;
 import io.openirsa.policy.Statement;
 import io.openirsa.policy.StatementEvaluation;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 
@@ -62,9 +66,15 @@ public final class Simulator {
     public record ContextEntry(String key, List<String> values) {
     }
 
-    public List<Result> simulatePrincipal(Caller caller, String sourceArn, List<String> extraPolicies, List<String> actions,
-                                          List<String> resources, List<ContextEntry> context) {
+    /** Which page of the results a call asks for: IAM's MaxItems (1-1000, default 100) and Marker. */
+    public record Paging(Integer maxItems, String marker) {
+        public static final Paging FIRST = new Paging(null, null);
+    }
+
+    public Page<Result> simulatePrincipal(Caller caller, String sourceArn, List<String> extraPolicies, List<String> actions,
+                                          List<String> resources, List<ContextEntry> context, Paging paging) {
         permissions.check(caller, "iam:SimulatePrincipalPolicy", sourceArn == null ? "*" : sourceArn);
+        checkInputs(extraPolicies, actions, resources, context, paging);
         if (sourceArn == null) {
             throw AwsException.validation("1 validation error detected: Value null at 'policySourceArn' failed to satisfy constraint: Member must not be null");
         }
@@ -106,17 +116,29 @@ public final class Simulator {
                         compiled.compile(doc, PolicyKind.IDENTITY))));
             }
         }
-        return simulate(sources, sessionSources, actions, resources, context);
+        return simulate(sources, sessionSources, actions, resources, context, paging);
     }
 
-    public List<Result> simulateCustom(Caller caller, List<String> policies, List<String> actions, List<String> resources, List<ContextEntry> context) {
+    public Page<Result> simulateCustom(Caller caller, List<String> policies, List<String> actions, List<String> resources,
+                                       List<ContextEntry> context, Paging paging) {
         permissions.check(caller, "iam:SimulateCustomPolicy", "*");
+        checkInputs(policies, actions, resources, context, paging);
         if (policies.isEmpty()) {
             throw AwsException.validation("1 validation error detected: Value null at 'policyInputList' failed to satisfy constraint: Member must not be null");
         }
         List<Source> sources = new ArrayList<>();
         addInputs(sources, policies);
-        return simulate(sources, List.of(), actions, resources, context);
+        return simulate(sources, List.of(), actions, resources, context, paging);
+    }
+
+    /** IAM's constraints on the simulator's inputs (its API model), so no call is larger than IAM would take. */
+    private static void checkInputs(List<String> policies, List<String> actions, List<String> resources, List<ContextEntry> context, Paging paging) {
+        Constraints c = new Constraints().range("maxItems", paging.maxItems(), 1, 1000).length("marker", paging.marker(), 1, 320);
+        policies.forEach(d -> c.length("policyInputList.member", d, 1, 131072));
+        actions.forEach(a -> c.length("actionNames.member", a, 3, 128));
+        resources.forEach(r -> c.length("resourceArns.member", r, 1, 2048));
+        context.forEach(e -> c.length("contextEntries.member.contextKeyName", e.key(), 5, 256));
+        c.check();
     }
 
     private void addInputs(List<Source> sources, List<String> documents) {
@@ -125,15 +147,35 @@ public final class Simulator {
         }
     }
 
-    private List<Result> simulate(List<Source> sources, List<Source> sessionSources, List<String> actions, List<String> resources,
-                                  List<ContextEntry> context) {
+    /**
+     * The page of results the paging asks for: result {@code i} is action {@code i / resources} on
+     * resource {@code i % resources}, and only the page's results are computed, so a call with many
+     * actions and resources costs at most MaxItems evaluations and answers.
+     */
+    private Page<Result> simulate(List<Source> sources, List<Source> sessionSources, List<String> actions, List<String> resources,
+                                  List<ContextEntry> context, Paging paging) {
         if (actions.isEmpty()) {
             throw AwsException.validation("1 validation error detected: Value null at 'actionNames' failed to satisfy constraint: Member must not be null");
         }
         List<String> rs = resources.isEmpty() ? List.of("*") : resources;
+        long total = (long) actions.size() * rs.size();
+        long first = 0;
+        if (paging.marker() != null) {
+            try {
+                first = Long.parseLong(new String(Base64.getUrlDecoder().decode(paging.marker()), StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                first = -1;
+            }
+            if (first <= 0 || first >= total) {
+                throw AwsException.invalidInput("Invalid Marker.");
+            }
+        }
+        long end = Math.min(total, first + (paging.maxItems() == null ? 100 : paging.maxItems()));
         List<Result> results = new ArrayList<>();
-        for (String action : actions) {
-            for (String resource : rs) {
+        for (long i = first; i < end; i++) {
+            String action = actions.get((int) (i / rs.size()));
+            String resource = rs.get((int) (i % rs.size()));
+            {
                 RequestContext.Builder b = RequestContext.builder().action(action).resource(resource);
                 for (ContextEntry e : context) {
                     b.putAll(e.key(), e.values());
@@ -162,7 +204,8 @@ public final class Simulator {
                 results.add(new Result(action, resource, decision, matched, List.copyOf(missing)));
             }
         }
-        return results;
+        return new Page<>(results, end < total ? Base64.getUrlEncoder().withoutPadding().encodeToString(
+                Long.toString(end).getBytes(StandardCharsets.UTF_8)) : null);
     }
 
     private record Outcome(String decision, List<MatchedStatement> matched) {

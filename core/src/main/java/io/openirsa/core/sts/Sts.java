@@ -74,7 +74,7 @@ public final class Sts {
             throw AwsException.validation("Request ARN is invalid");
         }
         String accountId = arn.group(1);
-        sessionPolicies.packedSize(accountId, r.policy(), r.policyArns(), Map.of());
+        // The token first: nothing a caller sends is compiled or kept before it proves who it is.
         VerifiedToken token = verifier.verify(r.webIdentityToken(), accountId);
 
         String rolePath = arn.group(2) == null ? "/" : arn.group(2);
@@ -97,6 +97,7 @@ public final class Sts {
         if (token.sourceIdentity() != null) {
             authorize(trust, "sts:SetSourceIdentity", r, token, now, role);
         }
+        sessionPolicies.packedSize(accountId, r.policy(), r.policyArns(), Map.of());
         int duration = r.durationSeconds() == null ? 3600 : r.durationSeconds();
         if (duration > role.maxSessionDuration()) {
             throw AwsException.validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
@@ -205,7 +206,6 @@ public final class Sts {
                     "the source identity `" + from.sourceIdentity() + "` of the calling session cannot be changed to `" + r.sourceIdentity() + "`",
                     "leave SourceIdentity out, or pass the same value");
         }
-        int packed = sessionPolicies.packedSize(accountId, r.policy(), r.policyArns(), r.tags());
 
         Instant now = settings.clock().instant();
         Policy trust = compiled.compile(role.trustPolicy(), PolicyKind.TRUST);
@@ -217,6 +217,7 @@ public final class Sts {
         if (r.sourceIdentity() != null && (!chained || from.sourceIdentity() == null)) {
             authorizeAssume(trust, "sts:SetSourceIdentity", caller, role, keys, now, denied);
         }
+        int packed = sessionPolicies.packedSize(accountId, r.policy(), r.policyArns(), r.tags());
 
         int duration;
         if (chained) {

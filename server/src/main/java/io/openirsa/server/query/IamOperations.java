@@ -191,13 +191,13 @@ final class IamOperations {
             return null;
         });
         ops.put("SimulatePrincipalPolicy", (caller, p, r, audit) -> {
-            List<Simulator.Result> results = domain.simulator().simulatePrincipal(caller, p.get("PolicySourceArn"), p.list("PolicyInputList"),
-                    p.list("ActionNames"), p.list("ResourceArns"), contextEntries(p));
+            Page<Simulator.Result> results = domain.simulator().simulatePrincipal(caller, p.get("PolicySourceArn"), p.list("PolicyInputList"),
+                    p.list("ActionNames"), p.list("ResourceArns"), contextEntries(p), paging(p));
             return xml -> simulation(xml, results);
         });
         ops.put("SimulateCustomPolicy", (caller, p, r, audit) -> {
-            List<Simulator.Result> results = domain.simulator().simulateCustom(caller, p.list("PolicyInputList"), p.list("ActionNames"),
-                    p.list("ResourceArns"), contextEntries(p));
+            Page<Simulator.Result> results = domain.simulator().simulateCustom(caller, p.list("PolicyInputList"), p.list("ActionNames"),
+                    p.list("ResourceArns"), contextEntries(p), paging(p));
             return xml -> simulation(xml, results);
         });
         return Map.copyOf(ops);
@@ -223,9 +223,13 @@ final class IamOperations {
         return out;
     }
 
-    private static void simulation(Xml xml, List<Simulator.Result> results) {
+    private static Simulator.Paging paging(QueryParams p) {
+        return new Simulator.Paging(p.integer("MaxItems", "maxItems"), p.get("Marker"));
+    }
+
+    private static void simulation(Xml xml, Page<Simulator.Result> results) {
         xml.start("EvaluationResults");
-        for (Simulator.Result r : results) {
+        for (Simulator.Result r : results.items()) {
             xml.start("member").el("EvalActionName", r.action()).el("EvalResourceName", r.resource()).el("EvalDecision", r.decision());
             xml.start("MatchedStatements");
             for (Simulator.MatchedStatement m : r.matched()) {
@@ -240,7 +244,10 @@ final class IamOperations {
             xml.end();
             xml.end();
         }
-        xml.end().el("IsTruncated", false);
+        xml.end().el("IsTruncated", results.truncated());
+        if (results.truncated()) {
+            xml.el("Marker", results.marker());
+        }
     }
 
     private static Xml policy(Xml xml, Iam.PolicyView v) {

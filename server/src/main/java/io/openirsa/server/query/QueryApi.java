@@ -68,12 +68,12 @@ public final class QueryApi {
             String action = params.get("Action");
             String version = params.get("Version");
             service = Service.IAM.version.equals(version) ? Service.IAM : Service.STS;
-            audit = AuditedCall.start(domain, service.signingName, action, requestId, request, params);
+            audit = AuditedCall.start(domain, service.signingName, eventName(action), requestId, request, params);
             SigV4Verifier.Verified verified = null;
             if (SigV4Verifier.isSigned(request) && !"AssumeRoleWithWebIdentity".equals(action)) {
                 verified = verifier.verify(request);
                 service = verified.service().equals("iam") ? Service.IAM : Service.STS;
-                audit = AuditedCall.start(domain, service.signingName, action, requestId, request, params);
+                audit = AuditedCall.start(domain, service.signingName, eventName(action), requestId, request, params);
                 audit.caller(verified.caller(), verified.accessKeyId());
                 if (!verified.service().equals(service.signingName)) {
                     throw new AwsException("SignatureDoesNotMatch", 403, "Credential should be scoped to correct service: 'sts' or 'iam'.");
@@ -119,6 +119,14 @@ public final class QueryApi {
             domain.audit().record(audit);
         }
         return response;
+    }
+
+    /**
+     * The action as the audit record and the metrics name it: one this server serves, else
+     * "Unknown", so a caller's made-up actions cannot grow either without bound.
+     */
+    private String eventName(String action) {
+        return action != null && (sts.containsKey(action) || iam.containsKey(action)) ? action : "Unknown";
     }
 
     /** The query protocol's error envelope. */
