@@ -1,0 +1,117 @@
+package io.openirsa.cli;
+
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.cloudtrail.CloudTrailClient;
+import software.amazon.awssdk.services.cloudtrail.model.LookupAttributeKey;
+import software.amazon.awssdk.services.iam.model.SimulateCustomPolicyResponse;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What a caller without credentials (or with few) can make the server spend, tried as an attacker
+ * would: session policies are not compiled before the token is verified, metric labels and event
+ * names do not grow with made-up actions, audit records do not keep megabytes of parameters, the
+ * simulator answers in pages, and a policy nested deep is refused, not a 500.
+ */
+class UnauthenticatedCostsTest extends ServerTest {
+    final HttpClient http = HttpClient.newHttpClient();
+
+    HttpResponse<String> form(String body, String userAgent) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(f.server.endpoint() + "/"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("User-Agent", userAgent)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aSessionPolicy_isNotCompiledBeforeTheTokenIsVerified() throws Exception {
+        // A malformed policy with a junk token: the token is refused first, so the policy was never parsed or kept.
+        HttpResponse<String> r = form("Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleSessionName=s1&WebIdentityToken=a.b.c"
+                + "&RoleArn=" + enc("arn:aws:iam::123456789012:role/x") + "&Policy=" + enc("{\"Statement\":[{\"x\":\"" + UUID.randomUUID() + "\"}"), "t");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("<Code>InvalidIdentityToken</Code>");
+    }
+
+    @Test
+    void madeUpActions_shareOneMetricLabel_andOneEventName() throws Exception {
+        List<String> actions = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            String action = "Made" + UUID.randomUUID().toString().replace("-", "") + "x".repeat(2000);
+            actions.add(action);
+            assertThat(form("Action=" + action + "&Version=2011-06-15", "t").statusCode()).isEqualTo(400);
+        }
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(f.server.endpoint() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(metrics).contains("action=\"Unknown\"");
+        assertThat(actions).noneMatch(a -> metrics.contains(a.substring(0, 36)));
+        assertThat(metrics.length()).isLessThan(200_000);
+    }
+
+    @Test
+    void oversizedParameters_areLeftOutOfTheRecord_andTheUserAgentIsCut() throws Exception {
+        String marker = UUID.randomUUID().toString();
+        String huge = "p".repeat(900_000);
+        HttpResponse<String> r = form("Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleSessionName=" + marker + "&WebIdentityToken=a.b.c"
+                + "&RoleArn=" + enc("arn:aws:iam::123456789012:role/x") + "&Junk=" + huge, "ua-" + "u".repeat(5000));
+        assertThat(r.statusCode()).isBetween(400, 499);
+        try (CloudTrailClient trail = CloudTrailClient.builder().endpointOverride(f.endpoint()).region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(f.server.adminKey().accessKeyId(), f.server.adminKey().secretAccessKey())))
+                .build()) {
+            var events = trail.lookupEvents(b -> b.lookupAttributes(a -> a.attributeKey(LookupAttributeKey.EVENT_NAME)
+                    .attributeValue("AssumeRoleWithWebIdentity")).maxResults(50)).events();
+            String record = events.stream().map(e -> e.cloudTrailEvent()).filter(e -> e.contains("requestParametersOmitted")).findFirst().orElseThrow();
+            assertThat(record.length()).isLessThan(10_000);
+            assertThat(record).doesNotContain(marker).contains("\"requestParameters\":null").contains("ua-uuu");
+        }
+    }
+
+    @Test
+    void theSimulator_answersInPages_withinIamsLimits() {
+        List<String> actions = new ArrayList<>();
+        List<String> resources = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            actions.add("s3:GetObject" + i);
+            resources.add("arn:aws:s3:::bucket/" + i);
+        }
+        String doc = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}";
+        SimulateCustomPolicyResponse first = f.iam.simulateCustomPolicy(b -> b.policyInputList(doc).actionNames(actions).resourceArns(resources));
+        assertThat(first.evaluationResults()).hasSize(100);
+        assertThat(first.isTruncated()).isTrue();
+        SimulateCustomPolicyResponse next = f.iam.simulateCustomPolicy(b -> b.policyInputList(doc).actionNames(actions).resourceArns(resources)
+                .maxItems(1000).marker(first.marker()));
+        assertThat(next.evaluationResults()).hasSize(1000);
+        assertThat(next.evaluationResults().get(0).evalActionName()).isEqualTo("s3:GetObject0");
+        assertThat(next.evaluationResults().get(0).evalResourceName()).isEqualTo("arn:aws:s3:::bucket/100");
+        assertThat(next.marker()).isNotNull();
+        var tooLong = org.assertj.core.api.Assertions.catchThrowableOfType(software.amazon.awssdk.awscore.exception.AwsServiceException.class,
+                () -> f.iam.simulateCustomPolicy(b -> b.policyInputList(doc).actionNames("s3:" + "x".repeat(200))));
+        assertThat(tooLong.awsErrorDetails().errorCode()).isEqualTo("ValidationError");
+    }
+
+    @Test
+    void deepNestingAndHugeListIndexes_are4xx() throws Exception {
+        String deep = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\",\"Condition\":"
+                + "[".repeat(2000) + "]".repeat(2000) + "}]}";
+        var e = org.assertj.core.api.Assertions.catchThrowableOfType(software.amazon.awssdk.awscore.exception.AwsServiceException.class,
+                () -> f.iam.createPolicy(b -> b.policyName("deep").policyDocument(deep)));
+        assertThat(e.statusCode()).isEqualTo(400);
+        assertThat(e.awsErrorDetails().errorCode()).isEqualTo("MalformedPolicyDocument");
+        HttpResponse<String> r = form("Action=AssumeRoleWithWebIdentity&Version=2011-06-15&PolicyArns.member.99999999999.arn=x&RoleSessionName=s1"
+                + "&WebIdentityToken=a.b.c&RoleArn=" + enc("arn:aws:iam::123456789012:role/x"), "t");
+        assertThat(r.statusCode()).isBetween(400, 499);
+    }
+}
