@@ -32,10 +32,67 @@ record DataDir(Path path) {
                       String keyEncryptionKeyFile) {
     }
 
+    /** How the store's key material and access keys are sealed: with the key-encryption key the server last ran with. */
+    io.openirsa.core.sts.KeyEncryption keyEncryption() throws IOException {
+        ServerInfo info = Files.exists(path.resolve("server.json")) ? readServerInfo() : null;
+        return keyEncryption(info == null ? null : info.keyEncryptionKeyFile());
+    }
+
     /** The store of the server that uses this folder. */
     io.openirsa.store.JdbcStore store() throws IOException {
         ServerInfo info = Files.exists(path.resolve("server.json")) ? readServerInfo() : null;
         return io.openirsa.store.JdbcStore.open(info == null ? null : info.database(), path);
+    }
+
+    /** Where a server on SQLite keeps the key-encryption key it generated when none was given. */
+    static final String GENERATED_KEK = "key-encryption-key";
+
+    /**
+     * Creates the folder readable by its owner only (0700) or narrows an existing one to that, and
+     * makes the files already in it 0600: they hold the administrator's key and the keys that sign
+     * tokens and seal sessions.
+     */
+    void makePrivate() throws IOException {
+        Files.createDirectories(path);
+        try {
+            Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            try (var files = Files.walk(path)) {
+                for (Path p : (Iterable<Path>) files::iterator) {
+                    if (!p.equals(path)) {
+                        Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(
+                                Files.isDirectory(p) ? "rwx------" : "rw-------"));
+                    }
+                }
+            }
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: its own access control applies
+        }
+    }
+
+    /**
+     * The key-encryption key file a server uses: the one given, else for SQLite one generated into
+     * the folder on first start (32 random bytes, 0600), so keys are never stored in the clear by
+     * default; else (PostgreSQL, whose replicas must share one) none.
+     */
+    String keyEncryptionKeyFile(String given, boolean sqlite) throws IOException {
+        if (given != null && !given.isBlank()) {
+            return given;
+        }
+        if (!sqlite) {
+            return null;
+        }
+        Path file = path.resolve(GENERATED_KEK);
+        if (!Files.exists(file)) {
+            Path tmp = path.resolve(GENERATED_KEK + ".tmp");
+            Files.writeString(tmp, java.util.Base64.getEncoder().encodeToString(io.openirsa.core.Identifiers.bytes(32)) + "\n");
+            try {
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system
+            }
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        return file.toString();
     }
 
     /** The key-encryption key named in a file (base64 of 32 bytes, or the 32 bytes), or none. */

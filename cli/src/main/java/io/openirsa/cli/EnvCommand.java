@@ -19,8 +19,9 @@ final class EnvCommand implements Callable<Integer> {
         Path dir = DataDir.resolve(data);
         DataDir.ServerInfo info = new DataDir(dir).readServerInfo();
         AccessKey key;
+        var keyEncryption = new DataDir(dir).keyEncryption();
         try (JdbcStore store = new DataDir(dir).store()) {
-            key = store.accessKeys(info.accountId()).stream().findFirst()
+            key = store.accessKeys(info.accountId()).stream().findFirst().map(k -> new AccessKey(k.accessKeyId(), keyEncryption.open(k.secretAccessKey()), k.accountId(), k.created()))
                     .orElseThrow(() -> new IllegalStateException("account " + info.accountId() + " has no access key"));
         }
         System.out.println("export AWS_ENDPOINT_URL=" + info.endpoint());

@@ -67,7 +67,10 @@ public final class RunningServer implements AutoCloseable {
             String clientHost = o.host().equals("0.0.0.0") || o.host().equals("::") ? "127.0.0.1" : o.host();
             url = "http://" + (clientHost.contains(":") ? "[" + clientHost + "]" : clientHost) + ":" + bound;
         }
-        KeyEncryption keyEncryption = DataDir.keyEncryption(o.keyEncryptionKeyFile());
+        DataDir dataDir = new DataDir(o.data());
+        dataDir.makePrivate();
+        String kekFile = dataDir.keyEncryptionKeyFile(o.keyEncryptionKeyFile(), o.database() == null || o.database().isBlank());
+        KeyEncryption keyEncryption = DataDir.keyEncryption(kekFile);
         if (!keyEncryption.enabled() && o.database() != null) {
             LOG.warn("keys are stored unencrypted in the database: give --key-encryption-key-file");
         }
@@ -76,6 +79,7 @@ public final class RunningServer implements AutoCloseable {
             OpenIrsa domain = new OpenIrsa(store, new Settings(url, o.region(), o.maxTokenSeconds(), 2048,
                     o.jwksStaleIfError(), o.keyRotationPeriod(), o.clock()), keyEncryption);
             AccessKey admin = domain.bootstrap(o.accountId());
+            dataDir.makePrivate(); // the database's files too, now that they exist
             OpenIrsaServer server = OpenIrsaServer.start(domain, o.host(), bound, store::reachable);
             var pool = store.pool();
             server.observability().gauge("openirsa_db_connections_active", "Database connections in use", () -> pool.getActiveConnections());
@@ -83,8 +87,8 @@ public final class RunningServer implements AutoCloseable {
             server.observability().gauge("openirsa_db_cache_hits", "Store reads answered from the in-process cache", store::cacheHits);
             server.observability().gauge("openirsa_db_stale_reads", "Store reads answered from the cache because the database was unreachable", store::staleReads);
             server.observability().gauge("openirsa_db_threads_waiting", "Requests waiting for a database connection", () -> pool.getThreadsAwaitingConnection());
-            new DataDir(o.data()).writeServerInfo(new DataDir.ServerInfo(url, o.accountId(), o.region(), o.maxTokenSeconds(),
-                    o.keyRotationPeriod().toHours(), o.database(), o.keyEncryptionKeyFile()));
+            dataDir.writeServerInfo(new DataDir.ServerInfo(url, o.accountId(), o.region(), o.maxTokenSeconds(),
+                    o.keyRotationPeriod().toHours(), o.database(), kekFile));
             return new RunningServer(store, domain, server, admin, o.auditRetention());
         } catch (RuntimeException | IOException e) {
             store.close();

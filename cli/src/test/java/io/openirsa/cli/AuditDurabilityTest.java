@@ -47,7 +47,7 @@ class AuditDurabilityTest {
             try (JdbcStore store = JdbcStore.sqlite(data)) {
                 var key = store.accessKeys("123456789012").get(0);
                 keyId = key.accessKeyId();
-                secret = key.secretAccessKey();
+                secret = new DataDir(data).keyEncryption().open(key.secretAccessKey()); // sealed at rest
             }
             Set<String> answered = ConcurrentHashMap.newKeySet();
             AtomicBoolean stop = new AtomicBoolean();

@@ -61,7 +61,8 @@ class ReplicasTest {
             try (JdbcStore store = JdbcStore.postgresql(database)) {
                 var key = store.accessKeys("123456789012").get(0);
                 keyId = key.accessKeyId();
-                secret = key.secretAccessKey();
+                assertThat(key.secretAccessKey()).startsWith("kek1:"); // sealed at rest
+                secret = new DataDir(dir.resolve("a")).keyEncryption().open(key.secretAccessKey());
                 assertThat(store.keys("session-tokens")).hasSize(1).allSatisfy(k -> assertThat(k.material()).startsWith("kek1:"));
             }
             AwsCredentialsProvider admin = StaticCredentialsProvider.create(AwsBasicCredentials.create(keyId, secret));

@@ -2,6 +2,7 @@ package io.openirsa.core;
 
 import io.openirsa.core.model.AccessKey;
 import io.openirsa.core.store.Store;
+import io.openirsa.core.sts.KeyEncryption;
 import io.openirsa.core.sts.SessionClaims;
 import io.openirsa.core.sts.SessionTokens;
 
@@ -17,11 +18,14 @@ public final class Authenticator {
     private final Store store;
     private final SessionTokens sessionTokens;
     private final Clock clock;
+    private final KeyEncryption keyEncryption;
 
-    public Authenticator(Store store, SessionTokens sessionTokens, Clock clock) {
+    /** @param keyEncryption what opens the long-term keys' secrets, sealed at rest */
+    public Authenticator(Store store, SessionTokens sessionTokens, Clock clock, KeyEncryption keyEncryption) {
         this.store = store;
         this.sessionTokens = sessionTokens;
         this.clock = clock;
+        this.keyEncryption = keyEncryption;
     }
 
     /** The caller and the secret that must have signed the request. Never log the secret. */
@@ -55,6 +59,6 @@ public final class Authenticator {
         }
         AccessKey key = store.accessKey(accessKeyId)
                 .orElseThrow(() -> new AwsException("InvalidClientTokenId", 403, INVALID));
-        return new Credential(Caller.root(key.accountId()), key.secretAccessKey());
+        return new Credential(Caller.root(key.accountId()), keyEncryption.open(key.secretAccessKey()));
     }
 }

@@ -33,6 +33,7 @@ public final class OpenIrsa implements AutoCloseable {
     private final LookupEvents lookupEvents;
     private final io.openirsa.core.iam.Simulator simulator;
     private volatile String administratorAccount;
+    private final KeyEncryption keyEncryption;
 
     public OpenIrsa(Store store, Settings settings) {
         this(store, settings, KeyEncryption.NONE);
@@ -53,7 +54,8 @@ public final class OpenIrsa implements AutoCloseable {
         this.podIdentityAssociations = new io.openirsa.core.eks.PodIdentityAssociations(store, settings, permissions);
         this.sts = new Sts(store, settings, new WebIdentityVerifier(store, jwks, settings.clock()), sessionTokens, compiled, permissions,
                 new SessionPolicies(compiled, catalog::defaultDocument));
-        this.authenticator = new Authenticator(store, sessionTokens, settings.clock());
+        this.keyEncryption = keyEncryption;
+        this.authenticator = new Authenticator(store, sessionTokens, settings.clock(), keyEncryption);
         this.podIdentity = new io.openirsa.core.eks.PodIdentity(store, settings, issuers, permissions, sts);
         this.audit = new AuditLog(store);
         this.lookupEvents = new LookupEvents(store, permissions, settings.clock());
@@ -80,7 +82,16 @@ public final class OpenIrsa implements AutoCloseable {
                 throw new IllegalStateException("interrupted while waiting for another replica's bootstrap", e);
             }
         }
-        return store.accessKeys(accountId).getFirst();
+        return opened(store.accessKeys(accountId).getFirst());
+    }
+
+    /** A long-term key as stored (its secret sealed with the key-encryption key, when there is one), and as used. */
+    private AccessKey sealed(AccessKey key) {
+        return new AccessKey(key.accessKeyId(), keyEncryption.seal(key.secretAccessKey()), key.accountId(), key.created());
+    }
+
+    private AccessKey opened(AccessKey key) {
+        return new AccessKey(key.accessKeyId(), keyEncryption.open(key.secretAccessKey()), key.accountId(), key.created());
     }
 
     private void createAccountAndKeyIfMissing(String accountId) {
@@ -88,7 +99,7 @@ public final class OpenIrsa implements AutoCloseable {
             store.insertAccount(new Account(accountId, settings.clock().instant()));
         }
         if (store.accessKeys(accountId).isEmpty()) {
-            store.insertAccessKey(new AccessKey(Identifiers.accessKeyId(), Identifiers.secretAccessKey(), accountId, settings.clock().instant()));
+            store.insertAccessKey(sealed(new AccessKey(Identifiers.accessKeyId(), Identifiers.secretAccessKey(), accountId, settings.clock().instant())));
         }
     }
 
@@ -107,7 +118,7 @@ public final class OpenIrsa implements AutoCloseable {
             throw new AwsException("EntityAlreadyExists", 409, "Account " + accountId + " already exists.");
         }
         AccessKey key = new AccessKey(Identifiers.accessKeyId(), Identifiers.secretAccessKey(), accountId, settings.clock().instant());
-        store.insertAccessKey(key);
+        store.insertAccessKey(sealed(key));
         return key;
     }
 
