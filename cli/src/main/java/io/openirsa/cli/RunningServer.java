@@ -31,15 +31,22 @@ public final class RunningServer implements AutoCloseable {
      *
      * @param port 0 picks a free port
      * @param publicUrl null means http://HOST:PORT (127.0.0.1 for a wildcard host)
+     * @param privateIssuers whether identity providers on loopback and private addresses may be fetched
      */
     public record Options(Path data, String host, int port, String publicUrl, String accountId, String region,
                           long maxTokenSeconds, Duration keyRotationPeriod, Duration jwksStaleIfError, Duration auditRetention,
-                          String database, String keyEncryptionKeyFile, Clock clock) {
+                          String database, String keyEncryptionKeyFile, Clock clock, boolean privateIssuers) {
 
-        /** A free loopback port and the defaults, for tests. */
+        /** A free loopback port and the defaults, for tests; their stand-in issuers run on loopback. */
         public static Options local(Path data, Clock clock) {
             return new Options(data, "127.0.0.1", 0, null, Settings.DEFAULT_ACCOUNT, Settings.DEFAULT_REGION, 7 * 86400L,
-                    Settings.DEFAULT_KEY_ROTATION, Settings.DEFAULT_STALE_IF_ERROR, Duration.ofDays(90), null, null, clock);
+                    Settings.DEFAULT_KEY_ROTATION, Settings.DEFAULT_STALE_IF_ERROR, Duration.ofDays(90), null, null, clock, true);
+        }
+
+        /** These options with identity providers on public addresses only, as a server runs by default. */
+        public Options publicIssuersOnly() {
+            return new Options(data, host, port, publicUrl, accountId, region, maxTokenSeconds, keyRotationPeriod, jwksStaleIfError,
+                    auditRetention, database, keyEncryptionKeyFile, clock, false);
         }
     }
 
@@ -77,7 +84,7 @@ public final class RunningServer implements AutoCloseable {
         JdbcStore store = JdbcStore.open(o.database(), o.data());
         try {
             OpenIrsa domain = new OpenIrsa(store, new Settings(url, o.region(), o.maxTokenSeconds(), 2048,
-                    o.jwksStaleIfError(), o.keyRotationPeriod(), o.clock()), keyEncryption);
+                    o.jwksStaleIfError(), o.keyRotationPeriod(), o.clock(), o.privateIssuers()), keyEncryption);
             AccessKey admin = domain.bootstrap(o.accountId());
             dataDir.makePrivate(); // the database's files too, now that they exist
             OpenIrsaServer server = OpenIrsaServer.start(domain, o.host(), bound, store::reachable);

@@ -54,6 +54,10 @@ final class ServeCommand implements Callable<Integer> {
             + "(base64 of 32 bytes; also: $OPENIRSA_KEY_ENCRYPTION_KEY_FILE or $IRSA_KEY_ENCRYPTION_KEY_FILE)")
     String keyEncryptionKeyFile;
 
+    @Option(names = "--allow-private-issuers", description = "fetch identity providers on loopback, private and link-local addresses "
+            + "too (local development; by default a provider URL must resolve to a public address, so no tenant reaches this network)")
+    boolean allowPrivateIssuers;
+
     @Option(names = "--audit-retention-days", description = "how long audit records are kept (default ${DEFAULT-VALUE})", defaultValue = "90")
     long auditRetentionDays;
 
@@ -80,7 +84,7 @@ final class ServeCommand implements Callable<Integer> {
                 maxTokenSeconds, java.time.Duration.ofHours(keyRotationHours), java.time.Duration.ofHours(staleIfErrorHours),
                 java.time.Duration.ofDays(auditRetentionDays),
                 database,
-                kek, Clock.systemUTC()));
+                kek, Clock.systemUTC(), allowPrivateIssuers));
         LOG.info("OpenIRSA listening on {}:{} (public URL {}), account {}, data {}", host, server.port(), server.endpoint(), accountId, dir);
         LOG.info("point the AWS CLI at it with: eval \"$(bin/irsa env --data {})\"", dir);
         Main.serveUntilStopped(server);

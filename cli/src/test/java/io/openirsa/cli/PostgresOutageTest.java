@@ -30,7 +30,7 @@ class PostgresOutageTest {
         String database = TestDatabases.freshPostgresDatabase();
         try (CuttableProxy proxy = CuttableProxy.to(database);
              Fixture f = new Fixture(o -> new RunningServer.Options(o.data(), o.host(), o.port(), o.publicUrl(), o.accountId(), o.region(),
-                     o.maxTokenSeconds(), o.keyRotationPeriod(), o.jwksStaleIfError(), o.auditRetention(), proxy.url(database), null, o.clock()))) {
+                     o.maxTokenSeconds(), o.keyRotationPeriod(), o.jwksStaleIfError(), o.auditRetention(), proxy.url(database), null, o.clock(), o.privateIssuers()))) {
             String issuer = f.createCluster("outage");
             String provider = f.registerProvider(issuer);
             String roleArn = f.iam.createRole(b -> b.roleName("outage").assumeRolePolicyDocument(Fixture.trustPolicy(provider, issuer, "default", "app")))

@@ -44,7 +44,7 @@ public final class OpenIrsa implements AutoCloseable {
         this.settings = settings;
         this.store = store;
         CompiledPolicies compiled = new CompiledPolicies();
-        this.jwks = new JwksCache(settings.clock(), settings.jwksStaleIfError());
+        this.jwks = new JwksCache(settings.clock(), settings.jwksStaleIfError(), settings.publicUrl(), settings.privateIssuers());
         PolicyCatalog catalog = new PolicyCatalog(store);
         Permissions permissions = new Permissions(store, compiled, catalog, settings.clock());
         SessionTokens sessionTokens = SessionTokens.load(store, keyEncryption, settings.clock().instant());

@@ -13,9 +13,12 @@ import java.util.Objects;
  * @param trustPolicyLimit IAM's role trust policy quota (characters, whitespace excluded)
  * @param jwksStaleIfError how long an issuer's cached keys stay in use while the issuer cannot be reached
  * @param keyRotationPeriod how long a built-in issuer's key signs before the next one takes over
+ * @param privateIssuers whether identity providers on loopback, private and link-local addresses may be
+ *                       fetched (local development; never the default: a tenant's provider URL must not
+ *                       reach this server's network)
  */
 public record Settings(String publicUrl, String region, long maxTokenSeconds, int trustPolicyLimit,
-                       Duration jwksStaleIfError, Duration keyRotationPeriod, Clock clock) {
+                       Duration jwksStaleIfError, Duration keyRotationPeriod, Clock clock, boolean privateIssuers) {
     public static final Duration DEFAULT_KEY_ROTATION = Duration.ofDays(7);
     public static final Duration DEFAULT_STALE_IF_ERROR = Duration.ofHours(6);
     public static final String DEFAULT_ACCOUNT = "123456789012";
@@ -27,6 +30,12 @@ public record Settings(String publicUrl, String region, long maxTokenSeconds, in
         if (maxTokenSeconds < 600) {
             throw new IllegalArgumentException("maxTokenSeconds must be at least 600");
         }
+    }
+
+    /** Settings that fetch identity providers on public addresses only. */
+    public Settings(String publicUrl, String region, long maxTokenSeconds, int trustPolicyLimit,
+                    Duration jwksStaleIfError, Duration keyRotationPeriod, Clock clock) {
+        this(publicUrl, region, maxTokenSeconds, trustPolicyLimit, jwksStaleIfError, keyRotationPeriod, clock, false);
     }
 
 }

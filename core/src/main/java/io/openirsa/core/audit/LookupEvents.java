@@ -1,10 +1,14 @@
 package io.openirsa.core.audit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Caller;
 import io.openirsa.core.iam.Permissions;
 import io.openirsa.core.store.AuditTrail;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,6 +33,8 @@ public final class LookupEvents {
         this.permissions = permissions;
         this.clock = clock;
     }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A page and the NextToken for the next one (null on the last page). */
     public record Result(AuditPage page, String nextToken) {
@@ -72,7 +78,30 @@ public final class LookupEvents {
         AuditPage page = trail.lookupAudit(new AuditQuery(caller.accountId(), column, attributeValue, from, to, max, before));
         String next = page.next() == null ? null : Base64.getUrlEncoder().withoutPadding()
                 .encodeToString((page.next() + ":" + fingerprint).getBytes(StandardCharsets.UTF_8));
-        return new Result(page, next);
+        return new Result(new AuditPage(page.records().stream().map(LookupEvents::forTenant).toList(), page.next()), next);
+    }
+
+    /**
+     * A record as the account's own callers see it: why the issuer's keys could not be fetched
+     * (connection refused, an HTTP status, a private address) would tell a tenant about this server's
+     * network, so LookupEvents says only that; the administrator's {@code irsa explain} reads the store.
+     */
+    static AuditRecord forTenant(AuditRecord r) {
+        if (!r.json().contains("\"stage\":\"key-retrieval\"")) {
+            return r;
+        }
+        try {
+            ObjectNode event = (ObjectNode) JSON.readTree(r.json());
+            JsonNode denial = event.path("additionalEventData").path("denial");
+            if (denial instanceof ObjectNode d) {
+                d.put("reason", "the identity provider's verification keys could not be retrieved (the server's administrator can see why)");
+                d.put("fix", "check that the issuer serves its discovery document and JWKS over https on a public address");
+            }
+            return new AuditRecord(r.eventId(), r.accountId(), r.eventTime(), r.eventName(), r.eventSource(), r.readOnly(), r.username(),
+                    r.accessKeyId(), r.resourceType(), r.resourceName(), r.requestId(), r.errorCode(), JSON.writeValueAsString(event));
+        } catch (IOException | ClassCastException e) {
+            return r;
+        }
     }
 
     /** A token is only good for the parameters it was issued with, as CloudTrail's are. */

@@ -2,6 +2,8 @@ package io.openirsa.core.sts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import io.openirsa.core.AwsException;
@@ -44,6 +46,13 @@ import java.util.regex.Pattern;
  *       its result instead of fetching too.</li>
  *   <li>Stale if error: when a refetch fails, keys fetched less than {@code staleIfError} ago keep
  *       being used, so an issuer outage does not become an outage here.</li>
+ *   <li>A failed fetch with nothing cached is remembered for {@link #FAILURE_TTL}: tokens naming an
+ *       issuer that does not answer cost no outbound request each.</li>
+ *   <li>Only public addresses: a provider URL (or its jwks_uri) that resolves to a loopback, private,
+ *       link-local (instance metadata) or otherwise non-public address is refused before any
+ *       connection, unless the server allows private issuers or it is this server's own issuer. The
+ *       name is resolved once, here; the HTTP client's own lookup right after is answered from the
+ *       JVM's address cache (30 s), so a rebinding name cannot switch addresses in between.</li>
  * </ul>
  */
 public final class JwksCache {
@@ -56,6 +65,7 @@ public final class JwksCache {
     private static final int MAX_BYTES = 512 * 1024;
     private static final Pattern MAX_AGE = Pattern.compile("(?:^|[,\\s])max-age\\s*=\\s*(\\d+)");
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final Duration FAILURE_TTL = Duration.ofSeconds(10);
     private static final String KEY_NOT_FOUND =
             "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
 
@@ -75,13 +85,29 @@ public final class JwksCache {
     private final Duration staleIfError;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
-    private final Map<Trust, HttpClient> clients = new ConcurrentHashMap<>();
+    /** One client per TLS trust (CA bundle, thumbprints), at most 64, shut down as they are evicted. */
+    private final Cache<Trust, HttpClient> clients = Caffeine.newBuilder().maximumSize(64).expireAfterAccess(Duration.ofHours(1))
+            .<Trust, HttpClient>removalListener((trust, client, cause) -> {
+                if (client != null) {
+                    client.shutdown();
+                }
+            }).build();
+    /** Recent failed fetches by issuer and TLS trust: new trust (a CA bundle, a thumbprint) tries again at once. */
+    private final Cache<Failed, AwsException> failures = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(FAILURE_TTL).build();
+    private final String ownUrl;
+    private final boolean privateIssuers;
     private final AtomicLong fetches = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong hits = new java.util.concurrent.atomic.AtomicLong();
 
-    public JwksCache(Clock clock, Duration staleIfError) {
+    /**
+     * @param ownUrl this server's public URL: its own issuers are fetched wherever it is
+     * @param privateIssuers whether other issuers may be on loopback, private or link-local addresses
+     */
+    public JwksCache(Clock clock, Duration staleIfError, String ownUrl, boolean privateIssuers) {
         this.clock = clock;
         this.staleIfError = staleIfError;
+        this.ownUrl = ownUrl;
+        this.privateIssuers = privateIssuers;
     }
 
     /**
@@ -119,6 +145,7 @@ public final class JwksCache {
     /** Forgets an issuer's keys, e.g. when its provider is deleted. */
     public void invalidate(String issuer) {
         entries.remove(issuer);
+        failures.asMap().keySet().removeIf(f -> f.issuer().equals(issuer));
     }
 
     private boolean fresh(Entry e) {
@@ -139,6 +166,10 @@ public final class JwksCache {
             if (!expired && !(unknownKid && mayForce)) {
                 return entry;
             }
+            AwsException failedLately = entry == null ? failures.getIfPresent(Failed.of(provider)) : null;
+            if (failedLately != null) {
+                throw failedLately;
+            }
             try {
                 Fetched f = fetch(provider);
                 Entry next = new Entry(f.keys, now, now.plus(f.ttl), !expired ? now : entry == null ? null : entry.forced);
@@ -150,6 +181,9 @@ public final class JwksCache {
                     Entry kept = new Entry(entry.keys, entry.fetched, now.plus(MIN_REFRESH), now);
                     entries.put(issuer, kept);
                     return kept;
+                }
+                if (entry == null) {
+                    failures.put(Failed.of(provider), e);
                 }
                 throw e;
             }
@@ -191,7 +225,7 @@ public final class JwksCache {
         if ((provider.caBundle() == null || provider.caBundle().isBlank()) && provider.thumbprints().isEmpty()) {
             return defaultClient();
         }
-        return clients.computeIfAbsent(new Trust(provider.caBundle(), List.copyOf(provider.thumbprints())), t -> {
+        return clients.get(new Trust(provider.caBundle(), List.copyOf(provider.thumbprints())), t -> {
             try {
                 return HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
                         .sslContext(IssuerTrust.context(t.caBundle(), t.thumbprints())).build();
@@ -203,6 +237,12 @@ public final class JwksCache {
     }
 
     private record Trust(String caBundle, List<String> thumbprints) {
+    }
+
+    private record Failed(String issuer, Trust trust) {
+        static Failed of(OidcProvider p) {
+            return new Failed(p.url(), new Trust(p.caBundle(), List.copyOf(p.thumbprints())));
+        }
     }
 
     /** The client for issuers with the system's trust. */
@@ -221,6 +261,7 @@ public final class JwksCache {
 
     private Body get(HttpClient http, URI uri) {
         requireSecureTransport(uri);
+        requirePublicAddress(uri);
         fetches.incrementAndGet();
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json").GET().build();
         try {
@@ -295,6 +336,42 @@ public final class JwksCache {
             return;
         }
         throw AwsException.invalidIdentityToken(KEY_NOT_FOUND);
+    }
+
+    /** Refuses a URI whose host resolves to an address this server must not reach for a tenant. */
+    private void requirePublicAddress(URI uri) {
+        if (privateIssuers || (ownUrl != null && (uri.toString() + "/").startsWith(ownUrl + "/"))) {
+            return;
+        }
+        InetAddress[] addresses;
+        try {
+            addresses = InetAddress.getAllByName(uri.getHost());
+        } catch (IOException e) {
+            throw unreachable(uri, "its host does not resolve");
+        }
+        for (InetAddress a : addresses) {
+            if (!isPublic(a)) {
+                LOG.info("refused to fetch {}: {} is not a public address", uri, a.getHostAddress());
+                throw AwsException.invalidIdentityToken(KEY_NOT_FOUND).explained("key-retrieval", uri + " resolves to "
+                        + a.getHostAddress() + ", which is not a public address", "serve the issuer on a public address, or start the "
+                        + "server with --allow-private-issuers (local development only)");
+            }
+        }
+    }
+
+    /** Neither loopback, wildcard, link-local (instance metadata), private, shared (100.64/10), unique-local nor multicast. */
+    static boolean isPublic(InetAddress a) {
+        if (a.isLoopbackAddress() || a.isAnyLocalAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress() || a.isMulticastAddress()) {
+            return false;
+        }
+        byte[] b = a.getAddress();
+        if (b.length == 4) {
+            int first = b[0] & 0xFF;
+            int second = b[1] & 0xFF;
+            return first != 0 && !(first == 100 && second >= 64 && second < 128) && !(first == 192 && second == 0 && (b[2] & 0xFF) == 0)
+                    && first < 224;
+        }
+        return (b[0] & 0xFE) != 0xFC; // fc00::/7, unique local (fd00:ec2::254 is EC2's metadata)
     }
 
     public static boolean isLoopback(String host) {
