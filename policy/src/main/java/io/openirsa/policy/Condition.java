@@ -87,6 +87,11 @@ public final class Condition {
             return new Result(holds, request);
         }
         List<Predicate<String>> policy = resolvePerRequest ? resolve(context) : matchers;
+        if (policy.isEmpty()) {
+            // Every value is a policy variable without a value here: IAM says any attempt to match fails,
+            // negated operators included (else StringNotLike on a missing tag would hold).
+            return new Result(false, request);
+        }
         boolean holds;
         if (qualifier == Qualifier.ForAllValues || (qualifier == null && operator.negated())) {
             holds = request.stream().allMatch(v -> holdsFor(v, policy));

@@ -220,7 +220,8 @@ final class PolicyParser {
             List<String> ids = strings(e.getValue(), at + "." + e.getKey());
             for (String id : ids) {
                 boolean ok = switch (type) {
-                    case AWS -> id.equals("*") || ACCOUNT.matcher(id).matches() || AWS_PRINCIPAL.matcher(id).matches();
+                    // No partial wildcards: IAM refuses arn:aws:iam::ACCOUNT:role/* ("Invalid principal in policy").
+                    case AWS -> id.equals("*") || ACCOUNT.matcher(id).matches() || (AWS_PRINCIPAL.matcher(id).matches() && id.indexOf('*') < 0);
                     case Federated -> FEDERATED.matcher(id).matches();
                     case Service -> SERVICE.matcher(id).matches();
                     case CanonicalUser -> !id.isEmpty();

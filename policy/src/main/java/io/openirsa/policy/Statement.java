@@ -35,6 +35,10 @@ public record Statement(int index, String sid, Effect effect,
             return StatementEvaluation.mismatch(this, "action `" + request.action() + "` is not " + (notAction ? "outside NotAction" : "in Action"));
         }
         if (resources != null && request.resource() != null) {
+            if (notResource && variables && resources.stream().anyMatch(r -> resourcePattern(r, request) == null)) {
+                // IAM: an attempt to match a variable without a value fails, so NotResource names nothing it can be outside of.
+                return StatementEvaluation.mismatch(this, "a NotResource entry has a policy variable without a value in the request");
+            }
             boolean resourceNamed = resources.stream().anyMatch(r -> resourceMatches(r, request));
             if (resourceNamed == notResource) {
                 return StatementEvaluation.mismatch(this, "resource `" + request.resource() + "` is not " + (notResource ? "outside NotResource" : "in Resource"));
@@ -50,7 +54,27 @@ public record Statement(int index, String sid, Effect effect,
     }
 
     private boolean resourceMatches(String pattern, RequestContext request) {
-        String p = variables ? PolicyVariables.substitute(pattern, request, true) : pattern;
+        String p = resourcePattern(pattern, request);
         return p != null && Wildcard.compile(p).matches(request.resource());
+    }
+
+    /**
+     * The Resource entry with its policy variables replaced, or null when one has no value. Only the
+     * part after the ARN's fifth colon is substituted: "You can't use a variable to replace parts of
+     * the ARN before the fifth colon" (IAM User Guide), so a variable there stays text that matches no ARN.
+     */
+    private String resourcePattern(String pattern, RequestContext request) {
+        if (!variables) {
+            return pattern;
+        }
+        int colon = -1;
+        for (int i = 0; i < 5; i++) {
+            colon = pattern.indexOf(':', colon + 1);
+            if (colon < 0) {
+                return pattern; // not an ARN with a resource part: nothing is substituted
+            }
+        }
+        String rest = PolicyVariables.substitute(pattern.substring(colon + 1), request, true);
+        return rest == null ? null : pattern.substring(0, colon + 1) + rest;
     }
 }
