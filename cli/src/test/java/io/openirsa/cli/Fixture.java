@@ -69,6 +69,20 @@ final class Fixture implements AutoCloseable {
                 .httpClient(UrlConnectionHttpClient.create()).build();
     }
 
+    /** CloudTrail as the administrator. */
+    software.amazon.awssdk.services.cloudtrail.CloudTrailClient cloudTrail() {
+        return software.amazon.awssdk.services.cloudtrail.CloudTrailClient.builder().endpointOverride(endpoint()).region(Region.US_EAST_1)
+                .httpClient(UrlConnectionHttpClient.create()).credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(server.adminKey().accessKeyId(), server.adminKey().secretAccessKey()))).build();
+    }
+
+    /** EKS as a role session. */
+    EksClient eks(Credentials c) {
+        return EksClient.builder().endpointOverride(endpoint()).region(Region.US_EAST_1).httpClient(UrlConnectionHttpClient.create())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsSessionCredentials.create(c.accessKeyId(), c.secretAccessKey(), c.sessionToken())))
+                .build();
+    }
+
     /** A cluster; returns its issuer URL. */
     String createCluster(String name) {
         eks.createCluster(b -> b.name(name).roleArn("arn:aws:iam::" + ACCOUNT + ":role/eks-cluster")

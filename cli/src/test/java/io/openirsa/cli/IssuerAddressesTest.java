@@ -54,11 +54,7 @@ class IssuerAddressesTest {
         assertThat(internal.jwksHits).as("requests that reached the internal service").isZero();
         assertThat(f.server.domain().jwks().fetchCount() - fetchesBefore).as("outbound fetches for the refused issuer").isZero();
 
-        try (CloudTrailClient trail = CloudTrailClient.builder().endpointOverride(f.endpoint()).region(software.amazon.awssdk.regions.Region.US_EAST_1)
-                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
-                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(f.server.adminKey().accessKeyId(), f.server.adminKey().secretAccessKey())))
-                .build()) {
+        try (CloudTrailClient trail = f.cloudTrail()) {
             var events = trail.lookupEvents(b -> b.lookupAttributes(a -> a.attributeKey(LookupAttributeKey.EVENT_NAME)
                     .attributeValue("AssumeRoleWithWebIdentity"))).events();
             var refused = events.stream().map(e -> e.cloudTrailEvent()).filter(e -> e.contains("role/ssrf")).toList();

@@ -58,11 +58,7 @@ class TokenRequestAuthorizationTest extends ServerTest {
     void readOnlySessions_cannotMintTokens_norBecomeTheClusterAdministrator() throws Exception {
         Credentials reader = sessionWith("reader", "ReadOnlyAccess", "job-function/ViewOnlyAccess", "SecurityAudit", "AmazonEKSWorkerNodePolicy");
         // The same session can describe the cluster: that alone was what TokenRequest asked for.
-        try (var eks = software.amazon.awssdk.services.eks.EksClient.builder().endpointOverride(f.endpoint())
-                .region(software.amazon.awssdk.regions.Region.US_EAST_1).httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
-                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                        software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(reader.accessKeyId(), reader.secretAccessKey(), reader.sessionToken())))
-                .build()) {
+        try (var eks = f.eks(reader)) {
             assertThat(eks.describeCluster(b -> b.name("prod")).cluster().name()).isEqualTo("prod");
         }
         IllegalStateException refused = catchThrowableOfType(IllegalStateException.class, () -> token(reader, "kube-system", "admin"));
@@ -92,11 +88,7 @@ class TokenRequestAuthorizationTest extends ServerTest {
         Credentials snoop = sessionWith("snoop", "job-function/ViewOnlyAccess");
         catchThrowableOfType(IllegalStateException.class, () -> token(snoop, "kube-system", "admin"));
         String token = f.token("prod", "default", "audited");
-        try (CloudTrailClient trail = CloudTrailClient.builder().endpointOverride(f.endpoint()).region(software.amazon.awssdk.regions.Region.US_EAST_1)
-                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
-                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(f.server.adminKey().accessKeyId(), f.server.adminKey().secretAccessKey())))
-                .build()) {
+        try (CloudTrailClient trail = f.cloudTrail()) {
             var events = trail.lookupEvents(b -> b.lookupAttributes(a -> a.attributeKey(LookupAttributeKey.EVENT_NAME)
                     .attributeValue("CreateServiceAccountToken"))).events();
             assertThat(events).extracting(e -> e.cloudTrailEvent()).anySatisfy(e -> assertThat(e)
@@ -161,11 +153,7 @@ class TokenRequestAuthorizationTest extends ServerTest {
         Credentials eksOnly = sessionWith("eks-operator");
         f.iam.putRolePolicy(b -> b.roleName("eks-operator").policyName("eks").policyDocument(
                 "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"eks:*\",\"Resource\":\"*\"}]}"));
-        try (var eks = software.amazon.awssdk.services.eks.EksClient.builder().endpointOverride(f.endpoint())
-                .region(software.amazon.awssdk.regions.Region.US_EAST_1).httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
-                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                        software.amazon.awssdk.auth.credentials.AwsSessionCredentials.create(eksOnly.accessKeyId(), eksOnly.secretAccessKey(), eksOnly.sessionToken())))
-                .build()) {
+        try (var eks = f.eks(eksOnly)) {
             String roleArn = "arn:aws:iam::" + A + ":role/pod-admin";
             AwsServiceException e = catchThrowableOfType(AwsServiceException.class, () -> eks.createPodIdentityAssociation(b -> b.clusterName("prod")
                     .namespace("default").serviceAccount("mine").roleArn(roleArn)));

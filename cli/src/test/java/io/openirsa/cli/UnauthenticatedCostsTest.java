@@ -66,11 +66,7 @@ class UnauthenticatedCostsTest extends ServerTest {
         HttpResponse<String> r = form("Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleSessionName=" + marker + "&WebIdentityToken=a.b.c"
                 + "&RoleArn=" + enc("arn:aws:iam::123456789012:role/x") + "&Junk=" + huge, "ua-" + "u".repeat(5000));
         assertThat(r.statusCode()).isBetween(400, 499);
-        try (CloudTrailClient trail = CloudTrailClient.builder().endpointOverride(f.endpoint()).region(software.amazon.awssdk.regions.Region.US_EAST_1)
-                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
-                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(f.server.adminKey().accessKeyId(), f.server.adminKey().secretAccessKey())))
-                .build()) {
+        try (CloudTrailClient trail = f.cloudTrail()) {
             var events = trail.lookupEvents(b -> b.lookupAttributes(a -> a.attributeKey(LookupAttributeKey.EVENT_NAME)
                     .attributeValue("AssumeRoleWithWebIdentity")).maxResults(50)).events();
             String record = events.stream().map(e -> e.cloudTrailEvent()).filter(e -> e.contains("requestParametersOmitted")).findFirst().orElseThrow();
