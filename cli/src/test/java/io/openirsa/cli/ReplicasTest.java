@@ -42,7 +42,10 @@ class ReplicasTest {
         Files.createDirectories(data);
         return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
                 "io.openirsa.cli.Main", "serve", "--data", data.toString(), "--listen", "127.0.0.1:0", "--database", database,
-                "--key-encryption-key-file", kek.toString())
+                "--key-encryption-key-file", kek.toString(),
+                // Each replica here has its own loopback URL, so each fetches the other's issuers on loopback;
+                // deployed replicas share one public URL (docs/deployment.md).
+                "--allow-private-issuers")
                 .redirectErrorStream(true).redirectOutput(data.resolve("server.log").toFile()).start();
     }
 
