@@ -58,10 +58,10 @@ public final class PodIdentity {
     public record Result(String namespace, String serviceAccount, PodIdentityAssociation association, RoleSession session) {
     }
 
-    /** @param caller the node's identity, which needs eks-auth:AssumeRoleForPodIdentity on the cluster */
-    public Result assumeRoleForPodIdentity(Caller caller, String clusterName, String token, String sourceIp) {
+    /** @param caller the node's identity, which needs eks-auth:AssumeRoleForPodIdentity on the cluster, and where its request came from */
+    public Result assumeRoleForPodIdentity(Caller caller, String clusterName, String token) {
+        permissions.check(caller, "eks-auth:AssumeRoleForPodIdentity", "arn:aws:eks:" + settings.region() + ":" + caller.accountId() + ":cluster/" + clusterName);
         Cluster cluster = Eks.cluster(store, caller.accountId(), clusterName);
-        permissions.check(caller, "eks-auth:AssumeRoleForPodIdentity", cluster.arn());
         if (token == null || token.isEmpty()) {
             throw new AwsException("InvalidParameterException", 400, "token is required");
         }
@@ -95,12 +95,12 @@ public final class PodIdentity {
         RoleSession session;
         try {
             session = sts.assumeRoleForService(SERVICE, cluster.arn(), cluster.accountId(), association.roleArn(), sessionName, tags,
-                    association.targetRoleArn() == null ? association.policy() : null, SESSION_SECONDS, sourceIp);
+                    association.targetRoleArn() == null ? association.policy() : null, SESSION_SECONDS, caller.origin());
             if (association.targetRoleArn() != null) {
                 // The target role (any account) trusts the first role, and may require the association's external id.
-                Caller first = Caller.of(sessionClaims(session));
+                Caller first = Caller.of(sessionClaims(session)).from(caller.origin());
                 session = sts.assumeRole(first, new AssumeRoleRequest(association.targetRoleArn(), sessionName, null, association.externalId(),
-                        association.policy(), List.of(), Map.of(), List.of(), null, sourceIp, true));
+                        association.policy(), List.of(), Map.of(), List.of(), null));
             }
         } catch (AwsException e) {
             if (e.code().equals("AccessDenied")) {

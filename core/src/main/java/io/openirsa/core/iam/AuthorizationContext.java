@@ -25,17 +25,25 @@ public final class AuthorizationContext {
     private AuthorizationContext() {
     }
 
+    /**
+     * The keys every request has, whoever makes it (a signed caller, a web identity, a service): its
+     * time, where it came from and the region it asks for.
+     */
+    public static RequestContext.Builder request(Caller.Origin origin, Instant now) {
+        return RequestContext.builder()
+                .put("aws:CurrentTime", CURRENT_TIME.format(now))
+                .put("aws:EpochTime", Long.toString(now.getEpochSecond()))
+                .put("aws:SourceIp", origin.sourceIp())
+                .put("aws:SecureTransport", Boolean.toString(origin.secureTransport()))
+                .put("aws:RequestedRegion", origin.requestedRegion());
+    }
+
     /** The caller's request for {@code action} on {@code resource} (null for trust policies) at {@code now}. */
     public static RequestContext.Builder of(Caller caller, String action, String resource, Instant now) {
-        RequestContext.Builder b = RequestContext.builder()
+        RequestContext.Builder b = request(caller.origin(), now)
                 .principal(principal(caller, caller.accountId()))
                 .action(action)
                 .resource(resource)
-                .put("aws:CurrentTime", CURRENT_TIME.format(now))
-                .put("aws:EpochTime", Long.toString(now.getEpochSecond()))
-                .put("aws:SourceIp", caller.origin().sourceIp())
-                .put("aws:SecureTransport", Boolean.toString(caller.origin().secureTransport()))
-                .put("aws:RequestedRegion", caller.origin().requestedRegion())
                 .put("aws:PrincipalArn", caller.principalArn())
                 .put("aws:PrincipalAccount", caller.accountId())
                 .put("aws:userid", caller.userId())

@@ -7,7 +7,6 @@ import io.openirsa.core.Constraints;
 import io.openirsa.core.Identifiers;
 import io.openirsa.core.iam.AuthorizationContext;
 import io.openirsa.core.iam.Permissions;
-import io.openirsa.core.SecondsText;
 import io.openirsa.core.Settings;
 import io.openirsa.core.model.Role;
 import io.openirsa.core.store.Store;
@@ -33,7 +32,6 @@ import java.util.regex.Pattern;
 
 /** The STS operations: AssumeRoleWithWebIdentity and GetCallerIdentity, and credential resolution for SigV4. */
 public final class Sts {
-    private static final SecondsText CURRENT_TIME = new SecondsText();
     private static final Logger LOG = LoggerFactory.getLogger(Sts.class);
     private static final Pattern SESSION_NAME = Pattern.compile("[\\w+=,.@-]*");
     private static final Pattern ROLE_ARN = Pattern.compile("arn:aws:iam::(\\d{12}):role(/(?:[\\x21-\\x7E]+/)?)?([\\w+=,.@-]{1,64})");
@@ -130,7 +128,7 @@ public final class Sts {
 
     private RequestContext trustContext(String action, AssumeRoleWithWebIdentityRequest r, VerifiedToken token, Instant now) {
         String prefix = token.provider().hostPath() + ":";
-        RequestContext.Builder b = RequestContext.builder()
+        RequestContext.Builder b = AuthorizationContext.request(new Caller.Origin(r.sourceIp(), r.secureTransport(), settings.region()), now)
                 .principal(RequestPrincipal.federated(token.provider().arn()))
                 .action(action)
                 .put(prefix + "sub", token.subject())
@@ -139,11 +137,6 @@ public final class Sts {
                 .put(prefix + "azp", token.azp())
                 .put("aws:FederatedProvider", token.provider().arn())
                 .put("sts:RoleSessionName", r.roleSessionName())
-                .put("aws:CurrentTime", CURRENT_TIME.format(now))
-                .put("aws:EpochTime", Long.toString(now.getEpochSecond()))
-                .put("aws:SourceIp", r.sourceIp())
-                .put("aws:SecureTransport", Boolean.toString(r.secureTransport()))
-                .put("aws:RequestedRegion", settings.region())
                 .put("sts:SourceIdentity", token.sourceIdentity());
         if (!token.tags().isEmpty()) {
             token.tags().tags().forEach((k, v) -> b.put("aws:RequestTag/" + k, v));
@@ -251,7 +244,7 @@ public final class Sts {
      * @param maxSeconds the longest session the service asks for; the role's maximum caps it
      */
     public RoleSession assumeRoleForService(String service, String sourceArn, String sourceAccount, String roleArn, String sessionName,
-                                            Map<String, String> tags, String policy, int maxSeconds, String sourceIp) {
+                                            Map<String, String> tags, String policy, int maxSeconds, Caller.Origin origin) {
         Matcher arn = ROLE_ARN.matcher(roleArn);
         String denied = "The service " + service + " is not authorized to perform: sts:AssumeRole on resource: " + roleArn;
         if (!arn.matches()) {
@@ -262,14 +255,10 @@ public final class Sts {
         Instant now = settings.clock().instant();
         Policy trust = compiled.compile(role.trustPolicy(), PolicyKind.TRUST);
         for (String action : tags.isEmpty() ? List.of("sts:AssumeRole") : List.of("sts:AssumeRole", "sts:TagSession")) {
-            RequestContext.Builder b = RequestContext.builder().principal(RequestPrincipal.service(service)).action(action)
+            RequestContext.Builder b = AuthorizationContext.request(origin, now).principal(RequestPrincipal.service(service)).action(action)
                     .put("aws:SourceArn", sourceArn)
                     .put("aws:SourceAccount", sourceAccount)
-                    .put("sts:RoleSessionName", sessionName)
-                    .put("aws:CurrentTime", CURRENT_TIME.format(now))
-                    .put("aws:EpochTime", Long.toString(now.getEpochSecond()))
-                    .put("aws:SourceIp", sourceIp)
-                    .put("aws:RequestedRegion", settings.region());
+                    .put("sts:RoleSessionName", sessionName);
             if (!tags.isEmpty()) {
                 tags.forEach((k, v) -> b.put("aws:RequestTag/" + k, v));
                 b.putAll("aws:TagKeys", List.copyOf(tags.keySet()));

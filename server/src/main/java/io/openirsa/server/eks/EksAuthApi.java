@@ -53,7 +53,7 @@ public final class EksAuthApi {
             audit.parameter("clusterName", cluster);
             JsonNode body = Json.readObject(request.body(), "InvalidRequestException");
             PodIdentity.Result r = domain.podIdentity().assumeRoleForPodIdentity(caller, cluster,
-                    Json.text(body, "token", "InvalidParameterException"), request.sourceIp());
+                    Json.text(body, "token", "InvalidParameterException"));
             audit.resource("AWS::EKS::PodIdentityAssociation", r.association().arn(), caller.accountId());
             SessionCredentials c = r.session().credentials();
             Map<String, Object> out = new LinkedHashMap<>();

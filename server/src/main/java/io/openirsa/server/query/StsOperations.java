@@ -59,7 +59,7 @@ final class StsOperations {
                 "AssumeRole", (caller, p, request, audit) -> {
                     RoleSession s = domain.sts().assumeRole(caller, new AssumeRoleRequest(p.get("RoleArn"), p.get("RoleSessionName"),
                             p.integer("DurationSeconds", "durationSeconds"), p.get("ExternalId"), p.get("Policy"), p.structList("PolicyArns", "arn"),
-                            p.tags("Tags"), p.list("TransitiveTagKeys"), p.get("SourceIdentity"), request.sourceIp(), request.secure()));
+                            p.tags("Tags"), p.list("TransitiveTagKeys"), p.get("SourceIdentity")));
                     audit.resource("AWS::IAM::Role", p.get("RoleArn"), s.assumedRoleArn().split(":")[4]);
                     audit.responseElements(Json.object("credentials", audited(s.credentials()),
                             "assumedRoleUser", assumedRoleUser(s.assumedRoleId(), s.assumedRoleArn())));
