@@ -25,8 +25,11 @@ serve_once() {
     kill -0 $pid 2>/dev/null || { tail -20 "$copy/serve.log"; return 1; }
     sleep 0.5
   done
+  # The running JVM's flags, for the checks on how bin/irsa starts a server.
+  "$(bin_jdk)/bin/jcmd" $pid VM.flags > "$copy/flags.txt" 2>&1 || true
   kill -TERM $pid; wait $pid 2>/dev/null || true
 }
+bin_jdk() { "$copy/bin/jdk"; }
 # Classes the JVM took from the dynamic archive ("top" layer; the JDK's own is the "static" one).
 from_archive() { grep -c 'source: shared objects file (top)' "$copy/serve.log" || true; }
 maps_archive() { local n; n=$(from_archive); [ "$n" -gt 1000 ] || { echo "$n classes from the archive"; return 1; }; }
@@ -43,6 +46,8 @@ check "the first start after a rebuild loads nothing from the old archive" maps_
 check "and writes a new archive as it stops" test "$archive" -nt "$jar"
 serve_once
 check "the start after that maps the new archive" maps_archive
+# A heap that ran out once is not fit to serve: the server exits and its supervisor restarts it.
+check "the server exits on an OutOfMemoryError" grep -q -- "-XX:+ExitOnOutOfMemoryError" "$copy/flags.txt"
 
 echo "launcher: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
