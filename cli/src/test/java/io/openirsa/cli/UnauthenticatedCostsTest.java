@@ -99,6 +99,42 @@ class UnauthenticatedCostsTest extends ServerTest {
     }
 
     @Test
+    void manyLargeBodiesAtOnce_getServiceUnavailable_insteadOfFillingTheHeap() throws Exception {
+        // 400 such clients ran a 96 MiB server out of memory; bodies in flight are now budgeted (16 MiB).
+        URI endpoint = URI.create(f.server.endpoint());
+        List<java.net.Socket> held = new ArrayList<>();
+        int refused = 0;
+        try {
+            for (int i = 0; i < 40; i++) {
+                java.net.Socket s = new java.net.Socket(endpoint.getHost(), endpoint.getPort());
+                s.setSoTimeout(500); // an admitted one waits for its body; a refused one has its answer at once
+                held.add(s);
+                s.getOutputStream().write(("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                        + "Content-Length: 1000000\r\n\r\nAction=GetCallerIdentity&Version=2011-06-15&x=").getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+            }
+            for (java.net.Socket s : held) {
+                try {
+                    byte[] answer = s.getInputStream().readNBytes(12);
+                    if (new String(answer, StandardCharsets.US_ASCII).equals("HTTP/1.1 503")) {
+                        refused++;
+                    }
+                } catch (java.net.SocketTimeoutException e) {
+                    // admitted: the server waits for the rest of its body
+                }
+            }
+        } finally {
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+        }
+        assertThat(refused).as("requests refused before their bodies were read").isGreaterThanOrEqualTo(40 - 16);
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(f.server.endpoint() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode()).isEqualTo(200);
+        assertThat(f.sts.getCallerIdentity().account()).isEqualTo(Fixture.ACCOUNT);
+    }
+
+    @Test
     void deepNestingAndHugeListIndexes_are4xx() throws Exception {
         String deep = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\",\"Condition\":"
                 + "[".repeat(2000) + "]".repeat(2000) + "}]}";

@@ -43,6 +43,12 @@ public final class OpenIrsaServer implements AutoCloseable {
     static final int MAX_HEADERS = 64 * 1024;
     /** Bodies over MAX_BODY are read and dropped up to this size, so the client still gets its 413. */
     static final long MAX_DRAINED = 16L * 1024 * 1024;
+    /**
+     * Request bodies being read or handled at once, in bytes (declared lengths, MAX_BODY for chunked
+     * ones). Past it a request gets a 503 before its body is read: 400 clients holding 1 MB bodies
+     * open ran a 96 MiB heap out of memory. Real calls are a few KiB, so thousands fit.
+     */
+    static final long BODY_BUDGET = 16L * 1024 * 1024;
 
     private final WebServer server;
     private final QueryApi query;
@@ -109,6 +115,7 @@ public final class OpenIrsaServer implements AutoCloseable {
         server.stop();
     }
 
+    private final java.util.concurrent.atomic.AtomicLong bodyBytes = new java.util.concurrent.atomic.AtomicLong();
     /** An OutOfMemoryError was thrown while serving: the process is no longer fit to serve. */
     private volatile boolean exhausted;
 
@@ -122,6 +129,31 @@ public final class OpenIrsaServer implements AutoCloseable {
     }
 
     private void handleCounted(ServerRequest req, ServerResponse res) {
+        long reserved = bodyReservation(req);
+        if (bodyBytes.addAndGet(reserved) > BODY_BUDGET) {
+            bodyBytes.addAndGet(-reserved);
+            String requestId = io.openirsa.core.Identifiers.timeOrderedUuid();
+            LOG.debug("request {} refused: {} bytes of request bodies already in flight", requestId, bodyBytes.get());
+            respond(res, requestId, failure(withoutBody(req), requestId, Failure.OVERLOADED));
+            return;
+        }
+        try {
+            handleWithin(req, res);
+        } finally {
+            bodyBytes.addAndGet(-reserved);
+        }
+    }
+
+    /** What a request's body may take while it is read and handled. */
+    private static long bodyReservation(ServerRequest req) {
+        if (!req.content().hasEntity()) {
+            return 0;
+        }
+        long declared = req.headers().contentLength().orElse(-1);
+        return declared >= 0 && declared <= MAX_BODY ? declared : MAX_BODY;
+    }
+
+    private void handleWithin(ServerRequest req, ServerResponse res) {
         String requestId = io.openirsa.core.Identifiers.timeOrderedUuid();
         WireResponse response;
         WireRequest request = null;
@@ -144,6 +176,10 @@ public final class OpenIrsaServer implements AutoCloseable {
             LOG.error("out of memory handling request {}: /healthz and /readyz now answer 503", requestId);
             response = internalError(request, requestId);
         }
+        respond(res, requestId, response);
+    }
+
+    private static void respond(ServerResponse res, String requestId, WireResponse response) {
         res.status(response.status());
         res.header("x-amzn-RequestId", requestId);
         res.header("Content-Type", response.contentType());
@@ -152,24 +188,50 @@ public final class OpenIrsaServer implements AutoCloseable {
     }
 
     /**
-     * A 500 in the protocol of the API that was called, with that API's code for it: EKS's modeled
-     * ServerException (REST-JSON), the JSON protocol's InternalFailure for CloudTrail, a Kubernetes
-     * Status for TokenRequest, and IAM's ServiceFailure (query XML) for the rest.
+     * A server-side failure, with each API's own code for it: a Kubernetes Status for TokenRequest,
+     * EKS's modeled exception (REST-JSON), the JSON protocol's for CloudTrail, the query protocol's
+     * (STS, IAM). The SDKs retry both kinds.
      */
+    private enum Failure {
+        INTERNAL(500, "An internal error occurred.", "InternalError", "ServerException", "InternalFailure", "ServiceFailure"),
+        OVERLOADED(503, "Service is unable to handle request.", "ServiceUnavailable", "ServiceUnavailableException", "ServiceUnavailable",
+                "ServiceUnavailable");
+
+        final int status;
+        final String message;
+        final String kubernetes;
+        final String eks;
+        final String json;
+        final String query;
+
+        Failure(int status, String message, String kubernetes, String eks, String json, String query) {
+            this.status = status;
+            this.message = message;
+            this.kubernetes = kubernetes;
+            this.eks = eks;
+            this.json = json;
+            this.query = query;
+        }
+    }
+
     private static WireResponse internalError(WireRequest request, String requestId) {
-        String message = "An internal error occurred. Request id " + requestId + ".";
+        return failure(request, requestId, Failure.INTERNAL);
+    }
+
+    private static WireResponse failure(WireRequest request, String requestId, Failure f) {
+        String message = f.message + " Request id " + requestId + ".";
         String path = request == null ? "/" : request.rawPath();
         if (path.startsWith("/clusters/") && path.endsWith("/token")) {
-            return IssuerApi.status(500, "InternalError", message);
+            return IssuerApi.status(f.status, f.kubernetes, message);
         }
         if (path.equals("/clusters") || path.startsWith("/clusters/") || path.equals(AccountsApi.PATH)) {
-            return EksApi.error(new AwsException("ServerException", 500, message));
+            return EksApi.error(new AwsException(f.eks, f.status, message));
         }
         String target = request == null ? null : request.header("x-amz-target");
         if (target != null && target.startsWith(CloudTrailApi.TARGET_PREFIX)) {
-            return CloudTrailApi.error(new AwsException("InternalFailure", 500, message));
+            return CloudTrailApi.error(new AwsException(f.json, f.status, message));
         }
-        return QueryApi.error(new AwsException("ServiceFailure", 500, message), "sts", requestId);
+        return QueryApi.error(new AwsException(f.query, f.status, message), "sts", requestId);
     }
 
     private WireResponse route(WireRequest request, String requestId) {
@@ -236,9 +298,21 @@ public final class OpenIrsaServer implements AutoCloseable {
         }
     }
 
-    private static WireRequest read(ServerRequest req) {
+    /** The request as far as its headers: enough to answer in its API's protocol without reading its body. */
+    private static WireRequest withoutBody(ServerRequest req) {
+        return wire(req, new byte[0]);
+    }
+
+    private static WireRequest wire(ServerRequest req, byte[] body) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         req.headers().forEach(h -> headers.computeIfAbsent(h.name(), k -> new ArrayList<>()).addAll(h.allValues()));
+        String ip = req.remotePeer().address() instanceof InetSocketAddress a && a.getAddress() != null
+                ? a.getAddress().getHostAddress() : req.remotePeer().host();
+        return new WireRequest(req.prologue().method().text(), req.path().rawPath(), req.query().rawValue(), headers, body,
+                ip, req.isSecure());
+    }
+
+    private static WireRequest read(ServerRequest req) {
         byte[] body;
         if (req.content().hasEntity()) {
             // A declared length is read as is: reading "up to MAX_BODY + 1" takes a 16 KiB buffer per request,
@@ -258,9 +332,6 @@ public final class OpenIrsaServer implements AutoCloseable {
         } else {
             body = new byte[0];
         }
-        String ip = req.remotePeer().address() instanceof InetSocketAddress a && a.getAddress() != null
-                ? a.getAddress().getHostAddress() : req.remotePeer().host();
-        return new WireRequest(req.prologue().method().text(), req.path().rawPath(), req.query().rawValue(), headers, body,
-                ip, req.isSecure());
+        return wire(req, body);
     }
 }
