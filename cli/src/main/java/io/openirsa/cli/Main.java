@@ -11,10 +11,6 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
-        // Issuer fetches check an address, then connect by name: the JVM's address cache answers both
-        // alike for 30 s, so a rebinding name cannot switch between them (docs/security.md). Set, not left
-        // to the JDK's implementation-specific default.
-        java.security.Security.setProperty("networkaddress.cache.ttl", "30");
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
         CommandLine commandLine = new CommandLine(new Main());

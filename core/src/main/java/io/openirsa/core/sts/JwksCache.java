@@ -51,8 +51,8 @@ import java.util.regex.Pattern;
  *   <li>Only public addresses: a provider URL (or its jwks_uri) that resolves to a loopback, private,
  *       link-local (instance metadata) or otherwise non-public address is refused before any
  *       connection, unless the server allows private issuers or it is this server's own issuer. The
- *       name is resolved once, here; the HTTP client's own lookup right after is answered from the
- *       JVM's address cache (30 s), so a rebinding name cannot switch addresses in between.</li>
+ *       name is resolved once, here, and its checked addresses pinned ({@link PinnedAddresses}) for
+ *       the HTTP client's own lookup, so a rebinding name cannot switch addresses in between.</li>
  * </ul>
  */
 public final class JwksCache {
@@ -357,6 +357,8 @@ public final class JwksCache {
                         + "server with --allow-private-issuers (local development only)");
             }
         }
+        // The client connects to what was checked: its own lookup of the name gets these addresses.
+        PinnedAddresses.pin(uri.getHost(), addresses, TIMEOUT.multipliedBy(2));
     }
 
     /** Neither loopback, wildcard, link-local (instance metadata), private, shared (100.64/10), unique-local nor multicast. */
