@@ -3,7 +3,6 @@ package io.openirsa.policy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -55,6 +54,10 @@ public final class Linter {
         return findings;
     }
 
+    /** Condition keys whose request values are a set (IAM: "multivalued context keys require a set operator"). */
+    private static final Set<String> MULTIVALUED_KEYS = Set.of("aws:tagkeys", "sts:transitivetagkeys",
+            "aws:principalservicenameslist", "aws:calledvia");
+
     /** Mistakes in a condition whatever the principal: it can never match, or matches only itself. */
     private void conditionSyntax(Statement s, Condition c, List<Finding> out) {
         String at = s.label() + ".Condition." + c.operatorName() + "." + c.key();
@@ -64,6 +67,14 @@ public final class Linter {
                     "name the key exactly, e.g. `oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE:sub`; list one key per provider"));
         }
         ConditionOperator op = c.operator();
+        String key = c.key().toLowerCase(Locale.ROOT);
+        if (c.qualifier() == null && op != ConditionOperator.Null && (MULTIVALUED_KEYS.contains(key) || key.endsWith(":amr"))) {
+            out.add(new Finding(Finding.Severity.WARNING, "MULTIVALUED_KEY_WITHOUT_SET_OPERATOR", at,
+                    "`" + c.key() + "` can hold several values in one request, and IAM requires a set operator for such a key: without one, "
+                            + "what the condition means for a request with several values is not documented",
+                    "write ForAnyValue:" + c.operatorName() + " (some value matches) or ForAllValues:" + c.operatorName()
+                            + " (every value matches; add a Null check, since it also holds when the key is absent)"));
+        }
         for (String v : c.values()) {
             boolean hasWildcard = v.replace("${*}", "").replace("${?}", "").matches(".*[*?].*");
             if (EQUALS_OPERATORS.contains(op) && hasWildcard) {
