@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 /**
- * The modules are the architecture and depend one way (../shared/ARCHITECTURE.md):
+ * The modules are the architecture and depend one way (docs/architecture.md):
  * policy <- core <- {store, server} <- cli. policy knows no server, storage or AWS wire; core knows
  * no HTTP or SQL; server and store never call each other.
  */

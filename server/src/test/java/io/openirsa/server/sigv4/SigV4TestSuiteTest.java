@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * AWS's SigV4 test vectors (../shared/testdata/aws-sigv4-testsuite): for every case the canonical
+ * AWS's SigV4 test vectors (src/test/resources/aws-sigv4-testsuite, Apache-2.0, with their LICENSE
+ * and NOTICE): for every case the canonical
  * request and string to sign match AWS's, the signed request verifies, and any change to it fails.
  */
 class SigV4TestSuiteTest {
@@ -37,7 +38,7 @@ class SigV4TestSuiteTest {
     static final Instant SIGNED_AT = Instant.parse("2015-08-30T12:36:00Z");
 
     static Path suite() {
-        Path p = Path.of(System.getProperty("sigv4.testsuite", "../../shared/testdata/aws-sigv4-testsuite"));
+        Path p = Path.of("src/test/resources/aws-sigv4-testsuite");
         assertThat(p).as("the SigV4 test suite must be present at %s", p.toAbsolutePath()).isDirectory();
         return p;
     }
