@@ -44,7 +44,7 @@ final class AuditCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "100", description = "at most this many records (default ${DEFAULT-VALUE})")
     int limit;
 
-    @Option(names = "--follow", description = "keep printing new records as they come")
+    @Option(names = "--follow", description = "keep printing new records as they come (then oldest first, the newest last)")
     boolean follow;
 
     @Option(names = "--format", defaultValue = "table", description = "table, json or jsonl (default ${DEFAULT-VALUE})")
@@ -79,7 +79,8 @@ final class AuditCommand implements Callable<Integer> {
                 if (format.equals("table")) {
                     System.out.printf("%-20s %-26s %-40s %-24s %s%n", "TIME", "EVENT", "WHO", "ROLE", "RESULT");
                 }
-                found.reversed().forEach(this::print);
+                // Newest first, as the help says; when following, oldest first, so the new ones come last.
+                (follow ? found.reversed() : found).forEach(this::print);
             }
             if (follow) {
                 Set<String> seen = new HashSet<>();

@@ -82,8 +82,9 @@ public final class RunningServer implements AutoCloseable {
             LOG.warn("keys are stored unencrypted in the database: give --key-encryption-key-file");
         }
         JdbcStore store = JdbcStore.open(o.database(), o.data());
+        OpenIrsa domain = null;
         try {
-            OpenIrsa domain = new OpenIrsa(store, new Settings(url, o.region(), o.maxTokenSeconds(), 2048,
+            domain = new OpenIrsa(store, new Settings(url, o.region(), o.maxTokenSeconds(), 2048,
                     o.jwksStaleIfError(), o.keyRotationPeriod(), o.clock(), o.privateIssuers()), keyEncryption);
             AccessKey admin = domain.bootstrap(o.accountId());
             dataDir.makePrivate(); // the database's files too, now that they exist
@@ -98,6 +99,9 @@ public final class RunningServer implements AutoCloseable {
                     o.keyRotationPeriod().toHours(), o.database(), kekFile));
             return new RunningServer(store, domain, server, admin, o.auditRetention());
         } catch (RuntimeException | IOException e) {
+            if (domain != null) {
+                domain.close();
+            }
             store.close();
             throw e;
         }

@@ -80,11 +80,17 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("--key-encryption-key-file must be outside the data folder: a key kept beside what it encrypts protects nothing");
             return 2;
         }
-        RunningServer server = RunningServer.start(new RunningServer.Options(dir, host, port, publicUrl, accountId, region,
-                maxTokenSeconds, java.time.Duration.ofHours(keyRotationHours), java.time.Duration.ofHours(staleIfErrorHours),
-                java.time.Duration.ofDays(auditRetentionDays),
-                database,
-                kek, Clock.systemUTC(), allowPrivateIssuers));
+        RunningServer server;
+        try {
+            server = RunningServer.start(new RunningServer.Options(dir, host, port, publicUrl, accountId, region,
+                    maxTokenSeconds, java.time.Duration.ofHours(keyRotationHours), java.time.Duration.ofHours(staleIfErrorHours),
+                    java.time.Duration.ofDays(auditRetentionDays),
+                    database,
+                    kek, Clock.systemUTC(), allowPrivateIssuers));
+        } catch (IllegalStateException e) {
+            System.err.println("irsa serve: " + e.getMessage());
+            return 1;
+        }
         LOG.info("OpenIRSA listening on {}:{} (public URL {}), account {}, data {}", host, server.port(), server.endpoint(), accountId, dir);
         LOG.info("point the AWS CLI at it with: eval \"$(bin/irsa env --data {})\"", dir);
         Main.serveUntilStopped(server);

@@ -71,6 +71,23 @@ class AuditTrailTest extends ServerTest {
         }));
     }
 
+    @Test
+    void irsaAudit_printsNewestFirst_asItsHelpSays() throws Exception {
+        for (String name : List.of("audit-order-older", "audit-order-newer")) {
+            catchThrowableOfType(AwsServiceException.class, () -> f.iam.getRole(b -> b.roleName(name)));
+        }
+        PrintStream original = System.out;
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(new CommandLine(new Main()).execute("audit", "--data", f.data.toString(), "--event", "GetRole", "--format", "jsonl")).isZero();
+        } finally {
+            System.setOut(original);
+        }
+        String out = buffer.toString(StandardCharsets.UTF_8);
+        assertThat(out.indexOf("audit-order-newer")).isNotNegative().isLessThan(out.indexOf("audit-order-older"));
+    }
+
     String explain(String requestId) {
         PrintStream original = System.out;
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();

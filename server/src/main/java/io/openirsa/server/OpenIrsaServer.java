@@ -98,6 +98,11 @@ public final class OpenIrsaServer implements AutoCloseable {
     public static OpenIrsaServer start(OpenIrsa domain, String host, int port, java.util.function.BooleanSupplier ready) {
         OpenIrsaServer s = new OpenIrsaServer(domain, host, port, ready);
         s.server.start();
+        if (!s.server.isRunning() || s.server.port() < 0) {
+            // Helidon logs the bind failure and stops, but start() returns: say it, rather than run without a listener.
+            s.server.stop();
+            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": the address is in use or not available here");
+        }
         return s;
     }
 
