@@ -38,10 +38,18 @@ record DataDir(Path path) {
         return keyEncryption(info == null ? null : info.keyEncryptionKeyFile());
     }
 
-    /** The store of the server that uses this folder. */
+    /** A command that reads a server's data folder found none there: the user's mistake, said in one line. */
+    static final class NoServer extends IOException {
+        NoServer(Path path) {
+            super("no server has run with data folder " + path + " (start one with: bin/irsa serve --data " + path
+                    + ", or give the folder of one with --data)");
+        }
+    }
+
+    /** The store of the server that uses this folder; nothing is created where no server has run. */
     io.openirsa.store.JdbcStore store() throws IOException {
-        ServerInfo info = Files.exists(path.resolve("server.json")) ? readServerInfo() : null;
-        return io.openirsa.store.JdbcStore.open(info == null ? null : info.database(), path);
+        ServerInfo info = readServerInfo();
+        return io.openirsa.store.JdbcStore.open(info.database(), path);
     }
 
     /** Where a server on SQLite keeps the key-encryption key it generated when none was given. */
@@ -137,7 +145,7 @@ record DataDir(Path path) {
     ServerInfo readServerInfo() throws IOException {
         Path file = path.resolve("server.json");
         if (!Files.exists(file)) {
-            throw new IOException("no server has run with data folder " + path + " (start one with: bin/irsa serve --data " + path + ")");
+            throw new NoServer(path);
         }
         var node = JSON.readTree(file.toFile());
         return new ServerInfo(node.path("endpoint").asText(), node.path("accountId").asText(), node.path("region").asText(),

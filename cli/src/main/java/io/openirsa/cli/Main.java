@@ -13,7 +13,7 @@ public final class Main implements Runnable {
     public static void main(String[] args) {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
-        CommandLine commandLine = new CommandLine(new Main());
+        CommandLine commandLine = commandLine();
         try {
             ConfigDefaults.install(commandLine, args, System.getenv());
         } catch (CommandLine.ParameterException e) {
@@ -21,6 +21,19 @@ public final class Main implements Runnable {
             System.exit(2);
         }
         System.exit(commandLine.execute(args));
+    }
+
+    /** The command line, with a user's mistakes (no server in the data folder) said in one line with exit code 2. */
+    static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof DataDir.NoServer) {
+                cmd.getErr().println("irsa " + cmd.getCommandName() + ": " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        return commandLine;
     }
 
     /** A {@code --listen HOST:PORT} value. */
