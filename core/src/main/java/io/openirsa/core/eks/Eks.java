@@ -84,7 +84,7 @@ public final class Eks {
     }
 
     private String clusterArn(Caller caller, String name) {
-        return "arn:aws:eks:" + settings.region() + ":" + caller.accountId() + ":cluster/" + name;
+        return Cluster.arn(settings.region(), caller.accountId(), name);
     }
 
     public Page<String> listClusters(Caller caller, Integer maxResults, String nextToken) {

@@ -60,7 +60,7 @@ public final class PodIdentity {
 
     /** @param caller the node's identity, which needs eks-auth:AssumeRoleForPodIdentity on the cluster, and where its request came from */
     public Result assumeRoleForPodIdentity(Caller caller, String clusterName, String token) {
-        permissions.check(caller, "eks-auth:AssumeRoleForPodIdentity", "arn:aws:eks:" + settings.region() + ":" + caller.accountId() + ":cluster/" + clusterName);
+        permissions.check(caller, "eks-auth:AssumeRoleForPodIdentity", Cluster.arn(settings.region(), caller.accountId(), clusterName));
         Cluster cluster = Eks.cluster(store, caller.accountId(), clusterName);
         if (token == null || token.isEmpty()) {
             throw new AwsException("InvalidParameterException", 400, "token is required");

@@ -145,11 +145,11 @@ public final class PodIdentityAssociations {
     }
 
     private String clusterArn(Caller caller, String clusterName) {
-        return "arn:aws:eks:" + settings.region() + ":" + caller.accountId() + ":cluster/" + clusterName;
+        return Cluster.arn(settings.region(), caller.accountId(), clusterName);
     }
 
     private String associationArn(Caller caller, String clusterName, String associationId) {
-        return "arn:aws:eks:" + settings.region() + ":" + caller.accountId() + ":podidentityassociation/" + clusterName + "/" + associationId;
+        return PodIdentityAssociation.arn(settings.region(), caller.accountId(), clusterName, associationId);
     }
 
     private Cluster cluster(Caller caller, String name) {

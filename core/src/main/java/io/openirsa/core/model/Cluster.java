@@ -16,6 +16,11 @@ public record Cluster(String accountId, String name, String id, String region, S
     }
 
     public String arn() {
+        return arn(region, accountId, name);
+    }
+
+    /** A cluster's ARN, also for one that may not exist: what a permission on it is checked against. */
+    public static String arn(String region, String accountId, String name) {
         return "arn:aws:eks:" + region + ":" + accountId + ":cluster/" + name;
     }
 }

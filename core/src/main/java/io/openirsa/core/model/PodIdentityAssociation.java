@@ -22,6 +22,11 @@ public record PodIdentityAssociation(String accountId, String region, String clu
     }
 
     public String arn() {
+        return arn(region, accountId, clusterName, associationId);
+    }
+
+    /** An association's ARN, also for one that may not exist: what a permission on it is checked against. */
+    public static String arn(String region, String accountId, String clusterName, String associationId) {
         return "arn:aws:eks:" + region + ":" + accountId + ":podidentityassociation/" + clusterName + "/" + associationId;
     }
 }

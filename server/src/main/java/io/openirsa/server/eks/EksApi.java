@@ -74,7 +74,7 @@ public final class EksApi {
             Eks eks = domain.eks();
             if (segments.size() == 2) {
                 audit.parameter("name", segments.get(1));
-                audit.resource("AWS::EKS::Cluster", "arn:aws:eks:" + domain.settings().region() + ":" + caller.accountId() + ":cluster/" + segments.get(1),
+                audit.resource("AWS::EKS::Cluster", Cluster.arn(domain.settings().region(), caller.accountId(), segments.get(1)),
                         caller.accountId());
             }
             String method = request.method();

@@ -69,7 +69,7 @@ public final class IssuerApi {
             SigV4Verifier.Verified verified = authenticate(request, clusterName);
             Caller caller = verified.caller();
             audit.caller(caller, verified.accessKeyId());
-            audit.resource("AWS::EKS::Cluster", "arn:aws:eks:" + domain.settings().region() + ":" + caller.accountId() + ":cluster/" + clusterName,
+            audit.resource("AWS::EKS::Cluster", Cluster.arn(domain.settings().region(), caller.accountId(), clusterName),
                     caller.accountId());
             JsonNode spec = Json.readObject(request.body(), "BadRequest").path("spec");
             List<String> audiences = new ArrayList<>();
