@@ -39,7 +39,7 @@ record DataDir(Path path) {
     }
 
     /** A command that reads a server's data folder found none there: the user's mistake, said in one line. */
-    static final class NoServer extends IOException {
+    static final class NoServer extends UserMistake {
         NoServer(Path path) {
             super("no server has run with data folder " + path + " (start one with: bin/irsa serve --data " + path
                     + ", or give the folder of one with --data)");

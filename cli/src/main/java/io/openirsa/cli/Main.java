@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** {@code bin/irsa}: the command line, and the wiring of every module. */
 @Command(name = "irsa", mixinStandardHelpOptions = true, version = "OpenIRSA 0.1.0",
         description = "OpenIRSA: IAM Roles for Service Accounts, self-hosted and AWS-wire-compatible.",
-        subcommands = {ServeCommand.class, AgentCommand.class, EnvCommand.class, TokenCommand.class, PolicyCommand.class, KeysCommand.class, ProviderCommand.class, WebhookCommand.class, DoctorCommand.class, AuditCommand.class, ExplainCommand.class, AccountCommand.class})
+        subcommands = {ServeCommand.class, ClusterCommand.class, AgentCommand.class, EnvCommand.class, TokenCommand.class, PolicyCommand.class, KeysCommand.class, ProviderCommand.class, WebhookCommand.class, DoctorCommand.class, AuditCommand.class, ExplainCommand.class, AccountCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -27,7 +27,7 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new Main());
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof DataDir.NoServer) {
+            if (e instanceof UserMistake) {
                 cmd.getErr().println("irsa " + cmd.getCommandName() + ": " + e.getMessage());
                 return 2;
             }

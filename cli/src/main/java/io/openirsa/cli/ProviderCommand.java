@@ -6,12 +6,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.util.concurrent.Callable;
 
 @Command(name = "provider", mixinStandardHelpOptions = true, description = "OpenIRSA's settings of IAM OIDC providers, beyond what IAM has.",
@@ -46,13 +43,8 @@ final class ProviderCommand implements Runnable {
             String pem = null;
             if (caFile != null) {
                 pem = Files.readString(caFile, StandardCharsets.US_ASCII);
-                try {
-                    int n = CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))).size();
-                    if (n == 0) {
-                        throw new CertificateException("no certificate");
-                    }
-                } catch (CertificateException e) {
-                    System.err.println(caFile + " holds no PEM certificate: " + e.getMessage());
+                if (!io.openirsa.core.sts.IssuerTrust.isCertificateBundle(pem)) {
+                    System.err.println(caFile + " holds no PEM certificate, or one that does not parse");
                     return 2;
                 }
             }

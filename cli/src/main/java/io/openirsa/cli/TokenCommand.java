@@ -41,16 +41,13 @@ final class TokenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String endpoint = env("AWS_ENDPOINT_URL");
-        String keyId = env("AWS_ACCESS_KEY_ID");
-        String secret = env("AWS_SECRET_ACCESS_KEY");
-        if (endpoint == null || keyId == null || secret == null) {
-            System.err.println("set AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY first: eval \"$(bin/irsa env)\"");
+        RemoteServer server = RemoteServer.fromEnvironment(System.getenv()).orElse(null);
+        if (server == null) {
+            System.err.println(RemoteServer.NOT_SET);
             return 2;
         }
-        String region = env("AWS_REGION") != null ? env("AWS_REGION") : env("AWS_DEFAULT_REGION") != null ? env("AWS_DEFAULT_REGION") : "us-east-1";
         try {
-            System.out.println(request(new Client(endpoint, keyId, secret, env("AWS_SESSION_TOKEN"), region),
+            System.out.println(request(server,
                     cluster, namespace, serviceAccount, audiences, duration));
             return 0;
         } catch (IllegalStateException e) {
@@ -59,20 +56,12 @@ final class TokenCommand implements Callable<Integer> {
         }
     }
 
-    /** Where and as whom to ask. The secret and session token are never printed. */
-    record Client(String endpoint, String accessKeyId, String secretAccessKey, String sessionToken, String region) {
-        @Override
-        public String toString() {
-            return "Client[" + endpoint + ", " + accessKeyId + "]";
-        }
-    }
-
     /**
      * Sends a TokenRequest for a service account and returns the token.
      *
      * @throws IllegalStateException with the server's message when it refuses
      */
-    static String request(Client client, String cluster, String namespace, String serviceAccount, List<String> audiences,
+    static String request(RemoteServer client, String cluster, String namespace, String serviceAccount, List<String> audiences,
                           Long duration) throws java.io.IOException, InterruptedException {
         String base = client.endpoint().endsWith("/") ? client.endpoint().substring(0, client.endpoint().length() - 1) : client.endpoint();
         String bearer = "k8s-aws-v1." + Base64.getUrlEncoder().withoutPadding().encodeToString(
@@ -105,7 +94,7 @@ final class TokenCommand implements Callable<Integer> {
     }
 
     /** What `aws eks get-token` builds: a GetCallerIdentity URL presigned for 60 s, signing x-k8s-aws-id. */
-    static String presignedCallerIdentity(String base, Client client, String cluster) {
+    static String presignedCallerIdentity(String base, RemoteServer client, String cluster) {
         String keyId = client.accessKeyId();
         String secret = client.secretAccessKey();
         String sessionToken = client.sessionToken();
@@ -129,8 +118,4 @@ final class TokenCommand implements Callable<Integer> {
         return base + "/?" + q + "&X-Amz-Signature=" + signature;
     }
 
-    private static String env(String name) {
-        String v = System.getenv(name);
-        return v == null || v.isEmpty() ? null : v;
-    }
 }

@@ -149,7 +149,7 @@ class ClusterIssuerTest extends ServerTest {
         assertThat(JSON.readTree(none.body()).path("kind").asText()).isEqualTo("Status");
 
         // A bearer token made for cluster auth-a signs x-k8s-aws-id: auth-a, so it does not open auth-b.
-        TokenCommand.Client admin = new TokenCommand.Client(f.server.endpoint(), f.server.adminKey().accessKeyId(),
+        RemoteServer admin = new RemoteServer(f.server.endpoint(), f.server.adminKey().accessKeyId(),
                 f.server.adminKey().secretAccessKey(), null, "us-east-1");
         String presigned = TokenCommand.presignedCallerIdentity(f.server.endpoint(), admin, "auth-a");
         String bearer = "k8s-aws-v1." + Base64.getUrlEncoder().withoutPadding().encodeToString(presigned.getBytes());

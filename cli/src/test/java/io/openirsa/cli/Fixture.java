@@ -107,7 +107,7 @@ final class Fixture implements AutoCloseable {
 
     /** A projected token from a cluster's issuer, through the TokenRequest endpoint, as `bin/irsa token` gets it. */
     String token(String cluster, String namespace, String serviceAccount, List<String> audiences, Long seconds) throws Exception {
-        return TokenCommand.request(new TokenCommand.Client(server.endpoint(), server.adminKey().accessKeyId(),
+        return TokenCommand.request(new RemoteServer(server.endpoint(), server.adminKey().accessKeyId(),
                 server.adminKey().secretAccessKey(), null, "us-east-1"), cluster, namespace, serviceAccount, audiences, seconds);
     }
 

@@ -95,7 +95,7 @@ class NodeAndTenantTest extends ServerTest {
 
     @Test
     void aNode_cannotMintTokens_associateRoles_norAssumeThePodsRole() {
-        IllegalStateException mint = catchThrowableOfType(IllegalStateException.class, () -> TokenCommand.request(new TokenCommand.Client(
+        IllegalStateException mint = catchThrowableOfType(IllegalStateException.class, () -> TokenCommand.request(new RemoteServer(
                 f.server.endpoint(), node.accessKeyId(), node.secretAccessKey(), node.sessionToken(), "us-east-1"), "node-a", "shop", "cart",
                 List.of("pods.eks.amazonaws.com"), null));
         assertThat(mint).hasMessageStartingWith("token request failed (403)");
@@ -120,7 +120,7 @@ class NodeAndTenantTest extends ServerTest {
                 .awsErrorDetails().errorCode()).isEqualTo("AccessDenied");
         var b = stsB.getCallerIdentity();
         assertThat(b.account()).isEqualTo(B);
-        IllegalStateException mint = catchThrowableOfType(IllegalStateException.class, () -> TokenCommand.request(new TokenCommand.Client(
+        IllegalStateException mint = catchThrowableOfType(IllegalStateException.class, () -> TokenCommand.request(new RemoteServer(
                 f.server.endpoint(), iamB.serviceClientConfiguration().credentialsProvider().resolveIdentity().join().accessKeyId(),
                 iamB.serviceClientConfiguration().credentialsProvider().resolveIdentity().join().secretAccessKey(), null, "us-east-1"),
                 "node-a", "shop", "cart", List.of("pods.eks.amazonaws.com"), null));

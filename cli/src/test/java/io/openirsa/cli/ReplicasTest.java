@@ -87,7 +87,7 @@ class ReplicasTest {
                 String clusterId = issuer.substring(issuer.lastIndexOf('/') + 1);
                 assertThat(store.keys(clusterId)).allSatisfy(k -> assertThat(k.material()).startsWith("kek1:"));
             }
-            String token = TokenCommand.request(new TokenCommand.Client(endpointA, keyId, secret, null, "us-east-1"), "shared", "default", "app",
+            String token = TokenCommand.request(new RemoteServer(endpointA, keyId, secret, null, "us-east-1"), "shared", "default", "app",
                     List.of("sts.amazonaws.com"), null);
 
             // On B: the role made on A is assumed; the session verifies on A.

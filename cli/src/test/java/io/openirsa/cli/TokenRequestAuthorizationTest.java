@@ -50,7 +50,7 @@ class TokenRequestAuthorizationTest extends ServerTest {
     }
 
     String token(Credentials c, String namespace, String serviceAccount) throws Exception {
-        return TokenCommand.request(new TokenCommand.Client(f.server.endpoint(), c.accessKeyId(), c.secretAccessKey(), c.sessionToken(), "us-east-1"),
+        return TokenCommand.request(new RemoteServer(f.server.endpoint(), c.accessKeyId(), c.secretAccessKey(), c.sessionToken(), "us-east-1"),
                 "prod", namespace, serviceAccount, List.of("sts.amazonaws.com"), null);
     }
 
@@ -111,7 +111,7 @@ class TokenRequestAuthorizationTest extends ServerTest {
 
     @Test
     void bearerTokens_areCheckedAsAwsIamAuthenticatorChecksThem() throws Exception {
-        var admin = new TokenCommand.Client(f.server.endpoint(), f.server.adminKey().accessKeyId(), f.server.adminKey().secretAccessKey(), null, "us-east-1");
+        var admin = new RemoteServer(f.server.endpoint(), f.server.adminKey().accessKeyId(), f.server.adminKey().secretAccessKey(), null, "us-east-1");
         assertThat(tokenRequestWithBearer(TokenCommand.presignedCallerIdentity(f.server.endpoint(), admin, "prod"))).isEqualTo(201);
         // The x-k8s-aws-id header must be signed: a URL without it is refused even when its signature is good.
         assertThat(tokenRequestWithBearer(TokenCommand.presignedCallerIdentity(f.server.endpoint(), admin, "prod")
@@ -129,7 +129,7 @@ class TokenRequestAuthorizationTest extends ServerTest {
 
     @Test
     void aBearerTokenAskingForALongerLife_isRefused() throws Exception {
-        var admin = new TokenCommand.Client(f.server.endpoint(), f.server.adminKey().accessKeyId(), f.server.adminKey().secretAccessKey(), null, "us-east-1");
+        var admin = new RemoteServer(f.server.endpoint(), f.server.adminKey().accessKeyId(), f.server.adminKey().secretAccessKey(), null, "us-east-1");
         // A week-long X-Amz-Expires (SigV4's maximum) must not make a bearer token good for a week.
         String week = TokenCommand.presignedCallerIdentity(f.server.endpoint(), admin, "prod").replace("X-Amz-Expires=60", "X-Amz-Expires=604800");
         assertThat(tokenRequestWithBearer(week)).isEqualTo(401);

@@ -44,19 +44,20 @@ public final class OpenIrsa implements AutoCloseable {
         this.settings = settings;
         this.store = store;
         CompiledPolicies compiled = new CompiledPolicies();
-        this.jwks = new JwksCache(settings.clock(), settings.jwksStaleIfError(), settings.publicUrl(), settings.privateIssuers());
+        this.jwks = new JwksCache(settings.clock(), settings.jwksStaleIfError(), settings.publicUrl(), settings.privateIssuers(),
+                Eks.registeredIssuers(store, keyEncryption));
         PolicyCatalog catalog = new PolicyCatalog(store);
         Permissions permissions = new Permissions(store, compiled, catalog, settings.clock());
         SessionTokens sessionTokens = SessionTokens.load(store, keyEncryption, settings.clock().instant());
         this.issuers = new ClusterIssuers(store, settings, keyEncryption);
         this.iam = new Iam(store, settings, compiled, permissions, jwks, catalog);
-        this.eks = new Eks(store, settings, issuers, permissions);
+        this.eks = new Eks(store, settings, issuers, permissions, keyEncryption, jwks);
         this.podIdentityAssociations = new io.openirsa.core.eks.PodIdentityAssociations(store, settings, permissions);
         this.sts = new Sts(store, settings, new WebIdentityVerifier(store, jwks, settings.clock()), sessionTokens, compiled, permissions,
                 new SessionPolicies(compiled, catalog::defaultDocument));
         this.keyEncryption = keyEncryption;
         this.authenticator = new Authenticator(store, sessionTokens, settings.clock(), keyEncryption);
-        this.podIdentity = new io.openirsa.core.eks.PodIdentity(store, settings, issuers, permissions, sts);
+        this.podIdentity = new io.openirsa.core.eks.PodIdentity(store, settings, issuers, permissions, sts, jwks, eks);
         this.audit = new AuditLog(store);
         this.lookupEvents = new LookupEvents(store, permissions, settings.clock());
         this.simulator = new io.openirsa.core.iam.Simulator(store, compiled, catalog, permissions);

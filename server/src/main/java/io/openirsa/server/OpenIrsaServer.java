@@ -29,6 +29,7 @@ import java.util.Map;
  *   GET  /healthz                                  ready
  *   POST /, GET /                                  STS and IAM (query protocol)
  *   /clusters, /clusters/{name}                    EKS (REST-JSON)
+ *   /cluster-registrations[/{name}]                EKS RegisterCluster, DeregisterCluster (REST-JSON)
  *   /clusters/{name}/pod-identity-associations[/{id}]   EKS Pod Identity associations (REST-JSON)
  *   POST /clusters/{name}/assume-role-for-pod-identity   EKS Auth (REST-JSON)
  *   POST /clusters/{name}/api/v1/namespaces/{ns}/serviceaccounts/{sa}/token   Kubernetes TokenRequest
@@ -239,7 +240,8 @@ public final class OpenIrsaServer implements AutoCloseable {
         if (path.startsWith("/clusters/") && path.endsWith("/token")) {
             return IssuerApi.status(f.status, f.kubernetes, message);
         }
-        if (path.equals("/clusters") || path.startsWith("/clusters/") || path.equals(AccountsApi.PATH)) {
+        if (path.equals("/clusters") || path.startsWith("/clusters/") || path.startsWith("/" + EksApi.REGISTRATIONS)
+                || path.equals(AccountsApi.PATH)) {
             return EksApi.error(new AwsException(f.eks, f.status, message));
         }
         String target = request == null ? null : request.header("x-amz-target");
@@ -286,6 +288,11 @@ public final class OpenIrsaServer implements AutoCloseable {
             }
             case "id" -> {
                 return issuer.discovery(request, segments);
+            }
+            case EksApi.REGISTRATIONS -> {
+                if (segments.size() <= 2) {
+                    return eks.handle(request, segments, requestId);
+                }
             }
             case "clusters" -> {
                 // /clusters/{name}/api/v1/namespaces/{ns}/serviceaccounts/{sa}/token

@@ -224,13 +224,15 @@ public final class JdbcStore implements Store {
 
     // ---- clusters ----
 
-    private static final String CLUSTER = "SELECT account_id, name, id, region, issuer, version, role_arn, created, tags FROM clusters ";
+    private static final String CLUSTER = "SELECT account_id, name, id, region, issuer, version, role_arn, created, tags, registered, discovery_ca_bundle, discovery_token FROM clusters ";
 
     @Override
     public boolean insertCluster(Cluster c) {
-        return update("INSERT INTO clusters (account_id, name, id, region, issuer, version, role_arn, created, tags) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                c.accountId(), c.name(), c.id(), c.region(), c.issuer(), c.version(), c.roleArn(), c.createdAt().toString(), json(c.tags())) == 1;
+        Cluster.Discovery d = c.discovery();
+        return update("INSERT INTO clusters (account_id, name, id, region, issuer, version, role_arn, created, tags, registered, "
+                        + "discovery_ca_bundle, discovery_token) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                c.accountId(), c.name(), c.id(), c.region(), c.issuer(), c.version(), c.roleArn(), c.createdAt().toString(), json(c.tags()),
+                d == null ? 0 : 1, d == null ? null : d.caBundle(), d == null ? null : d.bearerToken()) == 1;
     }
 
     @Override
@@ -309,7 +311,8 @@ public final class JdbcStore implements Store {
 
     private static Cluster cluster(ResultSet rs) throws SQLException {
         return new Cluster(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                rs.getString(6), rs.getString(7), instant(rs, 8), fromJson(rs.getString(9), MAP));
+                rs.getString(6), rs.getString(7), instant(rs, 8), fromJson(rs.getString(9), MAP),
+                rs.getInt(10) == 0 ? null : new Cluster.Discovery(rs.getString(11), rs.getString(12)));
     }
 
     // ---- keys ----

@@ -10,9 +10,14 @@ import io.openirsa.core.issuer.ClusterIssuers;
 import io.openirsa.core.issuer.ServiceAccountToken;
 import io.openirsa.core.model.Cluster;
 import io.openirsa.core.store.Store;
+import io.openirsa.core.sts.IssuerTrust;
+import io.openirsa.core.sts.JwksCache;
+import io.openirsa.core.sts.KeyEncryption;
 
+import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** The EKS cluster operations: each cluster brings its own OIDC issuer. */
@@ -31,18 +36,118 @@ public final class Eks {
     private final Settings settings;
     private final ClusterIssuers issuers;
     private final Permissions permissions;
+    private final KeyEncryption keyEncryption;
+    private final JwksCache jwks;
+    /** A kube-apiserver's discovery token: a service account token or similar, well under this. */
+    static final int MAX_DISCOVERY_TOKEN = 16 * 1024;
+    static final int MAX_CA_BUNDLE = 256 * 1024;
+    private static final Pattern TOKEN = Pattern.compile("[\\x21-\\x7E]+");
 
-    public Eks(Store store, Settings settings, ClusterIssuers issuers, Permissions permissions) {
+    public Eks(Store store, Settings settings, ClusterIssuers issuers, Permissions permissions, KeyEncryption keyEncryption, JwksCache jwks) {
         this.store = store;
         this.settings = settings;
         this.issuers = issuers;
         this.permissions = permissions;
+        this.keyEncryption = keyEncryption;
+        this.jwks = jwks;
     }
 
-    public Cluster createCluster(Caller caller, String name, String version, String roleArn, Map<String, String> tags) {
+    /**
+     * Registers an existing Kubernetes cluster by its service-account issuer (kube-apiserver's
+     * {@code --service-account-issuer}): its pods' tokens then exchange through AssumeRoleWithWebIdentity
+     * and AssumeRoleForPodIdentity, verified with the keys its API server publishes. EKS's RegisterCluster
+     * is the closest shape; the issuer, CA bundle and discovery token are OpenIRSA's additions.
+     *
+     * @param caBundle PEM CA certificates for the issuer's TLS certificate, or null for the system's roots
+     * @param discoveryToken sent as a bearer token to the discovery endpoints when they are not anonymous, or null
+     */
+    public Cluster registerCluster(Caller caller, String name, String issuer, String caBundle, String discoveryToken, String roleArn,
+                                   Map<String, String> tags) {
+        requireName(name);
+        String arn = clusterArn(caller, name);
+        permissions.check(caller, "eks:RegisterCluster", arn);
+        if (roleArn != null) {
+            permissions.check(caller, "iam:PassRole", roleArn, b -> b.put("iam:PassedToService", "eks-connector.amazonaws.com"));
+        }
+        requireIssuer(issuer);
+        if (caBundle != null && (caBundle.length() > MAX_CA_BUNDLE || !IssuerTrust.isCertificateBundle(caBundle))) {
+            throw invalidParameter("caBundle must be PEM X.509 certificates, at most " + MAX_CA_BUNDLE + " characters");
+        }
+        if (discoveryToken != null && (discoveryToken.length() > MAX_DISCOVERY_TOKEN || !TOKEN.matcher(discoveryToken).matches())) {
+            throw invalidParameter("discoveryToken must be at most " + MAX_DISCOVERY_TOKEN + " visible ASCII characters");
+        }
+        Cluster cluster = new Cluster(caller.accountId(), name, Identifiers.clusterId(), settings.region(), issuer, "", roleArn, // version: its API server knows
+                settings.clock().instant(), tags == null ? Map.of() : tags,
+                new Cluster.Discovery(blankToNull(caBundle), discoveryToken == null ? null : keyEncryption.seal(discoveryToken)));
+        if (!store.insertCluster(cluster)) {
+            throw new AwsException("ResourceInUseException", 409, "Cluster already exists with name: " + name);
+        }
+        jwks.invalidate(issuer); // keys a failed or earlier fetch left behind are not this registration's
+        return cluster;
+    }
+
+    /** Removes a registered cluster, its Pod Identity associations with it. */
+    public Cluster deregisterCluster(Caller caller, String name) {
+        permissions.check(caller, "eks:DeregisterCluster", clusterArn(caller, name));
+        Cluster c = cluster(caller, name);
+        if (!c.registered()) {
+            throw new AwsException("InvalidRequestException", 400, "Cluster " + name + " was created, not registered: use DeleteCluster");
+        }
+        store.deleteCluster(caller.accountId(), c.name());
+        jwks.invalidate(c.issuer());
+        return c;
+    }
+
+    /**
+     * The registered clusters' discovery settings, opened, for the JWKS cache: the first cluster of the
+     * account registered with that issuer.
+     */
+    public static JwksCache.RegisteredIssuers registeredIssuers(Store store, KeyEncryption keyEncryption) {
+        return (accountId, issuer) -> store.clusters(accountId).stream()
+                .filter(c -> c.registered() && c.issuer().equals(issuer)).findFirst()
+                .map(c -> opened(c.discovery(), keyEncryption));
+    }
+
+    /** A registered cluster with its discovery token readable, for fetching its keys. */
+    public Cluster opened(Cluster c) {
+        return c.registered() ? new Cluster(c.accountId(), c.name(), c.id(), c.region(), c.issuer(), c.version(), c.roleArn(), c.createdAt(),
+                c.tags(), opened(c.discovery(), keyEncryption)) : c;
+    }
+
+    private static Cluster.Discovery opened(Cluster.Discovery d, KeyEncryption keyEncryption) {
+        return new Cluster.Discovery(d.caBundle(), d.bearerToken() == null ? null : keyEncryption.open(d.bearerToken()));
+    }
+
+    /** An https issuer URL without query, fragment or user info (plain http only on this machine), as kube-apiserver requires. */
+    private static void requireIssuer(String issuer) {
+        if (issuer == null || issuer.isEmpty()) {
+            throw invalidParameter("oidcIssuer is required: the cluster's --service-account-issuer URL");
+        }
+        URI uri;
+        try {
+            uri = new URI(issuer);
+        } catch (java.net.URISyntaxException e) {
+            throw invalidParameter("oidcIssuer is not a URL: " + e.getMessage());
+        }
+        boolean secure = "https".equals(uri.getScheme()) || ("http".equals(uri.getScheme()) && JwksCache.isLoopback(uri.getHost()));
+        if (issuer.length() > 2048 || !secure || uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null
+                || uri.getRawUserInfo() != null) {
+            throw invalidParameter("oidcIssuer must be an https URL without query, fragment or user info, at most 2048 characters");
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    private static void requireName(String name) {
         if (name == null || !NAME.matcher(name).matches()) {
             throw invalidParameter("The cluster name must satisfy regular expression pattern: [0-9A-Za-z][A-Za-z0-9\\-_]* and be at most 100 characters");
         }
+    }
+
+    public Cluster createCluster(Caller caller, String name, String version, String roleArn, Map<String, String> tags) {
+        requireName(name);
         if (version != null && !VERSION.matcher(version).matches()) {
             throw invalidParameter("unsupported Kubernetes version " + version);
         }
@@ -75,7 +180,12 @@ public final class Eks {
     public ServiceAccountToken createServiceAccountToken(Caller caller, String clusterName, String namespace, String serviceAccount,
                                                          List<String> audiences, Long seconds, String podName, String podUid) {
         permissions.check(caller, CREATE_TOKEN, serviceAccountArn(caller.accountId(), clusterName, namespace, serviceAccount));
-        return issuers.issue(cluster(caller, clusterName), namespace, serviceAccount, audiences, seconds, podName, podUid);
+        Cluster cluster = cluster(caller, clusterName);
+        if (cluster.registered()) {
+            throw new AwsException("InvalidRequestException", 400, "Cluster " + clusterName
+                    + " is registered: its tokens come from its own API server (kubectl create token)");
+        }
+        return issuers.issue(cluster, namespace, serviceAccount, audiences, seconds, podName, podUid);
     }
 
     /** {@code arn:aws:eks:REGION:ACCOUNT:serviceaccount/CLUSTER/NAMESPACE/NAME}: what {@link #CREATE_TOKEN} is granted on. */
@@ -99,6 +209,9 @@ public final class Eks {
     public Cluster deleteCluster(Caller caller, String name) {
         permissions.check(caller, "eks:DeleteCluster", clusterArn(caller, name));
         Cluster c = cluster(caller, name);
+        if (c.registered()) {
+            throw new AwsException("InvalidRequestException", 400, "Cluster " + name + " is registered: use DeregisterCluster");
+        }
         store.deleteCluster(caller.accountId(), c.name());
         issuers.deleteKeys(c.id());
         return c;

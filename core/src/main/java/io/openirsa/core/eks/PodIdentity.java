@@ -1,8 +1,11 @@
 package io.openirsa.core.eks;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
 import com.nimbusds.jose.crypto.RSASSAVerifier;
+import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -17,6 +20,7 @@ import io.openirsa.core.model.Cluster;
 import io.openirsa.core.model.PodIdentityAssociation;
 import io.openirsa.core.store.Store;
 import io.openirsa.core.sts.AssumeRoleRequest;
+import io.openirsa.core.sts.JwksCache;
 import io.openirsa.core.sts.RoleSession;
 import io.openirsa.core.sts.Sts;
 
@@ -43,10 +47,17 @@ public final class PodIdentity {
     private final ClusterIssuers issuers;
     private final Permissions permissions;
     private final Sts sts;
+    private final JwksCache jwks;
+    private final Eks eks;
     /** Verifiers by key, as the web identity verifier keeps them: building one decodes the key's numbers. */
-    private final Remembered<RSAKey, JWSVerifier> verifiers = new Remembered<>(1_000);
+    private final Remembered<JWK, JWSVerifier> verifiers = new Remembered<>(1_000);
+    private static final java.util.Set<JWSAlgorithm> ALGORITHMS = java.util.Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
+            JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
 
-    public PodIdentity(Store store, Settings settings, ClusterIssuers issuers, Permissions permissions, Sts sts) {
+    /** @param jwks where a registered cluster's keys come from; an own cluster's are read directly */
+    public PodIdentity(Store store, Settings settings, ClusterIssuers issuers, Permissions permissions, Sts sts, JwksCache jwks, Eks eks) {
+        this.jwks = jwks;
+        this.eks = eks;
         this.store = store;
         this.settings = settings;
         this.issuers = issuers;
@@ -117,7 +128,10 @@ public final class PodIdentity {
                 .orElseThrow(() -> new IllegalStateException("a session just sealed does not open"));
     }
 
-    /** The token, checked against the cluster's own keys: its issuer, signature, audience and lifetime. */
+    /**
+     * The token, checked against the cluster's keys (its own, or those its API server publishes when it
+     * is registered): its issuer, signature, audience and lifetime.
+     */
     private JWTClaimsSet verified(Cluster cluster, String token) {
         SignedJWT jwt;
         JWTClaimsSet claims;
@@ -131,22 +145,36 @@ public final class PodIdentity {
             throw invalidToken("The token was not issued by cluster " + cluster.name());
         }
         String kid = jwt.getHeader().getKeyID();
+        JWSAlgorithm alg = jwt.getHeader().getAlgorithm();
+        if (!ALGORITHMS.contains(alg)) {
+            throw invalidToken("The token's algorithm " + alg + " is not accepted: RS256-512 or ES256-512");
+        }
+        List<JWK> keys = cluster.registered() ? registeredKeys(cluster, kid) : issuers.keys(cluster.id()).publicJwks().getKeys();
         boolean signed = false;
-        for (JWK key : issuers.keys(cluster.id()).publicJwks().getKeys()) {
-            if (key instanceof RSAKey rsa && (kid == null || kid.equals(key.getKeyID()))) {
-                try {
-                    JWSVerifier verifier = verifiers.get(rsa);
+        // Only the issuer's published keys: one the token names or carries (jku, jwk, x5c) is never used.
+        for (JWK key : keys) {
+            if (kid != null && !kid.equals(key.getKeyID())) {
+                continue;
+            }
+            try {
+                JWSVerifier verifier = verifiers.get(key);
+                if (verifier == null) {
+                    verifier = switch (key) {
+                        case RSAKey rsa when JWSAlgorithm.Family.RSA.contains(alg) -> new RSASSAVerifier(rsa);
+                        case ECKey ec when JWSAlgorithm.Family.EC.contains(alg) -> new ECDSAVerifier(ec);
+                        default -> null;
+                    };
                     if (verifier == null) {
-                        verifier = new RSASSAVerifier(rsa);
-                        verifiers.remember(rsa, verifier);
+                        continue;
                     }
-                    if (jwt.verify(verifier)) {
-                        signed = true;
-                        break;
-                    }
-                } catch (JOSEException | IllegalStateException e) {
-                    // not this key
+                    verifiers.remember(key, verifier);
                 }
+                if (jwt.verify(verifier)) {
+                    signed = true;
+                    break;
+                }
+            } catch (JOSEException | IllegalStateException e) {
+                // not this key
             }
         }
         if (!signed) {
@@ -166,6 +194,18 @@ public final class PodIdentity {
             throw invalidToken("The token is not valid yet");
         }
         return claims;
+    }
+
+    /** A registered cluster's published keys, failures in eks-auth's terms (STS's codes are not eks-auth's). */
+    private List<JWK> registeredKeys(Cluster cluster, String kid) {
+        try {
+            return jwks.keys(eks.opened(cluster), kid == null || kid.isEmpty() ? null : kid);
+        } catch (AwsException e) {
+            AwsException mapped = e.code().equals("IDPCommunicationError")
+                    ? new AwsException("ServiceUnavailableException", 503, "The keys of cluster " + cluster.name() + "'s issuer could not be fetched")
+                    : invalidToken("The keys of cluster " + cluster.name() + "'s issuer could not be used");
+            throw e.denial() == null ? mapped : mapped.explained(e.denial().stage(), e.denial().reason(), e.denial().fix());
+        }
     }
 
     @SuppressWarnings("unchecked")

@@ -67,8 +67,9 @@ public final class ClusterIssuers {
         keysets.remove(clusterId);
     }
 
+    /** An own cluster by its id: registered clusters are served by their own API server. */
     public Optional<Cluster> clusterById(String id) {
-        return store.clusterById(id);
+        return store.clusterById(id).filter(c -> !c.registered());
     }
 
     public SigningKeys keys(String clusterId) {
@@ -85,7 +86,7 @@ public final class ClusterIssuers {
     public Duration oldestPrimaryKeyAge() {
         Instant now = settings.clock().instant();
         Duration oldest = Duration.ZERO;
-        for (Cluster c : store.allClusters()) {
+        for (Cluster c : ownClusters()) {
             for (StoredKey k : store.keys(c.id())) {
                 if (k.status() == KeyStatus.PRIMARY) {
                     Duration age = Duration.between(k.changedAt(), now);
@@ -138,7 +139,7 @@ public final class ClusterIssuers {
     /** Runs rotation for every cluster, on one replica at a time; what a server does every minute. */
     public void rotateAll() {
         store.runExclusively("openirsa-key-rotation", () -> {
-            for (Cluster c : store.allClusters()) {
+            for (Cluster c : ownClusters()) {
                 try {
                     rotate(c.id(), false);
                 } catch (RuntimeException e) {
@@ -146,6 +147,10 @@ public final class ClusterIssuers {
                 }
             }
         });
+    }
+
+    private List<Cluster> ownClusters() {
+        return store.allClusters().stream().filter(c -> !c.registered()).toList();
     }
 
     /** The discovery document, with the fields kube-apiserver serves. */

@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
  * pinned certificate is used as a trust anchor for a full PKIX check, hostname included: a chain
  * that merely contains the pinned (public) certificate is not enough.
  */
-final class IssuerTrust extends X509ExtendedTrustManager {
+public final class IssuerTrust extends X509ExtendedTrustManager {
     private final X509ExtendedTrustManager roots;
     private final Set<String> thumbprints;
 
@@ -37,6 +37,18 @@ final class IssuerTrust extends X509ExtendedTrustManager {
     }
 
     /** An SSL context for a provider; its CA bundle and thumbprints may be empty. */
+    /**
+     * Whether a PEM bundle holds at least one X.509 certificate and nothing that fails to parse.
+     */
+    public static boolean isCertificateBundle(String pem) {
+        try {
+            return !java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII))).isEmpty();
+        } catch (CertificateException e) {
+            return false;
+        }
+    }
+
     static SSLContext context(String caBundle, List<String> thumbprints) throws GeneralSecurityException {
         KeyStore store = emptyKeyStore();
         X509ExtendedTrustManager jdk = trustManager(null);

@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import io.openirsa.core.AwsException;
+import io.openirsa.core.model.Cluster;
 import io.openirsa.core.model.OidcProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -53,6 +55,9 @@ import java.util.regex.Pattern;
  *       connection, unless the server allows private issuers or it is this server's own issuer. The
  *       name is resolved once, here, and its checked addresses pinned ({@link PinnedAddresses}) for
  *       the HTTP client's own lookup, so a rebinding name cannot switch addresses in between.</li>
+ *   <li>A registered Kubernetes cluster's issuer is fetched with the CA bundle and bearer token it was
+ *       registered with (kube-apiserver's discovery is often neither public nor anonymous), for the
+ *       account that registered it only; the keys themselves are public and shared by issuer URL.</li>
  * </ul>
  */
 public final class JwksCache {
@@ -80,6 +85,20 @@ public final class JwksCache {
     private record Fetched(JWKSet keys, Duration ttl) {
     }
 
+    /** Where an issuer is and how to reach it; the bearer token is never logged. */
+    private record Endpoint(String issuer, Trust trust, String bearerToken) {
+        @Override
+        public String toString() {
+            return issuer;
+        }
+    }
+
+    /** The discovery settings of a cluster an account registered with this issuer URL, if any. */
+    @FunctionalInterface
+    public interface RegisteredIssuers {
+        Optional<Cluster.Discovery> discovery(String accountId, String issuer);
+    }
+
     private volatile HttpClient http; // made at the first fetch: most servers only verify their own issuers' tokens
     private final Clock clock;
     private final Duration staleIfError;
@@ -96,6 +115,7 @@ public final class JwksCache {
     private final Cache<Failed, AwsException> failures = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(FAILURE_TTL).build();
     private final String ownUrl;
     private final boolean privateIssuers;
+    private final RegisteredIssuers registered;
     private final AtomicLong fetches = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong hits = new java.util.concurrent.atomic.AtomicLong();
 
@@ -104,6 +124,12 @@ public final class JwksCache {
      * @param privateIssuers whether other issuers may be on loopback, private or link-local addresses
      */
     public JwksCache(Clock clock, Duration staleIfError, String ownUrl, boolean privateIssuers) {
+        this(clock, staleIfError, ownUrl, privateIssuers, (account, issuer) -> Optional.empty());
+    }
+
+    /** @param registered the registered clusters' discovery settings, read only when keys are fetched */
+    public JwksCache(Clock clock, Duration staleIfError, String ownUrl, boolean privateIssuers, RegisteredIssuers registered) {
+        this.registered = registered;
         this.clock = clock;
         this.staleIfError = staleIfError;
         this.ownUrl = ownUrl;
@@ -118,10 +144,26 @@ public final class JwksCache {
      *                      cached, InvalidIdentityToken when it answers with something unusable
      */
     public List<JWK> keys(OidcProvider provider, String kid) {
-        String issuer = provider.url();
+        return keys(provider.url(), () -> {
+            Optional<Cluster.Discovery> cluster = registered.discovery(provider.accountId(), provider.url());
+            boolean ownTrust = (provider.caBundle() != null && !provider.caBundle().isBlank()) || !provider.thumbprints().isEmpty();
+            String caBundle = ownTrust ? provider.caBundle() : cluster.map(Cluster.Discovery::caBundle).orElse(null);
+            return new Endpoint(provider.url(), new Trust(caBundle, List.copyOf(provider.thumbprints())),
+                    cluster.map(Cluster.Discovery::bearerToken).orElse(null));
+        }, kid);
+    }
+
+    /** The keys of a registered cluster's issuer, fetched with its CA bundle and bearer token. */
+    public List<JWK> keys(Cluster cluster, String kid) {
+        Cluster.Discovery d = cluster.discovery();
+        return keys(cluster.issuer(), () -> new Endpoint(cluster.issuer(), new Trust(d == null ? null : d.caBundle(), List.of()),
+                d == null ? null : d.bearerToken()), kid);
+    }
+
+    private List<JWK> keys(String issuer, java.util.function.Supplier<Endpoint> endpoint, String kid) {
         Entry entry = entries.get(issuer);
         if (entry == null || !fresh(entry) || (kid != null && entry.keys.getKeyByKeyId(kid) == null)) {
-            entry = refresh(provider, kid);
+            entry = refresh(endpoint.get(), kid);
         } else {
             hits.incrementAndGet();
         }
@@ -152,8 +194,8 @@ public final class JwksCache {
         return clock.instant().isBefore(e.expires);
     }
 
-    private Entry refresh(OidcProvider provider, String kid) {
-        String issuer = provider.url();
+    private Entry refresh(Endpoint provider, String kid) {
+        String issuer = provider.issuer();
         ReentrantLock lock = locks.computeIfAbsent(issuer, i -> new ReentrantLock());
         lock.lock();
         try {
@@ -166,7 +208,7 @@ public final class JwksCache {
             if (!expired && !(unknownKid && mayForce)) {
                 return entry;
             }
-            AwsException failedLately = entry == null ? failures.getIfPresent(Failed.of(provider)) : null;
+            AwsException failedLately = entry == null ? failures.getIfPresent(new Failed(issuer, provider.trust())) : null;
             if (failedLately != null) {
                 throw failedLately;
             }
@@ -183,7 +225,7 @@ public final class JwksCache {
                     return kept;
                 }
                 if (entry == null) {
-                    failures.put(Failed.of(provider), e);
+                    failures.put(new Failed(issuer, provider.trust()), e);
                 }
                 throw e;
             }
@@ -192,14 +234,14 @@ public final class JwksCache {
         }
     }
 
-    private Fetched fetch(OidcProvider provider) {
-        String issuer = provider.url();
+    private Fetched fetch(Endpoint provider) {
+        String issuer = provider.issuer();
         HttpClient http = client(provider);
         URI discovery = uri(issuer.endsWith("/") ? issuer + ".well-known/openid-configuration"
                 : issuer + "/.well-known/openid-configuration");
         JsonNode doc;
         try {
-            doc = JSON.readTree(get(http, discovery).body);
+            doc = JSON.readTree(get(http, discovery, provider.bearerToken()).body);
         } catch (IOException e) {
             throw keyRetrievalFailed(issuer, "discovery document is not JSON");
         }
@@ -207,7 +249,7 @@ public final class JwksCache {
         if (jwksUri == null || !jwksUri.isTextual()) {
             throw keyRetrievalFailed(issuer, "discovery document has no jwks_uri");
         }
-        Body jwks = get(http, uri(jwksUri.asText()));
+        Body jwks = get(http, uri(jwksUri.asText()), provider.bearerToken());
         try {
             JWKSet set = JWKSet.parse(jwks.body);
             LOG.info("fetched the JWKS of {}: {} keys, kept for {}", issuer, set.getKeys().size(), jwks.ttl);
@@ -221,16 +263,17 @@ public final class JwksCache {
     }
 
     /** The HTTP client for a provider's TLS trust: shared by every provider with the same CA bundle and thumbprints. */
-    private HttpClient client(OidcProvider provider) {
-        if ((provider.caBundle() == null || provider.caBundle().isBlank()) && provider.thumbprints().isEmpty()) {
+    private HttpClient client(Endpoint provider) {
+        Trust trust = provider.trust();
+        if ((trust.caBundle() == null || trust.caBundle().isBlank()) && trust.thumbprints().isEmpty()) {
             return defaultClient();
         }
-        return clients.get(new Trust(provider.caBundle(), List.copyOf(provider.thumbprints())), t -> {
+        return clients.get(trust, t -> {
             try {
                 return HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
                         .sslContext(IssuerTrust.context(t.caBundle(), t.thumbprints())).build();
             } catch (java.security.GeneralSecurityException | RuntimeException e) {
-                LOG.warn("the CA bundle or thumbprints of {} cannot be used: {}", provider.url(), e.toString());
+                LOG.warn("the CA bundle or thumbprints of {} cannot be used: {}", provider.issuer(), e.toString());
                 return defaultClient();
             }
         });
@@ -240,9 +283,6 @@ public final class JwksCache {
     }
 
     private record Failed(String issuer, Trust trust) {
-        static Failed of(OidcProvider p) {
-            return new Failed(p.url(), new Trust(p.caBundle(), List.copyOf(p.thumbprints())));
-        }
     }
 
     /** The client for issuers with the system's trust. */
@@ -259,11 +299,15 @@ public final class JwksCache {
         return client;
     }
 
-    private Body get(HttpClient http, URI uri) {
+    private Body get(HttpClient http, URI uri, String bearerToken) {
         requireSecureTransport(uri);
         requirePublicAddress(uri);
         fetches.incrementAndGet();
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json").GET().build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(TIMEOUT).header("Accept", "application/json").GET();
+        if (bearerToken != null && "https".equals(uri.getScheme())) { // a credential never travels in clear text
+            builder.header("Authorization", "Bearer " + bearerToken);
+        }
+        HttpRequest request = builder.build();
         try {
             HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream body = response.body()) {

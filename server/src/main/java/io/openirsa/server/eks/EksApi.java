@@ -23,11 +23,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The EKS API on REST-JSON: clusters ({@code /clusters}, {@code /clusters/{name}}) and their Pod
- * Identity associations ({@code /clusters/{name}/pod-identity-associations[/{id}]}).
+ * The EKS API on REST-JSON: clusters ({@code /clusters}, {@code /clusters/{name}}), registered
+ * clusters ({@code /cluster-registrations[/{name}]}) and their Pod Identity associations
+ * ({@code /clusters/{name}/pod-identity-associations[/{id}]}).
  */
 public final class EksApi {
     private static final String BAD = "InvalidParameterException";
+    public static final String REGISTRATIONS = "cluster-registrations";
     private final OpenIrsa domain;
     private final SigV4Verifier verifier;
 
@@ -37,7 +39,11 @@ public final class EksApi {
     }
 
     public WireResponse handle(WireRequest request, List<String> segments, String requestId) {
-        String eventName = isAssociations(segments) ? switch (request.method() + " " + segments.size()) {
+        String eventName = segments.get(0).equals(REGISTRATIONS) ? switch (request.method() + " " + segments.size()) {
+            case "POST 1" -> "RegisterCluster";
+            case "DELETE 2" -> "DeregisterCluster";
+            default -> "Unknown";
+        } : isAssociations(segments) ? switch (request.method() + " " + segments.size()) {
             case "POST 3" -> "CreatePodIdentityAssociation";
             case "GET 3" -> "ListPodIdentityAssociations";
             case "GET 4" -> "DescribePodIdentityAssociation";
@@ -78,13 +84,12 @@ public final class EksApi {
                         caller.accountId());
             }
             String method = request.method();
+            if (segments.get(0).equals(REGISTRATIONS)) {
+                return registrations(request, segments, caller, audit);
+            }
             if (segments.size() == 1 && method.equals("POST")) {
                 JsonNode body = Json.readObject(request.body(), BAD);
-                Map<String, String> tags = new LinkedHashMap<>();
-                JsonNode t = body.get("tags");
-                if (t != null && t.isObject()) {
-                    t.fields().forEachRemaining(e -> tags.put(e.getKey(), e.getValue().asText()));
-                }
+                Map<String, String> tags = tags(body);
                 audit.parameter("name", Json.text(body, "name", BAD)).parameter("version", Json.text(body, "version", BAD))
                         .parameter("roleArn", Json.text(body, "roleArn", BAD));
                 Cluster c = eks.createCluster(caller, Json.text(body, "name", BAD), Json.text(body, "version", BAD),
@@ -115,6 +120,52 @@ public final class EksApi {
             return error(e);
         }
     }
+
+    private static Map<String, String> tags(JsonNode body) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        JsonNode t = body.get("tags");
+        if (t != null && t.isObject()) {
+            t.fields().forEachRemaining(e -> tags.put(e.getKey(), e.getValue().asText()));
+        }
+        return tags;
+    }
+
+    /**
+     * RegisterCluster ({@code POST /cluster-registrations}) with OpenIRSA's fields {@code oidcIssuer},
+     * {@code caBundle} and {@code discoveryToken}, and DeregisterCluster ({@code DELETE
+     * /cluster-registrations/{name}}). The discovery token is never audited nor returned.
+     */
+    private WireResponse registrations(WireRequest request, List<String> segments, Caller caller, ApiCall audit) {
+        Eks eks = domain.eks();
+        if (segments.size() == 1 && request.method().equals("POST")) {
+            JsonNode body = Json.readObject(request.body(), BAD);
+            String name = Json.text(body, "name", BAD);
+            String issuer = Json.text(body, "oidcIssuer", BAD);
+            JsonNode connector = body.get("connectorConfig");
+            String roleArn = connector != null && connector.isObject() ? Json.text(connector, "roleArn", BAD) : null;
+            String provider = connector != null && connector.isObject() ? Json.text(connector, "provider", BAD) : null;
+            if (provider != null && !CONNECTOR_PROVIDERS.contains(provider)) {
+                throw new AwsException(BAD, 400, "connectorConfig.provider must be one of " + CONNECTOR_PROVIDERS);
+            }
+            String caBundle = Json.text(body, "caBundle", BAD);
+            String token = Json.text(body, "discoveryToken", BAD);
+            audit.parameter("name", name).parameter("oidcIssuer", issuer).parameter("caBundle", caBundle == null ? null : "(PEM)")
+                    .parameter("discoveryToken", token == null ? null : "(hidden)").parameter("roleArn", roleArn);
+            audit.resource("AWS::EKS::Cluster", Cluster.arn(domain.settings().region(), caller.accountId(), name == null ? "" : name),
+                    caller.accountId());
+            Cluster c = eks.registerCluster(caller, name, issuer, caBundle, token, roleArn, tags(body));
+            audit.responseElements(Map.of("cluster", cluster(c, "ACTIVE")));
+            return ok(Map.of("cluster", cluster(c, "ACTIVE")));
+        }
+        if (segments.size() == 2 && request.method().equals("DELETE")) {
+            return ok(Map.of("cluster", cluster(eks.deregisterCluster(caller, segments.get(1)), "DELETING")));
+        }
+        throw new AwsException("UnknownOperationException", 404, "No operation at " + request.method() + " " + request.rawPath());
+    }
+
+    /** EKS's ConnectorConfigProvider values. */
+    private static final List<String> CONNECTOR_PROVIDERS = List.of("EKS_ANYWHERE", "ANTHOS", "GKE", "AKS", "OPENSHIFT", "TANZU", "RANCHER",
+            "EC2", "OTHER");
 
     /** {@code /clusters/{name}/pod-identity-associations[/{associationId}]}. */
     public static boolean isAssociations(List<String> segments) {
@@ -232,10 +283,16 @@ public final class EksApi {
         m.put("name", c.name());
         m.put("arn", c.arn());
         m.put("createdAt", new BigDecimal(c.createdAt().toEpochMilli()).movePointLeft(3));
-        m.put("version", c.version());
-        m.put("endpoint", domain.settings().publicUrl() + "/clusters/" + c.name());
-        if (c.roleArn() != null) {
-            m.put("roleArn", c.roleArn());
+        if (c.registered()) { // its API server is its own; EKS shows a registered cluster's connector instead
+            if (c.roleArn() != null) {
+                m.put("connectorConfig", Map.of("roleArn", c.roleArn()));
+            }
+        } else {
+            m.put("version", c.version());
+            m.put("endpoint", domain.settings().publicUrl() + "/clusters/" + c.name());
+            if (c.roleArn() != null) {
+                m.put("roleArn", c.roleArn());
+            }
         }
         m.put("identity", Map.of("oidc", Map.of("issuer", c.issuer())));
         m.put("status", status);
