@@ -15,6 +15,7 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -52,6 +53,12 @@ final class DoctorCommand implements Runnable {
         @Option(names = "--token-audience", defaultValue = "sts.amazonaws.com", description = "(default ${DEFAULT-VALUE})")
         String audience;
 
+        @Option(names = "--cluster", description = "the pod's cluster in OpenIRSA: its issuer is checked against the role's OIDC provider "
+                + "and trust policy (read from --data, else from the server the AWS_* environment points at)")
+        String cluster;
+
+        Map<String, String> env = System.getenv();
+
         @Override
         public Integer call() throws Exception {
             int slash = pod.indexOf('/');
@@ -64,7 +71,9 @@ final class DoctorCommand implements Runnable {
                     d.defaultExpiration(), d.maxExpiration(), null, null);
             Config config = kubeconfig != null ? Config.fromKubeconfig(Files.readString(kubeconfig)) : Config.autoConfigure(null);
             try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
-                List<Doctor.Check> checks = new Doctor(settings).examine(client, pod.substring(0, slash), pod.substring(slash + 1), trustPolicies());
+                Doctor.ClusterIssuer issuer = cluster == null ? null : clusterIssuer();
+                List<Doctor.Check> checks = new Doctor(settings).examine(client, pod.substring(0, slash), pod.substring(slash + 1), trustPolicies(),
+                        issuer);
                 for (Doctor.Check c : checks) {
                     System.out.println((c.ok() ? "OK   " : "FAIL ") + c.name() + ": " + c.detail());
                     if (!c.ok()) {
@@ -75,6 +84,44 @@ final class DoctorCommand implements Runnable {
             } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
                 System.err.println("cannot read from the Kubernetes API: " + e.getMessage());
                 return 2;
+            }
+        }
+
+        /** The cluster's issuer and its OIDC providers' client IDs: from the data folder, or through EKS and IAM on the server. */
+        private Doctor.ClusterIssuer clusterIssuer() throws java.io.IOException {
+            if (data != null) {
+                DataDir dir = new DataDir(data);
+                DataDir.ServerInfo info = dir.readServerInfo();
+                try (JdbcStore store = dir.store()) {
+                    String url = store.cluster(info.accountId(), cluster).map(io.openirsa.core.model.Cluster::issuer)
+                            .orElseThrow(() -> new UserMistake("no cluster " + cluster + " in account " + info.accountId()));
+                    return new Doctor.ClusterIssuer(url, account -> {
+                        try (JdbcStore s = dir.store()) {
+                            return s.provider(account, io.openirsa.core.model.OidcProvider.hostPath(url)).filter(p -> p.url().equals(url))
+                                    .map(io.openirsa.core.model.OidcProvider::clientIds);
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+                }
+            }
+            RemoteServer server = RemoteServer.fromEnvironment(env).orElseThrow(() -> new UserMistake(RemoteServer.NOT_SET + ", or give --data"));
+            try {
+                String url = server.call("GET", "eks", "/clusters/" + io.openirsa.server.sigv4.SigV4.encode(cluster), null, null)
+                        .path("cluster").path("identity").path("oidc").path("issuer").asText();
+                return new Doctor.ClusterIssuer(url, account -> {
+                    String arn = "arn:aws:iam::" + account + ":oidc-provider/" + io.openirsa.core.model.OidcProvider.hostPath(url);
+                    try {
+                        return Optional.of(RemoteServer.xmlList(server.query("iam", Map.of("Action", "GetOpenIDConnectProvider",
+                                "Version", "2010-05-08", "OpenIDConnectProviderArn", arn)), "ClientIDList"));
+                    } catch (RemoteServer.Refused e) {
+                        return Optional.empty(); // NoSuchEntity, or not allowed to read it: the check says what to create
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+            } catch (RemoteServer.Refused e) {
+                throw new UserMistake("cluster " + cluster + ": " + e.code + ": " + e.getMessage());
             }
         }
 

@@ -25,10 +25,16 @@ public final class Main implements Runnable {
 
     /** The command line, with a user's mistakes (no server in the data folder) said in one line with exit code 2. */
     static CommandLine commandLine() {
-        CommandLine commandLine = new CommandLine(new Main());
+        return commandLine(new Main());
+    }
+
+    /** A command (or a subcommand on its own, in tests) with a user's mistakes handled as {@link #commandLine()} does. */
+    static CommandLine commandLine(Object command) {
+        CommandLine commandLine = new CommandLine(command);
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof UserMistake) {
-                cmd.getErr().println("irsa " + cmd.getCommandName() + ": " + e.getMessage());
+                String name = cmd.getCommandSpec().qualifiedName(" ");
+                cmd.getErr().println((name.startsWith("irsa") ? name : "irsa " + name) + ": " + e.getMessage());
                 return 2;
             }
             throw e;

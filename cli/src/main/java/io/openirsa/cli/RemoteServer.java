@@ -57,6 +57,59 @@ record RemoteServer(String endpoint, String accessKeyId, String secretAccessKey,
     }
 
     /**
+     * A signed call of AWS's query protocol (IAM, STS): form parameters in, XML out.
+     *
+     * @return the answer's XML
+     * @throws Refused with the server's error code and message
+     */
+    String query(String service, Map<String, String> parameters) throws IOException, Refused {
+        StringBuilder form = new StringBuilder();
+        parameters.forEach((k, v) -> form.append(form.isEmpty() ? "" : "&").append(SigV4.encode(k)).append('=').append(SigV4.encode(v)));
+        HttpResponse<String> response = send("POST", service, "/", "application/x-www-form-urlencoded; charset=utf-8", null,
+                form.toString().getBytes(StandardCharsets.UTF_8));
+        if (response.statusCode() / 100 != 2) {
+            throw new Refused(xmlText(response.body(), "Code"), xmlText(response.body(), "Message"));
+        }
+        return response.body();
+    }
+
+    /** The text of the first element of that name in an XML answer, or "" (the answer is small and AWS-shaped). */
+    static String xmlText(String xml, String element) {
+        return xmlTexts(xml, element, null).stream().findFirst().orElse("");
+    }
+
+    /** The {@code member} texts of the query protocol's list of that name, in order. */
+    static java.util.List<String> xmlList(String xml, String list) {
+        return xmlTexts(xml, "member", list);
+    }
+
+    /** The texts of every element of that name (within an element named {@code parent}, when not null), in order. */
+    private static java.util.List<String> xmlTexts(String xml, String element, String parent) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        try {
+            javax.xml.stream.XMLInputFactory factory = javax.xml.stream.XMLInputFactory.newFactory();
+            factory.setProperty(javax.xml.stream.XMLInputFactory.SUPPORT_DTD, false);
+            javax.xml.stream.XMLStreamReader r = factory.createXMLStreamReader(new java.io.StringReader(xml));
+            java.util.Deque<String> path = new java.util.ArrayDeque<>();
+            while (r.hasNext()) {
+                int event = r.next();
+                if (event == javax.xml.stream.XMLStreamConstants.START_ELEMENT) {
+                    if (r.getLocalName().equals(element) && (parent == null || parent.equals(path.peek()))) {
+                        out.add(r.getElementText());
+                    } else {
+                        path.push(r.getLocalName());
+                    }
+                } else if (event == javax.xml.stream.XMLStreamConstants.END_ELEMENT) {
+                    path.poll();
+                }
+            }
+        } catch (javax.xml.stream.XMLStreamException e) {
+            // not XML: nothing found
+        }
+        return out;
+    }
+
+    /**
      * A signed JSON call: REST-JSON when {@code target} is null, else JSON 1.1 with that X-Amz-Target.
      *
      * @return the answer's JSON
@@ -65,32 +118,8 @@ record RemoteServer(String endpoint, String accessKeyId, String secretAccessKey,
      */
     JsonNode call(String method, String service, String path, String target, Object body) throws IOException, Refused {
         byte[] bytes = body == null ? new byte[0] : JSON.writeValueAsBytes(body);
-        URI uri = URI.create(endpoint + path);
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("host", uri.getRawAuthority());
-        headers.put("content-type", target == null ? "application/json" : "application/x-amz-json-1.1");
-        if (target != null) {
-            headers.put("x-amz-target", target);
-        }
-        Map<String, String> signature = SigV4.sign(method, uri.getRawPath(), uri.getRawQuery() == null ? "" : uri.getRawQuery(), headers,
-                bytes, accessKeyId, secretAccessKey, sessionToken, region, service, Instant.now());
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-                .method(method, bytes.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(bytes));
-        headers.forEach((k, v) -> {
-            if (!k.equals("host")) {
-                request.header(k, v);
-            }
-        });
-        signature.forEach(request::header);
-        HttpResponse<String> response;
-        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()) {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        } catch (java.net.ConnectException e) {
-            throw new UserMistake("no server answers at " + endpoint + " (AWS_ENDPOINT_URL)");
-        }
+        HttpResponse<String> response = send(method, service, path, target == null ? "application/json" : "application/x-amz-json-1.1",
+                target, bytes);
         JsonNode answer;
         try {
             answer = JSON.readTree(response.body().isEmpty() ? "{}" : response.body());
@@ -104,6 +133,35 @@ record RemoteServer(String endpoint, String accessKeyId, String secretAccessKey,
                     answer.path("message").asText(answer.path("Message").asText("")));
         }
         return answer;
+    }
+
+    private HttpResponse<String> send(String method, String service, String path, String contentType, String target, byte[] bytes)
+            throws IOException {
+        URI uri = URI.create(endpoint + path);
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("host", uri.getRawAuthority());
+        headers.put("content-type", contentType);
+        if (target != null) {
+            headers.put("x-amz-target", target);
+        }
+        Map<String, String> signature = SigV4.sign(method, uri.getRawPath(), uri.getRawQuery() == null ? "" : uri.getRawQuery(), headers,
+                bytes, accessKeyId, secretAccessKey, sessionToken, region, service, Instant.now());
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                .method(method, bytes.length == 0 ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(bytes));
+        headers.forEach((k, v) -> {
+            if (!k.equals("host")) {
+                request.header(k, v);
+            }
+        });
+        signature.forEach(request::header);
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()) {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } catch (java.net.ConnectException e) {
+            throw new UserMistake("no server answers at " + endpoint + " (AWS_ENDPOINT_URL)");
+        }
     }
 
     @Override

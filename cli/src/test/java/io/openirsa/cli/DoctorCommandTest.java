@@ -62,16 +62,47 @@ class DoctorCommandTest extends ServerTest {
     record Run(int exit, String out) {
     }
 
-    Run doctor(String pod) {
+    Run doctor(String pod, String... more) {
+        DoctorCommand.PodCheck check = new DoctorCommand.PodCheck();
+        check.env = java.util.Map.of("AWS_ENDPOINT_URL", f.server.endpoint(), "AWS_ACCESS_KEY_ID", f.server.adminKey().accessKeyId(),
+                "AWS_SECRET_ACCESS_KEY", f.server.adminKey().secretAccessKey());
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(pod, "--kubeconfig", kubeconfig.toString()));
+        args.addAll(java.util.List.of(more.length == 0 ? new String[] {"--data", f.data.toString()} : more));
         PrintStream original = System.out;
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
         try {
-            int exit = new CommandLine(new Main()).execute("doctor", "pod", pod, "--kubeconfig", kubeconfig.toString(), "--data", f.data.toString());
+            int exit = Main.commandLine(check).execute(args.toArray(String[]::new));
             return new Run(exit, buffer.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(original);
         }
+    }
+
+    @Test
+    void knowingTheCluster_checksItsOidcProvider_fromTheDataFolder_orTheServer() {
+        Run local = doctor("default/app-pod", "--data", f.data.toString(), "--cluster", "doctor");
+        assertThat(local.out()).contains("OK   OIDC provider: " + provider + " lists sts.amazonaws.com").contains("OK   trust policy");
+        assertThat(local.exit()).isZero();
+        Run remote = doctor("default/app-pod", "--cluster", "doctor");
+        assertThat(remote.out()).contains("OK   OIDC provider: " + provider + " lists sts.amazonaws.com");
+        assertThat(remote.exit()).isZero();
+    }
+
+    @Test
+    void anotherClustersIssuer_saysTheProviderIsMissing_andTheTrustPolicyNamesAnother() {
+        String otherIssuer = f.createCluster("doctor-other");
+        Run r = doctor("default/app-pod", "--data", f.data.toString(), "--cluster", "doctor-other");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.out()).contains("FAIL OIDC provider: account 123456789012 has no OIDC provider for the cluster's issuer " + otherIssuer)
+                .contains("fix: aws iam create-open-id-connect-provider --url " + otherIssuer + " --client-id-list sts.amazonaws.com")
+                .contains("FAIL trust policy: the role trusts [" + provider + "], not this cluster's issuer");
+        f.iam.createOpenIDConnectProvider(b -> b.url(otherIssuer).clientIDList("some-other-audience"));
+        Run remote = doctor("default/app-pod", "--cluster", "doctor-other");
+        assertThat(remote.out()).contains("lists the client IDs [some-other-audience], not the token's audience sts.amazonaws.com")
+                .contains("fix: aws iam add-client-id-to-open-id-connect-provider");
+        assertThat(remote.exit()).isEqualTo(1);
+        assertThat(doctor("default/app-pod", "--cluster", "no-such-cluster").exit()).as("one line, a user's mistake").isEqualTo(2);
     }
 
     @Test

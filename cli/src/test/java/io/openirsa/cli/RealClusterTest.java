@@ -68,13 +68,13 @@ class RealClusterTest extends ServerTest {
     int register(Map<String, String> env, String... args) {
         ClusterCommand.Register register = new ClusterCommand.Register();
         register.env = env;
-        return new CommandLine(register).execute(args);
+        return Main.commandLine(register).execute(args);
     }
 
     int deregister(String name) {
         ClusterCommand.Deregister deregister = new ClusterCommand.Deregister();
         deregister.env = adminEnv();
-        return new CommandLine(deregister).execute("--name", name);
+        return Main.commandLine(deregister).execute("--name", name);
     }
 
     /** The EKS guide's IRSA role for this issuer and service account, with its OIDC provider (no thumbprint, no CA of its own). */

@@ -33,6 +33,7 @@ import java.util.regex.Pattern;
  */
 public final class Doctor {
     private static final Pattern ROLE_ARN = Pattern.compile("arn:aws[a-z0-9-]*:iam::\\d{12}:role/[\\w+=,.@/-]+");
+    private static final Pattern ROLE_ACCOUNT = Pattern.compile("arn:aws[a-z0-9-]*:iam::(\\d{12}):role/.+");
     private static final Pattern OIDC_PROVIDER = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:oidc-provider/(.+)");
 
     /** One row of the report. {@code fix} is null when the check passed. */
@@ -43,6 +44,18 @@ public final class Doctor {
 
         static Check fail(String name, String detail, String fix) {
             return new Check(name, false, detail, fix);
+        }
+    }
+
+    /**
+     * The cluster's service-account issuer (kube-apiserver's {@code --service-account-issuer}, or an
+     * OpenIRSA cluster's), and the client IDs of the IAM OIDC provider for it in an account: empty when
+     * that account has none.
+     */
+    public record ClusterIssuer(String url, Function<String, Optional<List<String>>> clientIdsInAccount) {
+        String hostPath() {
+            int i = url.indexOf("://");
+            return i < 0 ? url : url.substring(i + 3);
         }
     }
 
@@ -57,6 +70,12 @@ public final class Doctor {
      *                      evaluated for the claims of the pod's token
      */
     public List<Check> examine(KubernetesClient client, String namespace, String podName, Function<String, Optional<String>> trustPolicyOf) {
+        return examine(client, namespace, podName, trustPolicyOf, null);
+    }
+
+    /** @param issuer the cluster's issuer, when known: then the OIDC provider and the trust policy's provider are checked against it */
+    public List<Check> examine(KubernetesClient client, String namespace, String podName, Function<String, Optional<String>> trustPolicyOf,
+                               ClusterIssuer issuer) {
         List<Check> checks = new ArrayList<>();
         Pod pod = client.pods().inNamespace(namespace).withName(podName).get();
         if (pod == null) {
@@ -119,7 +138,15 @@ public final class Doctor {
                 checks.add(container(c, role));
             }
         }
-        trustPolicyOf.apply(role).ifPresent(doc -> checks.add(trust(doc, namespace, saName, audience)));
+        String expectedProvider = null;
+        var roleArn = ROLE_ACCOUNT.matcher(role);
+        if (issuer != null && roleArn.matches()) {
+            String account = roleArn.group(1);
+            expectedProvider = "arn:aws:iam::" + account + ":oidc-provider/" + issuer.hostPath();
+            checks.add(provider(issuer, account, expectedProvider, audience));
+        }
+        String expected = expectedProvider;
+        trustPolicyOf.apply(role).ifPresent(doc -> checks.add(trust(doc, namespace, saName, audience, expected)));
         return checks;
     }
 
@@ -142,8 +169,29 @@ public final class Doctor {
                 "recreate the pod; if the container mounts something else at that path, move it");
     }
 
-    /** The trust policy evaluated as STS would for this pod's token, against each OIDC provider it names. */
+    /** The IAM OIDC provider for the cluster's issuer in the role's account, with the token's audience among its client IDs. */
+    private static Check provider(ClusterIssuer issuer, String account, String arn, String audience) {
+        Optional<List<String>> clientIds = issuer.clientIdsInAccount().apply(account);
+        if (clientIds.isEmpty()) {
+            return Check.fail("OIDC provider", "account " + account + " has no OIDC provider for the cluster's issuer " + issuer.url(),
+                    "aws iam create-open-id-connect-provider --url " + issuer.url() + " --client-id-list " + audience);
+        }
+        if (!clientIds.get().contains(audience)) {
+            return Check.fail("OIDC provider", arn + " lists the client IDs " + clientIds.get() + ", not the token's audience " + audience,
+                    "aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn " + arn + " --client-id " + audience);
+        }
+        return Check.ok("OIDC provider", arn + " lists " + audience);
+    }
+
     Check trust(String document, String namespace, String serviceAccount, String audience) {
+        return trust(document, namespace, serviceAccount, audience, null);
+    }
+
+    /**
+     * The trust policy evaluated as STS would for this pod's token, against the cluster's provider
+     * when it is known ({@code expectedProvider}), else against each OIDC provider it names.
+     */
+    Check trust(String document, String namespace, String serviceAccount, String audience, String expectedProvider) {
         Policy policy;
         try {
             policy = Policy.parse(document, PolicyKind.TRUST);
@@ -159,6 +207,14 @@ public final class Doctor {
                     }
                 }
             }
+        }
+        if (expectedProvider != null && !providers.isEmpty() && !providers.contains(expectedProvider)) {
+            return Check.fail("trust policy", "the role trusts " + providers + ", not this cluster's issuer " + expectedProvider,
+                    "name it in the statement: \"Principal\": {\"Federated\": \"" + expectedProvider + "\"}, with the conditions on "
+                            + expectedProvider.substring(expectedProvider.indexOf("oidc-provider/") + 14) + ":sub and :aud");
+        }
+        if (expectedProvider != null && providers.contains(expectedProvider)) {
+            providers = Set.of(expectedProvider);
         }
         if (providers.isEmpty()) {
             return Check.fail("trust policy", "the role trusts no OIDC provider", "add a statement with \"Principal\": {\"Federated\": "
