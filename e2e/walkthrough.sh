@@ -36,5 +36,15 @@ denied=$(aws cloudtrail lookup-events --lookup-attributes AttributeKey=Username,
     --max-results 1 --query 'Events[0].CloudTrailEvent' --output text | python3 -c 'import json,sys; print(json.load(sys.stdin)["requestID"])')
 check "bin/irsa explain says why the other service account was refused" bash -c "bin/irsa explain $denied 2>/dev/null | grep -q 'stage     trust-policy'"
 
+# Remotely: the AWS_* environment's server, through LookupEvents, from a folder with no data folder in sight.
+check "bin/irsa explain works remotely, with no data folder" bash -c "cd / && env -u OPENIRSA_DATA HOME=/nonexistent $work/bin/irsa explain $denied 2>&1 | grep -q 'stage     trust-policy'"
+check "bin/irsa audit works remotely, newest first" bash -c "cd / && env -u OPENIRSA_DATA HOME=/nonexistent $work/bin/irsa audit --event AssumeRoleWithWebIdentity --errors --since 1h 2>&1 | grep -q 'AccessDenied (bin/irsa explain $denied)'"
+lookup_refused() { # as the app role's session, which has no cloudtrail:LookupEvents
+  local out rc=0
+  out=$(AWS_ACCESS_KEY_ID=$key AWS_SECRET_ACCESS_KEY=$secret AWS_SESSION_TOKEN=$session bin/irsa explain "$denied" 2>&1) || rc=$?
+  [ "$rc" -eq 2 ] && grep -q AccessDenied <<<"$out" && [ "$(wc -l <<<"$out")" -eq 1 ] || { echo "exit $rc: $out"; return 1; }
+}
+check "a session without cloudtrail:LookupEvents is refused, in one line, exit 2" lookup_refused
+
 echo "walkthrough: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

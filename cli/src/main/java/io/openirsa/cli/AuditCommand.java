@@ -2,11 +2,8 @@ package io.openirsa.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.openirsa.core.audit.AuditPage;
-import io.openirsa.core.audit.AuditQuery;
 import io.openirsa.core.audit.AuditRecord;
 import io.openirsa.policy.Wildcard;
-import io.openirsa.store.JdbcStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -18,11 +15,13 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
 @Command(name = "audit", mixinStandardHelpOptions = true,
-        description = "Read the audit trail (CloudTrail records) of a server's data folder, newest first: the IRSA guide's filters without a log service.")
+        description = "Read the audit trail (CloudTrail records), newest first: the IRSA guide's filters without a log service. From --data when given, "
+                + "else from the server the AWS_* environment points at (LookupEvents, with the caller's permissions), else from the default data folder.")
 final class AuditCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -50,8 +49,10 @@ final class AuditCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "table", description = "table, json or jsonl (default ${DEFAULT-VALUE})")
     String format;
 
-    @Option(names = "--data", description = "data folder (default: $OPENIRSA_DATA, else ~/.openirsa)")
+    @Option(names = "--data", description = "data folder of a local server (default: the AWS_* environment's server, else $OPENIRSA_DATA, else ~/.openirsa)")
     Path data;
+
+    Map<String, String> env = System.getenv();
 
     @Override
     public Integer call() throws Exception {
@@ -67,8 +68,8 @@ final class AuditCommand implements Callable<Integer> {
             return 2;
         }
         Wildcard subjectPattern = subject == null ? null : Wildcard.compile(subject);
-        try (JdbcStore store = new DataDir(DataDir.resolve(data)).store()) {
-            List<AuditRecord> found = select(store, Instant.now().minus(back), subjectPattern);
+        try (AuditSource source = AuditSource.open(data, env)) {
+            List<AuditRecord> found = source.select(event, Instant.now().minus(back), r -> matches(r, subjectPattern), limit);
             if (format.equals("json")) {
                 List<JsonNode> records = new ArrayList<>();
                 for (AuditRecord r : found) {
@@ -87,7 +88,7 @@ final class AuditCommand implements Callable<Integer> {
                 found.forEach(r -> seen.add(r.eventId()));
                 while (true) {
                     Thread.sleep(1000);
-                    List<AuditRecord> fresh = select(store, Instant.now().minus(Duration.ofMinutes(10)), subjectPattern);
+                    List<AuditRecord> fresh = source.select(event, Instant.now().minus(Duration.ofMinutes(10)), r -> matches(r, subjectPattern), limit);
                     for (AuditRecord r : fresh.reversed()) {
                         if (seen.add(r.eventId())) {
                             print(r);
@@ -98,21 +99,6 @@ final class AuditCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    private List<AuditRecord> select(JdbcStore store, Instant from, Wildcard subjectPattern) {
-        List<AuditRecord> out = new ArrayList<>();
-        Long before = null;
-        do {
-            AuditPage page = store.lookupAudit(new AuditQuery(null, event == null ? null : "event_name", event, from, Instant.now(), 200, before));
-            for (AuditRecord r : page.records()) {
-                if (matches(r, subjectPattern) && out.size() < limit) {
-                    out.add(r);
-                }
-            }
-            before = page.next();
-        } while (before != null && out.size() < limit);
-        return out;
     }
 
     private boolean matches(AuditRecord r, Wildcard subjectPattern) {

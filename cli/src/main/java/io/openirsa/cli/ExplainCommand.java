@@ -2,30 +2,33 @@ package io.openirsa.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.openirsa.core.audit.AuditRecord;
-import io.openirsa.store.JdbcStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
 @Command(name = "explain", mixinStandardHelpOptions = true,
         description = "Say why a call was answered as it was, by the request id the caller got (x-amzn-RequestId, or RequestId in the error): "
-                + "the stage that refused it, the exact reason, and the fix. Callers only ever get AWS's answer; this is for the administrator.")
+                + "the stage that refused it, the exact reason, and the fix. Callers only ever get AWS's answer; this is for the administrator. "
+                + "From --data when given, else from the server the AWS_* environment points at (LookupEvents), else from the default data folder.")
 final class ExplainCommand implements Callable<Integer> {
     @Parameters(paramLabel = "REQUEST_ID")
     String requestId;
 
-    @Option(names = "--data", description = "data folder (default: $OPENIRSA_DATA, else ~/.openirsa)")
+    @Option(names = "--data", description = "data folder of a local server (default: the AWS_* environment's server, else $OPENIRSA_DATA, else ~/.openirsa)")
     Path data;
+
+    Map<String, String> env = System.getenv();
 
     @Override
     public Integer call() throws Exception {
         Optional<AuditRecord> found;
-        try (JdbcStore store = new DataDir(DataDir.resolve(data)).store()) {
-            found = store.auditByRequestId(requestId);
+        try (AuditSource source = AuditSource.open(data, env)) {
+            found = source.byRequestId(requestId);
         }
         if (found.isEmpty()) {
             System.err.println("no audit record for request " + requestId);
