@@ -85,11 +85,16 @@ final class WebhookCommand implements Callable<Integer> {
     @Option(names = "--resync-seconds", defaultValue = "60", description = "informer resync period (default ${DEFAULT-VALUE})")
     long resyncSeconds;
 
+    /** What the flags say pods get. */
+    WebhookSettings settings() {
+        return new WebhookSettings(annotationPrefix, audience, mountPath, region, regionalSts,
+                Math.max(WebhookSettings.MIN_EXPIRATION, expiration), maxExpiration, stsEndpoint, fsGroup);
+    }
+
     @Override
     public Integer call() throws Exception {
         Main.Listen at = listen;
-        WebhookSettings settings = new WebhookSettings(annotationPrefix, audience, mountPath, region, regionalSts,
-                Math.max(WebhookSettings.MIN_EXPIRATION, expiration), maxExpiration, stsEndpoint, fsGroup);
+        WebhookSettings settings = settings();
         ServiceAccounts accounts;
         if (source.file != null) {
             accounts = new FileServiceAccounts(source.file);

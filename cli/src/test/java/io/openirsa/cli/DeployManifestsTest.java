@@ -27,9 +27,9 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The shipped manifests (deploy/webhook) parse as the Kubernetes types they claim to be, hang
- * together (names, labels, ports, secret, CA injection), keep admission safe, and pass the webhook
- * arguments the command really takes.
+ * The webhook as shipped (deploy/overlays/webhook) hangs together (names, labels, ports, secret, CA
+ * injection), keeps admission safe and fast, drains on a rolling update, passes the webhook arguments
+ * the command really takes, and gives pods OpenIRSA's STS endpoint from deploy/settings.
  */
 class DeployManifestsTest {
     static List<HasMetadata> objects;
@@ -39,27 +39,9 @@ class DeployManifestsTest {
         objects = load("webhook");
     }
 
-    /** Every object of the YAML files in deploy/NAME, in file order. */
+    /** The objects deploy/overlays/NAME renders to. */
     static List<HasMetadata> load(String name) throws Exception {
-        Path dir = Path.of(System.getProperty("maven.multiModuleProjectDirectory", ".."), "deploy", name);
-        if (!Files.isDirectory(dir)) {
-            dir = Path.of("..", "deploy", name);
-        }
-        List<HasMetadata> loaded = new ArrayList<>();
-        KubernetesSerialization serialization = new KubernetesSerialization();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
-                try (InputStream in = Files.newInputStream(f)) {
-                    Object parsed = serialization.unmarshal(in);
-                    if (parsed instanceof List<?> list) {
-                        list.forEach(o -> loaded.add((HasMetadata) o));
-                    } else {
-                        loaded.add((HasMetadata) parsed);
-                    }
-                }
-            }
-        }
-        return loaded;
+        return RenderedManifests.load(name);
     }
 
     static <T> T one(Class<T> type) {
@@ -93,6 +75,15 @@ class DeployManifestsTest {
         assertThat(hook.getRules().get(0).getResources()).containsExactly("pods");
         assertThat(hook.getObjectSelector().getMatchExpressions().get(0).getKey()).isEqualTo("eks.amazonaws.com/skip-pod-identity-webhook");
         assertThat(hook.getObjectSelector().getMatchExpressions().get(0).getOperator()).isEqualTo("DoesNotExist");
+        assertThat(hook.getTimeoutSeconds()).as("short: failurePolicy Ignore admits the pod beyond it").isLessThanOrEqualTo(5);
+        var namespaces = hook.getNamespaceSelector().getMatchExpressions();
+        assertThat(namespaces).anySatisfy(e -> {
+            assertThat(e.getKey()).isEqualTo("kubernetes.io/metadata.name");
+            assertThat(e.getOperator()).isEqualTo("NotIn");
+            assertThat(e.getValues()).containsExactlyInAnyOrder("kube-system", one(Namespace.class).getMetadata().getName());
+        });
+        assertThat(namespaces).anySatisfy(e -> assertThat(e.getKey() + " " + e.getOperator())
+                .isEqualTo("eks.amazonaws.com/skip-pod-identity-webhook DoesNotExist"));
         Service service = one(Service.class);
         assertThat(hook.getClientConfig().getService().getName()).isEqualTo(service.getMetadata().getName());
         assertThat(hook.getClientConfig().getService().getNamespace()).isEqualTo(service.getMetadata().getNamespace());
@@ -120,12 +111,55 @@ class DeployManifestsTest {
         assertThat(container.getArgs()).contains("--tls-cert=/etc/webhook/certs/tls.crt", "--tls-key=/etc/webhook/certs/tls.key");
         assertThat(container.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/etc/webhook/certs"));
         assertThat(container.getPorts()).anySatisfy(p -> assertThat(p.getName()).isEqualTo(one(Service.class).getSpec().getPorts().get(0).getTargetPort().getStrVal()));
-        assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+        assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        assertThat(container.getReadinessProbe().getTimeoutSeconds()).isEqualTo(1);
+        assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+        // Drains: the endpoint goes before the process does, within the grace period.
+        assertThat(container.getLifecycle().getPreStop().getExec().getCommand()).containsExactly("sleep", "5");
+        assertThat(d.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()).isGreaterThan(5L);
+        // A priority class of its own, which clusters accept outside kube-system.
+        String priority = d.getSpec().getTemplate().getSpec().getPriorityClassName();
+        assertThat(priority).doesNotStartWith("system-");
+        assertThat(one(io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass.class).getMetadata().getName()).isEqualTo(priority);
 
         // The arguments are the command's: picocli refuses any it does not know.
         CommandLine cli = new CommandLine(new Main());
         CommandLine.ParseResult parsed = cli.parseArgs(container.getArgs().toArray(String[]::new));
         assertThat(parsed.subcommand().commandSpec().name()).isEqualTo("webhook");
+    }
+
+    @Test
+    void podsGetOpenIrsasStsEndpoint_fromTheSettings() throws Exception {
+        var container = one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+        var settingsMap = one(io.fabric8.kubernetes.api.model.ConfigMap.class);
+        // Kubernetes expands $(VAR) in args from the container's env; here from the settings ConfigMap.
+        List<String> args = new ArrayList<>();
+        for (String a : container.getArgs().subList(1, container.getArgs().size())) {
+            for (var e : container.getEnv()) {
+                if (e.getValueFrom() != null && e.getValueFrom().getConfigMapKeyRef() != null) {
+                    assertThat(e.getValueFrom().getConfigMapKeyRef().getName()).isEqualTo(settingsMap.getMetadata().getName());
+                    a = a.replace("$(" + e.getName() + ")", settingsMap.getData().get(e.getValueFrom().getConfigMapKeyRef().getKey()));
+                }
+            }
+            args.add(a);
+        }
+        WebhookCommand command = new WebhookCommand();
+        new CommandLine(command).parseArgs(args.toArray(String[]::new));
+        var mutator = new io.openirsa.webhook.PodMutator(command.settings(), new io.openirsa.webhook.ServiceAccounts() {
+            @Override
+            public java.util.Optional<io.openirsa.webhook.ServiceAccountSettings> find(String namespace, String name) {
+                return java.util.Optional.of(new io.openirsa.webhook.ServiceAccountSettings("arn:aws:iam::123456789012:role/app", null, null, null));
+            }
+
+            @Override
+            public boolean ready() {
+                return true;
+            }
+        });
+        var pod = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                "{\"metadata\":{\"name\":\"p\"},\"spec\":{\"serviceAccountName\":\"app\",\"containers\":[{\"name\":\"c\",\"image\":\"x\"}]}}");
+        assertThat(mutator.mutate(pod, "default").patch().toString())
+                .contains("{\"name\":\"AWS_ENDPOINT_URL_STS\",\"value\":\"" + settingsMap.getData().get("public-url") + "\"}");
     }
 
     @Test

@@ -20,15 +20,17 @@ import static io.openirsa.cli.DeployManifestsTest.one;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * deploy/server: three replicas on PostgreSQL behind an HTTPS ingress. The objects hang together,
- * the probes hit the endpoints the server has, and the arguments and environment are ones serve takes.
+ * The server as shipped: deploy/overlays/replicas (three replicas on PostgreSQL behind an HTTPS ingress)
+ * and deploy/overlays/single (one on SQLite in a persistent volume). The objects hang together, the
+ * probes hit the endpoints the server has within Kubernetes' timeout, the arguments and environment
+ * are ones serve takes, and the public URL and host come from deploy/settings.
  */
 class ServerManifestsTest {
     static List<HasMetadata> objects;
 
     @BeforeAll
     static void load() throws Exception {
-        objects = DeployManifestsTest.load("server");
+        objects = DeployManifestsTest.load("replicas");
     }
 
     static Container server() {
@@ -53,6 +55,7 @@ class ServerManifestsTest {
     void probesUseReadinessAndHealth() {
         Container c = server();
         assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        assertThat(c.getReadinessProbe().getTimeoutSeconds()).as("ReadinessTest: /readyz answers within it").isEqualTo(1);
         assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(c.getPorts()).anySatisfy(p -> assertThat(p.getName()).isEqualTo(c.getReadinessProbe().getHttpGet().getPort().getStrVal()));
         assertThat(c.getPorts().get(0).getContainerPort()).isEqualTo(8580);
@@ -98,13 +101,36 @@ class ServerManifestsTest {
     @Test
     void ingressServesThePublicUrlOverHttps() {
         Ingress ingress = one(objects, Ingress.class);
-        String publicUrl = server().getArgs().stream().filter(a -> a.startsWith("--public-url=")).findFirst().orElseThrow()
-                .substring("--public-url=".length());
+        String publicUrl = settings(objects).get("public-url");
+        EnvVar env = server().getEnv().stream().filter(e -> e.getName().equals("OPENIRSA_PUBLIC_URL")).findFirst().orElseThrow();
+        assertThat(env.getValueFrom().getConfigMapKeyRef().getName()).isEqualTo(one(objects, io.fabric8.kubernetes.api.model.ConfigMap.class)
+                .getMetadata().getName());
         assertThat(publicUrl).startsWith("https://");
         String host = publicUrl.substring("https://".length());
         assertThat(ingress.getSpec().getTls().get(0).getHosts()).contains(host);
-        assertThat(ingress.getSpec().getRules().get(0).getHost()).isEqualTo(host);
+        assertThat(ingress.getSpec().getRules().get(0).getHost()).isEqualTo(host).isEqualTo(settings(objects).get("host"));
         assertThat(ingress.getSpec().getRules().get(0).getHttp().getPaths().get(0).getBackend().getService().getName())
                 .isEqualTo(one(objects, Service.class).getMetadata().getName());
+    }
+
+    static Map<String, String> settings(List<HasMetadata> objects) {
+        return one(objects, io.fabric8.kubernetes.api.model.ConfigMap.class).getData();
+    }
+
+    @Test
+    void singleServer_keepsItsSqliteDataOnAVolume_andNeverRunsTwoAtOnce() throws Exception {
+        List<HasMetadata> single = DeployManifestsTest.load("single");
+        Deployment d = one(single, Deployment.class);
+        assertThat(d.getSpec().getReplicas()).isEqualTo(1);
+        assertThat(d.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+        var data = d.getSpec().getTemplate().getSpec().getVolumes().stream().filter(v -> v.getName().equals("data")).findFirst().orElseThrow();
+        assertThat(data.getPersistentVolumeClaim().getClaimName())
+                .isEqualTo(one(single, io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class).getMetadata().getName());
+        Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(c.getVolumeMounts()).anySatisfy(m -> assertThat(m.getName() + " " + m.getMountPath()).isEqualTo("data /var/lib/openirsa"));
+        assertThat(c.getArgs()).contains("--data=/var/lib/openirsa");
+        assertThat(c.getEnv()).noneMatch(e -> e.getName().equals("OPENIRSA_DATABASE")).as("SQLite: its key-encryption key is generated in the volume")
+                .noneMatch(e -> e.getName().equals("OPENIRSA_KEY_ENCRYPTION_KEY_FILE"));
+        assertThat(one(single, Ingress.class).getSpec().getRules().get(0).getHost()).isEqualTo(settings(single).get("host"));
     }
 }

@@ -154,11 +154,36 @@ public final class JdbcStore implements Store {
         return dataSource;
     }
 
-    /** Whether the database answers now (a fresh round trip, never the cache): for /readyz. */
+    /** How long /readyz waits for the database: under Kubernetes' default probe timeout of 1 s. */
+    static final java.time.Duration READY_WITHIN = java.time.Duration.ofMillis(500);
+    private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<Boolean>> probe =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    /**
+     * Whether the database answers now (a fresh round trip, never the cache), within {@link #READY_WITHIN}:
+     * for /readyz. At most one round trip is in flight; callers meanwhile wait for it.
+     */
     public boolean reachable() {
+        java.util.concurrent.CompletableFuture<Boolean> p = probe.get();
+        if (p == null || p.isDone()) {
+            java.util.concurrent.CompletableFuture<Boolean> next = new java.util.concurrent.CompletableFuture<>();
+            if (probe.compareAndSet(p, next)) {
+                Thread.ofVirtual().name("openirsa-readiness").start(() -> {
+                    try {
+                        next.complete(inConnection(c -> c.isValid(2)));
+                    } catch (RuntimeException e) {
+                        next.complete(false);
+                    }
+                });
+            }
+            p = probe.get();
+        }
         try {
-            return inConnection(c -> c.isValid(2));
-        } catch (RuntimeException e) {
+            return p.get(READY_WITHIN.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return false;
         }
     }

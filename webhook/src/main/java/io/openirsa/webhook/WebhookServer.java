@@ -68,8 +68,12 @@ public final class WebhookServer implements AutoCloseable {
         String method = req.prologue().method().text();
         try {
             if (path.equals("/healthz") && method.equals("GET")) {
-                boolean ready = serviceAccounts.ready();
-                res.status(ready ? 200 : 503).header("Content-Type", "text/plain").send(ready ? "ok" : "service accounts not synced yet");
+                res.status(200).header("Content-Type", "text/plain").send("ok");
+            } else if (path.equals("/readyz") && method.equals("GET")) {
+                // Ready: the ServiceAccounts are synced and the process is not draining (Kubernetes stops sending admissions).
+                boolean ready = !draining && serviceAccounts.ready();
+                res.status(ready ? 200 : 503).header("Content-Type", "text/plain")
+                        .send(ready ? "ready" : draining ? "shutting down" : "service accounts not synced yet");
             } else if (path.equals("/metrics") && method.equals("GET")) {
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 PrometheusTextFormatWriter.create().write(out, registry.scrape());
@@ -103,8 +107,16 @@ public final class WebhookServer implements AutoCloseable {
         }
     }
 
+    private volatile boolean draining;
+
+    /**
+     * Stops gracefully: {@code /readyz} turns 503 first, admissions in flight finish (Helidon's stop
+     * waits for them), then the watches close. The pod's preStop delay keeps it serving while its
+     * endpoint is removed, so a rolling update drops no admission.
+     */
     @Override
     public void close() {
+        draining = true;
         server.stop();
         serviceAccounts.close();
         podIdentity.close();

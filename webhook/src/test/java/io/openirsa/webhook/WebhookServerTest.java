@@ -124,6 +124,25 @@ class WebhookServerTest {
     }
 
     @Test
+    void readiness_waitsForTheServiceAccounts_andTurnsOffWhenDraining() throws Exception {
+        MapServiceAccounts accounts = new MapServiceAccounts();
+        accounts.ready = false;
+        WebhookServer other = WebhookServer.start("127.0.0.1", 0, new ServingCertificate(dir.resolve("tls.crt"), dir.resolve("tls.key")).sslContext(),
+                WebhookSettings.defaults(), accounts);
+        try {
+            URI readyz = URI.create("https://127.0.0.1:" + other.port() + "/readyz");
+            URI healthz = URI.create("https://127.0.0.1:" + other.port() + "/healthz");
+            assertThat(client.send(HttpRequest.newBuilder(readyz).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(503);
+            assertThat(client.send(HttpRequest.newBuilder(healthz).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .as("alive all the same").isEqualTo(200);
+            accounts.ready = true;
+            assertThat(client.send(HttpRequest.newBuilder(readyz).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
     void renewedCertificate_isServedWithoutRestart() throws Exception {
         X509Certificate before = peer();
         certs.issue("second", true); // RSA in PKCS#1 this time
