@@ -11,6 +11,9 @@ import java.util.concurrent.Callable;
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = "Run a node's EKS Pod Identity agent: the container credentials endpoint GET /v1/credentials for the pods of one cluster.")
 final class AgentCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    LogOptions logs = new LogOptions();
+
     @Option(names = "--cluster", required = true, description = "the cluster this node belongs to")
     String cluster;
 
@@ -26,6 +29,9 @@ final class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!logs.apply()) {
+            return 2;
+        }
         URI url = endpoint != null ? endpoint : System.getenv("AWS_ENDPOINT_URL") == null ? null : URI.create(System.getenv("AWS_ENDPOINT_URL"));
         String key = System.getenv("AWS_ACCESS_KEY_ID");
         String secret = System.getenv("AWS_SECRET_ACCESS_KEY");

@@ -54,7 +54,10 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
 
     /** Applies to {@code serve} only: other commands' flags are per invocation, not deployment settings. */
     static CommandLine install(CommandLine main, String[] args, Map<String, String> env) {
-        main.getSubcommands().get("serve").setDefaultValueProvider(from(args, env));
+        CommandLine serve = main.getSubcommands().get("serve");
+        if (serve != null) {
+            serve.setDefaultValueProvider(from(args, env));
+        }
         return main;
     }
 

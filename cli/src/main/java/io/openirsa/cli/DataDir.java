@@ -20,7 +20,6 @@ record DataDir(Path path) {
         String env = System.getenv("OPENIRSA_DATA");
         return env != null && !env.isEmpty() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".openirsa");
     }
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * What a running server says about itself, for the commands that work on its data folder.
@@ -132,7 +131,7 @@ record DataDir(Path path) {
         values.put("keyRotationHours", info.keyRotationHours());
         values.put("database", info.database());
         values.put("keyEncryptionKeyFile", info.keyEncryptionKeyFile());
-        JSON.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), values);
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), values);
         try {
             Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")); // it may name a database password
         } catch (UnsupportedOperationException e) {
@@ -147,10 +146,35 @@ record DataDir(Path path) {
         if (!Files.exists(file)) {
             throw new NoServer(path);
         }
-        var node = JSON.readTree(file.toFile());
-        return new ServerInfo(node.path("endpoint").asText(), node.path("accountId").asText(), node.path("region").asText(),
-                node.path("maxTokenSeconds").asLong(7 * 86400L), node.path("keyRotationHours").asLong(168),
-                node.hasNonNull("database") ? node.get("database").asText() : null,
-                node.hasNonNull("keyEncryptionKeyFile") ? node.get("keyEncryptionKeyFile").asText() : null);
+        // Jackson's streaming parser: every command reads this file, and starting an ObjectMapper was 60 ms of
+        // `irsa env` (bench/short-commands). A flat object of strings and numbers.
+        Map<String, String> values = new java.util.HashMap<>();
+        try (com.fasterxml.jackson.core.JsonParser p = STREAMING.createParser(file.toFile())) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                throw new IOException(file + " is not a JSON object");
+            }
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                com.fasterxml.jackson.core.JsonToken value = p.nextToken();
+                if (value.isScalarValue() && value != com.fasterxml.jackson.core.JsonToken.VALUE_NULL) {
+                    values.put(name, p.getText());
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+        return new ServerInfo(values.getOrDefault("endpoint", ""), values.getOrDefault("accountId", ""), values.getOrDefault("region", ""),
+                number(values.get("maxTokenSeconds"), 7 * 86400L), number(values.get("keyRotationHours"), 168),
+                values.get("database"), values.get("keyEncryptionKeyFile"));
+    }
+
+    private static final com.fasterxml.jackson.core.JsonFactory STREAMING = new com.fasterxml.jackson.core.JsonFactory();
+
+    private static long number(String value, long otherwise) {
+        try {
+            return value == null ? otherwise : Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return otherwise;
+        }
     }
 }

@@ -1,19 +1,38 @@
 package io.openirsa.cli;
 
-import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code bin/irsa}: the command line, and the wiring of every module. */
 @Command(name = "irsa", mixinStandardHelpOptions = true, version = "OpenIRSA 0.1.0",
-        description = "OpenIRSA: IAM Roles for Service Accounts, self-hosted and AWS-wire-compatible.",
-        subcommands = {ServeCommand.class, ClusterCommand.class, AgentCommand.class, EnvCommand.class, TokenCommand.class, PolicyCommand.class, KeysCommand.class, ProviderCommand.class, WebhookCommand.class, DoctorCommand.class, AuditCommand.class, ExplainCommand.class, AccountCommand.class})
+        description = "OpenIRSA: IAM Roles for Service Accounts, self-hosted and AWS-wire-compatible.")
 public final class Main implements Runnable {
+    /**
+     * The subcommands, made only when used: picocli reads every option of every command it is given, a
+     * fifth of a second for all of them, so a short command gets only its own (bench/short-commands).
+     */
+    private static final java.util.Map<String, java.util.function.Supplier<Object>> COMMANDS = new java.util.LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("serve", ServeCommand::new);
+        COMMANDS.put("cluster", ClusterCommand::new);
+        COMMANDS.put("agent", AgentCommand::new);
+        COMMANDS.put("env", EnvCommand::new);
+        COMMANDS.put("token", TokenCommand::new);
+        COMMANDS.put("policy", PolicyCommand::new);
+        COMMANDS.put("keys", KeysCommand::new);
+        COMMANDS.put("provider", ProviderCommand::new);
+        COMMANDS.put("webhook", WebhookCommand::new);
+        COMMANDS.put("doctor", DoctorCommand::new);
+        COMMANDS.put("audit", AuditCommand::new);
+        COMMANDS.put("explain", ExplainCommand::new);
+        COMMANDS.put("account", AccountCommand::new);
+    }
 
     public static void main(String[] args) {
-        SLF4JBridgeHandler.removeHandlersForRootLogger();
-        SLF4JBridgeHandler.install();
-        CommandLine commandLine = commandLine();
+        String first = args.length == 0 ? null : args[0];
+        CommandLine commandLine = first != null && COMMANDS.containsKey(first) ? handlingMistakes(withSubcommands(java.util.List.of(first)))
+                : "--version".equals(first) || "-V".equals(first) ? new CommandLine(new Main()) : commandLine();
         try {
             ConfigDefaults.install(commandLine, args, System.getenv());
         } catch (CommandLine.ParameterException e) {
@@ -25,12 +44,43 @@ public final class Main implements Runnable {
 
     /** The command line, with a user's mistakes (no server in the data folder) said in one line with exit code 2. */
     static CommandLine commandLine() {
-        return commandLine(new Main());
+        return handlingMistakes(allCommands());
+    }
+
+    /** {@code irsa} with every subcommand, as picocli would build it from annotations. */
+    static CommandLine allCommands() {
+        return withSubcommands(COMMANDS.keySet());
+    }
+
+    private static CommandLine withSubcommands(java.util.Collection<String> names) {
+        CommandLine main = new CommandLine(new Main());
+        for (String name : names) {
+            main.addSubcommand(name, COMMANDS.get(name).get());
+        }
+        return main;
     }
 
     /** A command (or a subcommand on its own, in tests) with a user's mistakes handled as {@link #commandLine()} does. */
     static CommandLine commandLine(Object command) {
-        CommandLine commandLine = new CommandLine(command);
+        return handlingMistakes(new CommandLine(command));
+    }
+
+    private static CommandLine handlingMistakes(CommandLine commandLine) {
+        // A flag misspelt or missing: one line naming it, and where the right ones are listed, not the whole usage.
+        commandLine.setParameterExceptionHandler((e, args) -> {
+            CommandLine cmd = e.getCommandLine();
+            String name = cmd.getCommandSpec().qualifiedName(" ");
+            // picocli reports a missing option before an unknown one, which is usually the same option misspelt.
+            java.util.List<String> unknown = cmd.getUnmatchedArguments().stream().filter(a -> a.startsWith("-")).toList();
+            String message = e instanceof CommandLine.UnmatchedArgumentException || unknown.isEmpty() ? e.getMessage()
+                    : "Unknown option" + (unknown.size() > 1 ? "s" : "") + ": '" + String.join("', '", unknown) + "' (" + e.getMessage() + ")";
+            String line = (name.startsWith("irsa") ? name : "irsa " + name) + ": " + message;
+            if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+                line += " (did you mean " + String.join(" or ", u.getSuggestions()) + "?)";
+            }
+            cmd.getErr().println(line + "; see " + (name.startsWith("irsa") ? name : "irsa " + name) + " --help");
+            return 2;
+        });
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof UserMistake) {
                 String name = cmd.getCommandSpec().qualifiedName(" ");
@@ -87,6 +137,6 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        allCommands().usage(System.out);
     }
 }

@@ -26,7 +26,7 @@ final class PolicyCommand implements Runnable {
     }
 
     @Command(name = "lint", mixinStandardHelpOptions = true,
-            description = "Find trust-policy mistakes IAM accepts silently. Exit status: 0 clean or warnings only, 1 errors, 2 unreadable files.")
+            description = "Find trust-policy mistakes IAM accepts silently. Exit status: 0 clean or warnings only, 1 errors, 2 unreadable files or files that are not JSON.")
     static final class Lint implements Callable<Integer> {
         @Parameters(paramLabel = "FILE", arity = "1..*", description = "trust policy documents (JSON)")
         List<Path> files;
@@ -48,7 +48,18 @@ final class PolicyCommand implements Runnable {
             boolean unreadable = false;
             for (Path file : files) {
                 try {
-                    results.put(file.toString(), linter.lintTrustPolicy(Files.readString(file, StandardCharsets.UTF_8)));
+                    String text = Files.readString(file, StandardCharsets.UTF_8);
+                    try {
+                        new ObjectMapper().readTree(text);
+                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                        // Not JSON at all: the file is the mistake, said in one line with Jackson's own words and position.
+                        var at = e.getLocation();
+                        System.err.println(file + ": not JSON: " + e.getOriginalMessage().replaceAll("\\[Source: [^;]*; ", "[")
+                                + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+                        unreadable = true;
+                        continue;
+                    }
+                    results.put(file.toString(), linter.lintTrustPolicy(text));
                 } catch (IOException e) {
                     System.err.println(file + ": cannot read: " + e.getMessage());
                     unreadable = true;

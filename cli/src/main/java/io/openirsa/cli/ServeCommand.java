@@ -13,7 +13,9 @@ import java.util.concurrent.Callable;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Run the server: STS, IAM, EKS, the clusters' OIDC issuers and TokenRequest, on one listener.")
 final class ServeCommand implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+    @picocli.CommandLine.Mixin
+    LogOptions logs = new LogOptions();
 
     @Option(names = "--config", description = "YAML file of settings, named like these flags without the dashes (also: $OPENIRSA_CONFIG); "
             + "every setting can also come from OPENIRSA_<NAME>, e.g. OPENIRSA_KEY_ROTATION_HOURS")
@@ -63,6 +65,10 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!logs.apply()) {
+            return 2;
+        }
+        Logger log = LoggerFactory.getLogger(ServeCommand.class);
         if (!accountId.matches("\\d{12}")) {
             System.err.println("--account-id must be 12 digits");
             return 2;
@@ -91,8 +97,8 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("irsa serve: " + e.getMessage());
             return 1;
         }
-        LOG.info("OpenIRSA listening on {}:{} (public URL {}), account {}, data {}", host, server.port(), server.endpoint(), accountId, dir);
-        LOG.info("point the AWS CLI at it with: eval \"$(bin/irsa env --data {})\"", dir);
+        log.info("OpenIRSA listening on {}:{} (public URL {}), account {}, data {}", host, server.port(), server.endpoint(), accountId, dir);
+        log.info("point the AWS CLI at it with: eval \"$(bin/irsa env --data {})\"", dir);
         Main.serveUntilStopped(server);
         return 0;
     }

@@ -24,7 +24,9 @@ import java.util.concurrent.Callable;
 @Command(name = "webhook", mixinStandardHelpOptions = true,
         description = "Run the mutating admission webhook that gives pods IRSA (parity with amazon-eks-pod-identity-webhook).")
 final class WebhookCommand implements Callable<Integer> {
-    private static final Logger LOG = LoggerFactory.getLogger(WebhookCommand.class);
+
+    @picocli.CommandLine.Mixin
+    LogOptions logs = new LogOptions();
 
     @Option(names = "--listen", description = "HOST:PORT (default ${DEFAULT-VALUE})", defaultValue = "0.0.0.0:8443",
             converter = Main.Listen.Converter.class)
@@ -93,6 +95,10 @@ final class WebhookCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!logs.apply()) {
+            return 2;
+        }
+        Logger log = LoggerFactory.getLogger(WebhookCommand.class);
         Main.Listen at = listen;
         WebhookSettings settings = settings();
         ServiceAccounts accounts;
@@ -109,7 +115,7 @@ final class WebhookCommand implements Callable<Integer> {
                 : EksPodIdentityAssociations.fromEnvironment(podIdentityCluster, Duration.ofSeconds(10));
         WebhookServer server = WebhookServer.start(at.host(), at.port(),
                 keys.sslContext(), settings, accounts, podIdentity, podIdentityAgent);
-        LOG.info("IRSA webhook listening on https://{}:{}/mutate ({})", at.host(), server.port(),
+        log.info("IRSA webhook listening on https://{}:{}/mutate ({})", at.host(), server.port(),
                 source.file != null ? "ServiceAccounts from " + source.file : "ServiceAccounts from the Kubernetes API");
         Main.serveUntilStopped(server);
         return 0;

@@ -80,7 +80,7 @@ class AuditTrailTest extends ServerTest {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
         try {
-            assertThat(new CommandLine(new Main()).execute("audit", "--data", f.data.toString(), "--event", "GetRole", "--format", "jsonl")).isZero();
+            assertThat(Main.allCommands().execute("audit", "--data", f.data.toString(), "--event", "GetRole", "--format", "jsonl")).isZero();
         } finally {
             System.setOut(original);
         }
@@ -93,7 +93,7 @@ class AuditTrailTest extends ServerTest {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
         try {
-            assertThat(new CommandLine(new Main()).execute("explain", requestId, "--data", f.data.toString())).isZero();
+            assertThat(Main.allCommands().execute("explain", requestId, "--data", f.data.toString())).isZero();
             return buffer.toString(StandardCharsets.UTF_8);
         } finally {
             System.setOut(original);

@@ -18,7 +18,7 @@ class ConfigDefaultsTest {
     Path dir;
 
     private Object serveOption(String name, Map<String, String> env, String... args) {
-        CommandLine main = ConfigDefaults.install(new CommandLine(new Main()), args, env);
+        CommandLine main = ConfigDefaults.install(Main.allCommands(), args, env);
         main.parseArgs(args);
         return main.getSubcommands().get("serve").getCommandSpec().findOption(name).getValue();
     }
@@ -58,7 +58,7 @@ class ConfigDefaultsTest {
 
     @Test
     void otherCommandsIgnoreTheEnvironment() {
-        CommandLine main = ConfigDefaults.install(new CommandLine(new Main()), new String[] {"policy", "lint", "x.json"},
+        CommandLine main = ConfigDefaults.install(Main.allCommands(), new String[] {"policy", "lint", "x.json"},
                 Map.of("OPENIRSA_FORMAT", "json"));
         main.parseArgs("policy", "lint", "x.json");
         CommandLine lint = main.getSubcommands().get("policy").getSubcommands().get("lint");
@@ -73,7 +73,7 @@ class ConfigDefaultsTest {
         java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
         System.setErr(new java.io.PrintStream(said, true));
         try {
-            assertThat(new CommandLine(new Main()).execute("serve", "--data", data.toString(), "--key-encryption-key-file", kek.toString())).isEqualTo(2);
+            assertThat(Main.allCommands().execute("serve", "--data", data.toString(), "--key-encryption-key-file", kek.toString())).isEqualTo(2);
         } finally {
             System.setErr(err);
         }
@@ -82,10 +82,10 @@ class ConfigDefaultsTest {
 
     @Test
     void unreadableOrMalformedFileIsAUsageError() throws IOException {
-        assertThatThrownBy(() -> ConfigDefaults.install(new CommandLine(new Main()), new String[] {"serve", "--config", dir.resolve("none.yaml").toString()}, Map.of()))
+        assertThatThrownBy(() -> ConfigDefaults.install(Main.allCommands(), new String[] {"serve", "--config", dir.resolve("none.yaml").toString()}, Map.of()))
                 .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("none.yaml");
         Path list = config("- region\n- eu-west-1\n");
-        assertThatThrownBy(() -> ConfigDefaults.install(new CommandLine(new Main()), new String[] {"serve", "--config", list.toString()}, Map.of()))
+        assertThatThrownBy(() -> ConfigDefaults.install(Main.allCommands(), new String[] {"serve", "--config", list.toString()}, Map.of()))
                 .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("expected a map of settings");
     }
 }

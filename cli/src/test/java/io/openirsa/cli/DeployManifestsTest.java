@@ -123,7 +123,7 @@ class DeployManifestsTest {
         assertThat(one(io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass.class).getMetadata().getName()).isEqualTo(priority);
 
         // The arguments are the command's: picocli refuses any it does not know.
-        CommandLine cli = new CommandLine(new Main());
+        CommandLine cli = Main.allCommands();
         CommandLine.ParseResult parsed = cli.parseArgs(container.getArgs().toArray(String[]::new));
         assertThat(parsed.subcommand().commandSpec().name()).isEqualTo("webhook");
     }

@@ -61,7 +61,7 @@ class HttpsIssuerTest extends ServerTest {
         assertThat(e.awsErrorDetails().errorMessage()).isEqualTo("OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint");
 
         var ca = Files.writeString(certs.dir.resolve("bundle.pem"), certs.caPem);
-        int exit = new CommandLine(new Main()).execute("provider", "set-ca", "--url", issuer.url, "--ca-file", ca.toString(),
+        int exit = Main.allCommands().execute("provider", "set-ca", "--url", issuer.url, "--ca-file", ca.toString(),
                 "--data", f.data.toString());
         assertThat(exit).isZero();
         f.server.catchUp(); // what the server hears within 50 ms of another process's change

@@ -65,7 +65,7 @@ class IssuerKeyRotationTest extends ServerTest {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
         try {
-            assertThat(new CommandLine(new Main()).execute(args)).isZero();
+            assertThat(Main.allCommands().execute(args)).isZero();
             return buffer.toString(StandardCharsets.UTF_8);
         } finally {
             System.setOut(original);

@@ -97,19 +97,39 @@ class ObservabilityTest extends ServerTest {
         String forged = token.substring(0, token.lastIndexOf('.') + 1) + "AAAA";
         catchThrowableOfType(AwsServiceException.class, () -> assume(forged));
 
-        List<JsonNode> logged = lines.list.stream().map(e -> read(e.getFormattedMessage())).toList();
+        // Each line as the JSON log format writes it (logback's JsonEncoder, as LogSetup configures it).
+        List<JsonNode> logged = lines.list.stream().map(ObservabilityTest::fields).toList();
+        assertThat(logged).allSatisfy(l -> assertThat(l.path("httpStatus").asInt()).as(l.toString()).isBetween(200, 599));
         JsonNode assumed = logged.stream().filter(l -> l.path("action").asText().equals("AssumeRoleWithWebIdentity") && l.path("outcome").asText().equals("ok")).findFirst().orElseThrow();
         assertThat(assumed.path("service").asText()).isEqualTo("sts");
         assertThat(assumed.path("requestId").asText()).isNotBlank();
-        assertThat(assumed.path("latencyMs").isNumber()).isTrue();
+        assertThat(assumed.path("latencyMs").asDouble()).isPositive();
         JsonNode whoAmI = logged.stream().filter(l -> l.path("action").asText().equals("GetCallerIdentity")).findFirst().orElseThrow();
         assertThat(whoAmI.path("principal").asText()).contains("assumed-role/obs/obs-session");
         JsonNode refused = logged.stream().filter(l -> l.path("outcome").asText().equals("InvalidIdentityToken")).findFirst().orElseThrow();
         assertThat(refused.path("deniedAt").asText()).isNotBlank();
 
-        String all = String.join("\n", lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
+        assertThat(assumed.path("httpStatus").asInt()).isEqualTo(200);
+        assertThat(assumed.path("sourceIp").asText()).isEqualTo("127.0.0.1");
+        assertThat(assumed.path("userAgent").asText()).contains("aws-sdk-java");
+        assertThat(refused.path("httpStatus").asInt()).isEqualTo(400);
+
+        String all = String.join("\n", lines.list.stream().map(e -> new String(LogSetup.jsonEncoder(new ch.qos.logback.classic.LoggerContext())
+                .encode(e), java.nio.charset.StandardCharsets.UTF_8)).toList());
         assertThat(all).doesNotContain(token.substring(token.indexOf('.') + 1, token.lastIndexOf('.')))
                 .doesNotContain(c.secretAccessKey()).doesNotContain(c.sessionToken()).doesNotContain(forged);
+    }
+
+    /** The fields of a request line in the JSON format: its key-value pairs, as one object. */
+    private static JsonNode fields(ILoggingEvent e) {
+        JsonNode line = read(new String(LogSetup.jsonEncoder(new ch.qos.logback.classic.LoggerContext()).encode(e),
+                java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(line.has("timestamp") && line.has("level") && line.has("loggerName") && line.has("formattedMessage")).as(line.toString()).isTrue();
+        var out = new ObjectMapper().createObjectNode();
+        for (JsonNode kv : line.path("kvpList")) {
+            kv.fields().forEachRemaining(f -> out.set(f.getKey(), f.getValue()));
+        }
+        return out;
     }
 
     private static JsonNode read(String line) {

@@ -32,7 +32,7 @@ class PolicyLintCommandTest {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
         try {
-            int exit = new CommandLine(new Main()).execute(args);
+            int exit = Main.allCommands().execute(args);
             return new Run(exit, buffer.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(original);

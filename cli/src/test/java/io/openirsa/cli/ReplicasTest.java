@@ -104,7 +104,7 @@ class ReplicasTest {
             }
 
             // A rotation started through A's data folder is published by B within about a second.
-            assertThat(new CommandLine(new Main()).execute("keys", "rotate", "--cluster", "shared", "--data", dir.resolve("a").toString())).isZero();
+            assertThat(Main.allCommands().execute("keys", "rotate", "--cluster", "shared", "--data", dir.resolve("a").toString())).isZero();
             HttpClient http = HttpClient.newHttpClient();
             String jwksOnB = endpointB + issuer.substring(endpointA.length()) + "/.well-known/jwks.json";
             Instant deadline = Instant.now().plusSeconds(5);

@@ -24,7 +24,7 @@ class ServeCommandTest {
             System.setErr(new PrintStream(said, true));
             int code;
             try {
-                code = new CommandLine(new Main()).execute("serve", "--data", data.toString(), "--listen", "127.0.0.1:" + taken.getLocalPort());
+                code = Main.allCommands().execute("serve", "--data", data.toString(), "--listen", "127.0.0.1:" + taken.getLocalPort());
             } finally {
                 System.setErr(err);
             }

@@ -83,7 +83,7 @@ class ServerManifestsTest {
     @Test
     void argumentsAndEnvironmentAreOnesServeTakes() {
         Container c = server();
-        CommandLine main = ConfigDefaults.install(new CommandLine(new Main()), c.getArgs().toArray(String[]::new),
+        CommandLine main = ConfigDefaults.install(Main.allCommands(), c.getArgs().toArray(String[]::new),
                 Map.of("OPENIRSA_DATABASE", "postgresql://u:p@db:5432/openirsa", "OPENIRSA_KEY_ENCRYPTION_KEY_FILE", "/etc/openirsa/kek/key"));
         CommandLine.ParseResult parsed = main.parseArgs(c.getArgs().toArray(String[]::new));
         assertThat(parsed.subcommand().commandSpec().name()).isEqualTo("serve");

@@ -57,17 +57,16 @@ public final class Observability {
         requests.labelValues(call.service(), action, code).inc();
         latency.labelValues(call.service(), action).observe(nanos / 1e9);
         if (REQUESTS.isInfoEnabled()) {
-            ObjectNode line = Json.MAPPER.createObjectNode();
-            line.put("requestId", call.requestId());
-            line.put("service", call.service());
-            line.put("action", action);
-            line.put("principal", call.principal());
-            line.put("outcome", call.errorCode() == null ? "ok" : call.errorCode());
+            // Key-value pairs: fields of their own in JSON logs, key=value after the message in plain ones.
+            String outcome = call.errorCode() == null ? "ok" : call.errorCode();
+            var line = REQUESTS.atInfo().addKeyValue("requestId", call.requestId()).addKeyValue("service", call.service())
+                    .addKeyValue("action", action).addKeyValue("principal", call.principal()).addKeyValue("outcome", outcome)
+                    .addKeyValue("httpStatus", call.httpStatus()).addKeyValue("sourceIp", call.sourceIp())
+                    .addKeyValue("userAgent", call.userAgent()).addKeyValue("latencyMs", Math.round(nanos / 1e4) / 100.0);
             if (call.denialStage() != null) {
-                line.put("deniedAt", call.denialStage());
+                line = line.addKeyValue("deniedAt", call.denialStage());
             }
-            line.put("latencyMs", Math.round(nanos / 1e4) / 100.0);
-            REQUESTS.info(line.toString());
+            line.log("{} {} {}", call.service(), action, outcome);
         }
     }
 

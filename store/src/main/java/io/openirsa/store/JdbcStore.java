@@ -37,7 +37,10 @@ import java.util.Optional;
 
 /** The {@link Store} over JDBC, in portable SQL; SQLite by default. Schema by Flyway migrations. */
 public final class JdbcStore implements Store {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Made at the first JSON column read or written: a command that reads access keys never needs it (bench/short-commands). */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
     private static final TypeReference<List<String>> LIST = new TypeReference<>() { };
     private static final TypeReference<Map<String, String>> MAP = new TypeReference<>() { };
 
@@ -50,14 +53,40 @@ public final class JdbcStore implements Store {
     private final AuditJournal journal;
 
     /**
+     * The newest migration's version. A database already there opens without starting Flyway, which
+     * loads some 1,500 classes and scans the class path: most of a short command's time (bench/short-commands).
+     */
+    static final int SCHEMA_VERSION = 11;
+
+    /** The highest migration applied successfully, or 0 (no database yet, or not one of ours). */
+    static int schemaVersion(DataSource dataSource) {
+        try (Connection c = dataSource.getConnection(); var st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT version FROM flyway_schema_history WHERE success")) {
+            int max = 0;
+            while (rs.next()) {
+                try {
+                    max = Math.max(max, Integer.parseInt(rs.getString(1)));
+                } catch (NumberFormatException e) {
+                    // a version of another shape: not ours to compare
+                }
+            }
+            return max;
+        } catch (SQLException e) {
+            return 0;
+        }
+    }
+
+    /**
      * @param vendor sqlite or postgresql: the folder of migrations written for that database, beside the common ones
      * @param dataDir the SQLite data folder (its audit journal), or null
      */
     private JdbcStore(HikariDataSource dataSource, String vendor, Path dataDir) {
         this.dataSource = dataSource;
         this.vendor = vendor;
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/common", "classpath:db/migration/" + vendor)
-                .javaMigrations(new V10__AuditEventsIntoBatches()).load().migrate();
+        if (schemaVersion(dataSource) != SCHEMA_VERSION) {
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/common", "classpath:db/migration/" + vendor)
+                    .javaMigrations(new V10__AuditEventsIntoBatches()).load().migrate();
+        }
         this.cache = new ReadCache(vendor.equals("postgresql"));
         this.feed = vendor.equals("postgresql") ? new ChangeFeed(dataSource, cache) : new ChangeCounter(dataSource, cache);
         this.journal = dataDir == null ? null : new AuditJournal(dataDir, new AuditJournal.Table() {
@@ -135,8 +164,41 @@ public final class JdbcStore implements Store {
         return vendor;
     }
 
+    /**
+     * Where sqlite-jdbc's native library is kept once ({@code -Dopenirsa.native.dir}, set by bin/irsa), so that
+     * it is not copied out of the jar into /tmp again by every process: 60 ms of a short command (bench/short-commands).
+     */
+    static final String NATIVE_DIR = "openirsa.native.dir";
+
+    private static void useKeptNativeLibrary() {
+        String dir = System.getProperty(NATIVE_DIR);
+        if (dir == null || System.getProperty("org.sqlite.lib.path") != null) {
+            return;
+        }
+        String folder = org.sqlite.util.OSInfo.getNativeLibFolderPathForCurrentOS();
+        String name = System.mapLibraryName("sqlitejdbc").replace(".dylib", ".jnilib");
+        try (var in = JdbcStore.class.getResourceAsStream("/org/sqlite/native/" + folder + "/" + name)) {
+            if (in == null) {
+                return; // no library for this platform in the jar: sqlite-jdbc looks elsewhere itself
+            }
+            byte[] library = in.readAllBytes();
+            Path kept = Path.of(dir, folder, name);
+            if (!Files.exists(kept) || Files.size(kept) != library.length || !java.util.Arrays.equals(Files.readAllBytes(kept), library)) {
+                Files.createDirectories(kept.getParent());
+                Path tmp = Files.createTempFile(kept.getParent(), name, ".tmp");
+                Files.write(tmp, library);
+                Files.move(tmp, kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+            System.setProperty("org.sqlite.lib.path", kept.getParent().toString());
+            System.setProperty("org.sqlite.lib.name", name);
+        } catch (java.io.IOException e) {
+            // a read-only folder, say: sqlite-jdbc extracts the library to /tmp as it always did
+        }
+    }
+
     /** An SQLite database in {@code dataDir/openirsa.db}, created if missing. */
     public static JdbcStore sqlite(Path dataDir) {
+        useKeptNativeLibrary();
         try {
             Files.createDirectories(dataDir);
         } catch (java.io.IOException e) {
@@ -146,6 +208,8 @@ public final class JdbcStore implements Store {
         config.setJdbcUrl("jdbc:sqlite:" + dataDir.resolve("openirsa.db").toAbsolutePath()
                 + "?journal_mode=WAL&busy_timeout=10000&synchronous=NORMAL");
         config.setMaximumPoolSize(4);
+        // Connections as they are needed, not four at once: a short command uses one (bench/short-commands).
+        config.setMinimumIdle(1);
         config.setPoolName("openirsa-sqlite");
         return new JdbcStore(new HikariDataSource(config), "sqlite", dataDir);
     }
@@ -804,7 +868,7 @@ public final class JdbcStore implements Store {
 
     private static String json(Object value) {
         try {
-            return JSON.writeValueAsString(value);
+            return Json.MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -812,7 +876,7 @@ public final class JdbcStore implements Store {
 
     private static <T> T fromJson(String text, TypeReference<T> type) {
         try {
-            return JSON.readValue(text, type);
+            return Json.MAPPER.readValue(text, type);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored JSON does not parse", e);
         }

@@ -166,4 +166,17 @@ public final class ApiCall {
     public String requestId() {
         return requestId;
     }
+
+    public String sourceIp() {
+        return sourceIp;
+    }
+
+    public String userAgent() {
+        return userAgent;
+    }
+
+    /** The HTTP status of the answer: the error's, else 200. */
+    public int httpStatus() {
+        return error == null ? 200 : error.status();
+    }
 }
