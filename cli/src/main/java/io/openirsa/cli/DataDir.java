@@ -45,6 +45,31 @@ record DataDir(Path path) {
         }
     }
 
+    /**
+     * The folder's lock, held by a running server for its whole life (the OS lets go of it when the
+     * process dies, however it dies): a second server on the same folder would write the same
+     * database, journal and server.json.
+     *
+     * @throws IllegalStateException when another live server holds it
+     */
+    java.nio.channels.FileLock lock() throws IOException {
+        Files.createDirectories(path);
+        java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(path.resolve("server.lock"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null; // held by a server in this same process
+        }
+        if (lock == null) {
+            channel.close();
+            throw new IllegalStateException("another server is running with data folder " + path
+                    + " (stop it, or give this one another --data)");
+        }
+        return lock;
+    }
+
     /** The store of the server that uses this folder; nothing is created where no server has run. */
     io.openirsa.store.JdbcStore store() throws IOException {
         ServerInfo info = readServerInfo();

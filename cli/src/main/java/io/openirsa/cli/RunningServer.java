@@ -57,7 +57,11 @@ public final class RunningServer implements AutoCloseable {
     private final ScheduledExecutorService background;
     private final Duration auditRetention;
 
-    private RunningServer(JdbcStore store, OpenIrsa domain, OpenIrsaServer server, AccessKey adminKey, Duration auditRetention) {
+    private final java.nio.channels.FileLock lock;
+
+    private RunningServer(JdbcStore store, OpenIrsa domain, OpenIrsaServer server, AccessKey adminKey, Duration auditRetention,
+                          java.nio.channels.FileLock lock) {
+        this.lock = lock;
         this.auditRetention = auditRetention;
         this.store = store;
         this.domain = domain;
@@ -75,6 +79,16 @@ public final class RunningServer implements AutoCloseable {
             url = "http://" + (clientHost.contains(":") ? "[" + clientHost + "]" : clientHost) + ":" + bound;
         }
         DataDir dataDir = new DataDir(o.data());
+        java.nio.channels.FileLock lock = dataDir.lock();
+        try {
+            return start(o, bound, url, dataDir, lock);
+        } catch (RuntimeException | IOException e) {
+            lock.channel().close();
+            throw e;
+        }
+    }
+
+    private static RunningServer start(Options o, int bound, String url, DataDir dataDir, java.nio.channels.FileLock lock) throws IOException {
         dataDir.makePrivate();
         String kekFile = dataDir.keyEncryptionKeyFile(o.keyEncryptionKeyFile(), o.database() == null || o.database().isBlank());
         KeyEncryption keyEncryption = DataDir.keyEncryption(kekFile);
@@ -97,7 +111,7 @@ public final class RunningServer implements AutoCloseable {
             server.observability().gauge("openirsa_db_threads_waiting", "Requests waiting for a database connection", () -> pool.getThreadsAwaitingConnection());
             dataDir.writeServerInfo(new DataDir.ServerInfo(url, o.accountId(), o.region(), o.maxTokenSeconds(),
                     o.keyRotationPeriod().toHours(), o.database(), kekFile));
-            return new RunningServer(store, domain, server, admin, o.auditRetention());
+            return new RunningServer(store, domain, server, admin, o.auditRetention(), lock);
         } catch (RuntimeException | IOException e) {
             if (domain != null) {
                 domain.close();
@@ -155,6 +169,11 @@ public final class RunningServer implements AutoCloseable {
         server.close();
         domain.close(); // the audit writer commits what it holds
         store.close();
+        try {
+            lock.channel().close();
+        } catch (IOException e) {
+            LOG.warn("could not let go of the data folder's lock: {}", e.toString());
+        }
     }
 
     private static int freePort(String host) throws IOException {

@@ -33,4 +33,29 @@ class ServeCommandTest {
             assertThat(data.resolve("server.json")).doesNotExist();
         }
     }
+
+    @Test
+    void aSecondServerOnTheSameFolder_isRefused_whileTheFirstRuns_andNotAfter() throws Exception {
+        Path data = Files.createTempDirectory("openirsa-serve");
+        String before;
+        try (RunningServer first = RunningServer.start(RunningServer.Options.local(data, java.time.Clock.systemUTC()))) {
+            before = Files.readString(data.resolve("server.json"));
+            PrintStream err = System.err;
+            ByteArrayOutputStream said = new ByteArrayOutputStream();
+            System.setErr(new PrintStream(said, true));
+            int code;
+            try {
+                code = Main.allCommands().execute("serve", "--data", data.toString(), "--listen", "127.0.0.1:0");
+            } finally {
+                System.setErr(err);
+            }
+            assertThat(code).isEqualTo(1);
+            assertThat(said.toString().strip()).isEqualTo("irsa serve: another server is running with data folder " + data
+                    + " (stop it, or give this one another --data)");
+            assertThat(Files.readString(data.resolve("server.json"))).as("the running server's, untouched").isEqualTo(before);
+        }
+        try (RunningServer again = RunningServer.start(RunningServer.Options.local(data, java.time.Clock.systemUTC()))) {
+            assertThat(again.endpoint()).isNotEqualTo(before);
+        }
+    }
 }
