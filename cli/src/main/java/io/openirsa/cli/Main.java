@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code bin/irsa}: the command line, and the wiring of every module. */
-@Command(name = "irsa", mixinStandardHelpOptions = true, version = "OpenIRSA 0.1.0",
+@Command(name = "irsa", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "OpenIRSA: IAM Roles for Service Accounts, self-hosted and AWS-wire-compatible.")
 public final class Main implements Runnable {
     /**
@@ -90,6 +90,14 @@ public final class Main implements Runnable {
             throw e;
         });
         return commandLine;
+    }
+
+    /** {@code irsa --version}: the one version constant. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"OpenIRSA " + io.openirsa.core.OpenIrsa.VERSION};
+        }
     }
 
     /** A {@code --listen HOST:PORT} value. */

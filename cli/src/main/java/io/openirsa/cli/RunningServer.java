@@ -106,8 +106,9 @@ public final class RunningServer implements AutoCloseable {
             var pool = store.pool();
             server.observability().gauge("openirsa_db_connections_active", "Database connections in use", () -> pool.getActiveConnections());
             server.observability().gauge("openirsa_db_connections_idle", "Idle database connections", () -> pool.getIdleConnections());
-            server.observability().gauge("openirsa_db_cache_hits", "Store reads answered from the in-process cache", store::cacheHits);
-            server.observability().gauge("openirsa_db_stale_reads", "Store reads answered from the cache because the database was unreachable", store::staleReads);
+            server.observability().counter("openirsa_db_cache_hits", "Store reads answered from the in-process cache", store::cacheHits);
+            server.observability().counter("openirsa_db_stale_reads", "Store reads answered from the cache because the database was unreachable",
+                    store::staleReads);
             server.observability().gauge("openirsa_db_threads_waiting", "Requests waiting for a database connection", () -> pool.getThreadsAwaitingConnection());
             dataDir.writeServerInfo(new DataDir.ServerInfo(url, o.accountId(), o.region(), o.maxTokenSeconds(),
                     o.keyRotationPeriod().toHours(), o.database(), kekFile));

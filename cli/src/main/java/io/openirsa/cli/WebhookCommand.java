@@ -115,6 +115,7 @@ final class WebhookCommand implements Callable<Integer> {
                 : EksPodIdentityAssociations.fromEnvironment(podIdentityCluster, Duration.ofSeconds(10));
         WebhookServer server = WebhookServer.start(at.host(), at.port(),
                 keys.sslContext(), settings, accounts, podIdentity, podIdentityAgent);
+        server.reportCertificateExpiry(keys::notAfter);
         log.info("IRSA webhook listening on https://{}:{}/mutate ({})", at.host(), server.port(),
                 source.file != null ? "ServiceAccounts from " + source.file : "ServiceAccounts from the Kubernetes API");
         Main.serveUntilStopped(server);

@@ -72,13 +72,38 @@ class ObservabilityTest extends ServerTest {
         assertThat(sample(metrics.body(), "openirsa_requests_total{action=\"AssumeRoleWithWebIdentity\",code=\"none\",service=\"sts\"}")).isGreaterThanOrEqualTo(2);
         assertThat(sample(metrics.body(), "openirsa_requests_total{action=\"AssumeRoleWithWebIdentity\",code=\"AccessDenied\",service=\"sts\"}")).isGreaterThanOrEqualTo(1);
         assertThat(sample(metrics.body(), "openirsa_request_duration_seconds_count{action=\"AssumeRoleWithWebIdentity\",service=\"sts\"}")).isGreaterThanOrEqualTo(3);
-        assertThat(metrics.body()).contains("openirsa_jwks_fetches", "openirsa_jwks_cache_hits", "openirsa_audit_write_lag_seconds",
+        assertThat(metrics.body()).contains("openirsa_jwks_fetches_total", "openirsa_jwks_cache_hits_total", "openirsa_audit_write_lag_seconds",
                 "openirsa_db_connections_active", "openirsa_db_cache_hits", "openirsa_issuer_oldest_signing_key_age_seconds");
         // Three calls audited at least: as many records, in at most as many commits.
-        double records = sample(metrics.body(), "openirsa_audit_records");
+        double records = sample(metrics.body(), "openirsa_audit_records_total");
         assertThat(records).isGreaterThanOrEqualTo(3);
-        assertThat(sample(metrics.body(), "openirsa_audit_commits")).isBetween(1.0, records);
+        assertThat(sample(metrics.body(), "openirsa_audit_commits_total")).isBetween(1.0, records);
         assertThat(metrics.body()).doesNotContain(token);
+    }
+
+    @Test
+    void theExposition_passesPromtool_withCountersTypedAsCounters_andTheJvmsOwnMetrics() throws Exception {
+        f.token("obs", "default", "obs");
+        String body = get("/metrics").body();
+        assertThat(promtool(body)).isEmpty();
+        for (String counter : List.of("openirsa_jwks_fetches", "openirsa_jwks_cache_hits", "openirsa_audit_commits", "openirsa_audit_records",
+                "openirsa_db_cache_hits", "openirsa_db_stale_reads", "openirsa_requests")) {
+            assertThat(body).contains("# TYPE " + counter + "_total counter\n");
+        }
+        assertThat(body).doesNotContain("# TYPE openirsa_jwks_fetches gauge").contains("openirsa_build_info{version=\"" + io.openirsa.core.OpenIrsa.VERSION + "\"} 1")
+                .contains("# TYPE jvm_memory_used_bytes gauge", "# TYPE process_cpu_seconds_total counter", "# TYPE jvm_gc_collection_seconds");
+        assertThat(promtool(body.replace("# TYPE openirsa_build_info gauge", "# TYPE openirsa_build_info nonsense")))
+                .as("the check can fail").isNotEmpty();
+    }
+
+    /** What {@code promtool check metrics} says is wrong with an exposition: empty when nothing. */
+    static String promtool(String exposition) throws Exception {
+        Process p = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+        try (var in = p.getOutputStream()) {
+            in.write(exposition.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        return p.waitFor() == 0 ? "" : said.isBlank() ? "promtool failed" : said;
     }
 
     @Test

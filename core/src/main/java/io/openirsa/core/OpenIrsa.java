@@ -19,6 +19,9 @@ import io.openirsa.core.sts.WebIdentityVerifier;
 
 /** The domain, wired: one instance per server, built from a store and settings. */
 public final class OpenIrsa implements AutoCloseable {
+    /** This build's version: in {@code irsa --version} and the {@code openirsa_build_info} metric. */
+    public static final String VERSION = "0.1.0";
+
     private final Settings settings;
     private final Store store;
     private final Iam iam;

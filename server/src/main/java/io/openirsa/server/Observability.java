@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openirsa.core.OpenIrsa;
 import io.openirsa.core.audit.ApiCall;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -33,16 +36,25 @@ public final class Observability {
                 .labelNames("service", "action", "code").register(registry);
         latency = Histogram.builder().name("openirsa_request_duration_seconds").help("Time to answer an API call, audit record included")
                 .labelNames("service", "action").register(registry);
-        gauge("openirsa_jwks_fetches", "Discovery and JWKS fetches from identity providers since start", () -> domain.jwks().fetchCount());
-        gauge("openirsa_jwks_cache_hits", "Identity provider key lookups answered from the JWKS cache since start", () -> domain.jwks().hitCount());
+        // The JVM's and the process's own figures (heap, GC, threads, CPU, open files) from the client's standard collectors.
+        JvmMetrics.builder().register(registry);
+        Info.builder().name("openirsa_build_info").help("This server's version").labelNames("version").register(registry)
+                .addLabelValues(OpenIrsa.VERSION);
+        counter("openirsa_jwks_fetches", "Discovery and JWKS fetches from identity providers", () -> domain.jwks().fetchCount());
+        counter("openirsa_jwks_cache_hits", "Identity provider key lookups answered from the JWKS cache", () -> domain.jwks().hitCount());
         gauge("openirsa_issuer_oldest_signing_key_age_seconds", "Age of the oldest issuer key still signing (above the rotation period: rotation is stuck)",
                 () -> domain.issuers().oldestPrimaryKeyAge().toSeconds());
         gauge("openirsa_audit_write_lag_seconds", "How long the last audit record waited for its commit",
                 () -> domain.audit().lastWaitNanos() / 1e9);
-        gauge("openirsa_audit_commits", "Audit commits since start: transactions, or SQLite journal frames (records per commit: openirsa_audit_records / this)",
-                () -> domain.audit().commits());
-        gauge("openirsa_audit_records", "Audit records committed since start", () -> domain.audit().recordsCommitted());
+        counter("openirsa_audit_commits", "Audit commits: transactions, or SQLite journal frames (records per commit: "
+                + "openirsa_audit_records_total / this)", () -> domain.audit().commits());
+        counter("openirsa_audit_records", "Audit records committed", () -> domain.audit().recordsCommitted());
         domain.audit().onRecord(this::observe);
+    }
+
+    /** A counter read when scraped, from a count kept since start: exposed as {@code NAME_total}. */
+    public void counter(String name, String help, java.util.function.LongSupplier value) {
+        CounterWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsLong())).register(registry);
     }
 
     /** A gauge read when scraped (pool usage, key ages, ...). */

@@ -156,6 +156,11 @@ public final class ServingCertificate extends X509ExtendedKeyManager {
         return matches(keyType) ? new String[]{ALIAS} : new String[0];
     }
 
+    /** When the certificate now served expires. */
+    public java.time.Instant notAfter() {
+        return current().chain[0].getNotAfter().toInstant();
+    }
+
     @Override
     public X509Certificate[] getCertificateChain(String alias) {
         return ALIAS.equals(alias) ? current().chain.clone() : null;

@@ -4,6 +4,10 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.slf4j.Logger;
@@ -30,6 +34,14 @@ public final class WebhookServer implements AutoCloseable {
     private final PrometheusRegistry registry = new PrometheusRegistry();
 
     private final PodIdentityAssociations podIdentity;
+    private final Histogram latency;
+
+    /** Exposes when the serving certificate expires, as Unix seconds: renewal (cert-manager) can be alerted on. */
+    public void reportCertificateExpiry(java.util.function.Supplier<java.time.Instant> notAfter) {
+        GaugeWithCallback.builder().name("openirsa_webhook_certificate_expiry_timestamp_seconds")
+                .help("When the serving certificate now in use expires (Unix time)")
+                .callback(cb -> cb.call(notAfter.get().getEpochSecond())).register(registry);
+    }
 
     private WebhookServer(String host, int port, SSLContext tls, WebhookSettings settings, ServiceAccounts serviceAccounts,
                           PodIdentityAssociations podIdentity, String podIdentityAgent) {
@@ -37,6 +49,11 @@ public final class WebhookServer implements AutoCloseable {
         this.podIdentity = podIdentity;
         Counter admissions = Counter.builder().name("openirsa_webhook_admissions_total")
                 .help("Pod admissions by outcome").labelNames("outcome").register(registry);
+        this.latency = Histogram.builder().name("openirsa_webhook_admission_duration_seconds")
+                .help("Time to answer an AdmissionReview, body read to answer written").register(registry);
+        JvmMetrics.builder().register(registry);
+        Info.builder().name("openirsa_build_info").help("This webhook's version").labelNames("version").register(registry)
+                .addLabelValues(io.openirsa.core.OpenIrsa.VERSION);
         this.handler = new AdmissionReviewHandler(new PodMutator(settings, serviceAccounts, podIdentity, podIdentityAgent), admissions);
         var builder = WebServer.builder().host(host).port(port).maxPayloadSize(MAX_BODY)
                 .routing(r -> r.any(this::route));
@@ -99,8 +116,10 @@ public final class WebhookServer implements AutoCloseable {
         try (InputStream in = req.content().inputStream()) {
             body = in.readNBytes(MAX_BODY + 1);
         }
+        long started = System.nanoTime();
         try {
             byte[] answer = handler.handle(body);
+            latency.observe((System.nanoTime() - started) / 1e9);
             res.header("Content-Type", "application/json").send(answer);
         } catch (AdmissionReviewHandler.UnreadableReview e) {
             res.status(400).header("Content-Type", "text/plain").send(e.getMessage());

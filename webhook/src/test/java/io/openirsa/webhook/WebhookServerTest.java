@@ -143,6 +143,24 @@ class WebhookServerTest {
     }
 
     @Test
+    void metrics_passPromtool_withTheAdmissionHistogram_andTheCertificatesExpiry() throws Exception {
+        byte[] review = getClass().getResourceAsStream("/admission-review-pod.json").readAllBytes();
+        post("application/json", review);
+        ServingCertificate keys = new ServingCertificate(dir.resolve("tls.crt"), dir.resolve("tls.key"));
+        server.reportCertificateExpiry(keys::notAfter);
+        String body = client.send(HttpRequest.newBuilder(uri("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(body).contains("# TYPE openirsa_webhook_admission_duration_seconds histogram", "openirsa_webhook_admission_duration_seconds_bucket",
+                "# TYPE openirsa_webhook_admissions_total counter", "# TYPE jvm_memory_used_bytes gauge", "openirsa_build_info{version=")
+                .contains("openirsa_webhook_certificate_expiry_timestamp_seconds " + (double) keys.notAfter().getEpochSecond());
+        Process p = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+        try (var in = p.getOutputStream()) {
+            in.write(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(said).isZero();
+    }
+
+    @Test
     void renewedCertificate_isServedWithoutRestart() throws Exception {
         X509Certificate before = peer();
         certs.issue("second", true); // RSA in PKCS#1 this time
