@@ -162,6 +162,25 @@ class DeployManifestsTest {
                 .contains("{\"name\":\"AWS_ENDPOINT_URL_STS\",\"value\":\"" + settingsMap.getData().get("public-url") + "\"}");
     }
 
+    /**
+     * The image is built from a clone by the Maven wrapper and runs bin/irsa (the JVM settings' one place)
+     * as a non-root user; the files it copies exist where it says. (No container engine runs here to build it.)
+     */
+    @Test
+    void containerfile_buildsFromAClone_andRunsBinIrsa_asNonRoot() throws Exception {
+        Path root = RenderedManifests.deploy().getParent();
+        List<String> lines = Files.readAllLines(root.resolve("deploy/Containerfile")).stream().filter(l -> !l.isBlank() && !l.startsWith("#")).toList();
+        assertThat(lines.stream().filter(l -> l.startsWith("FROM ")).toList()).hasSize(2);
+        assertThat(lines).contains("RUN ./mvnw -B -q -DskipTests package -pl cli -am", "USER 65532:65532",
+                "ENTRYPOINT [\"/opt/openirsa/bin/irsa\"]");
+        assertThat(lines.indexOf("USER 65532:65532")).isGreaterThan(lines.indexOf(lines.stream().filter(l -> l.startsWith("FROM ")).toList().get(1)));
+        assertThat(root.resolve("mvnw")).isExecutable();
+        assertThat(root.resolve("bin/irsa")).isExecutable();
+        assertThat(Files.readString(root.resolve(".dockerignore"))).contains("**/target");
+        // The manifests run the image's entrypoint with a subcommand.
+        assertThat(one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0).getCommand()).isNullOrEmpty();
+    }
+
     @Test
     void rbac_grantsWhatTheInformerAndLookupsNeed_toTheWebhookServiceAccount() {
         ClusterRole role = one(ClusterRole.class);
