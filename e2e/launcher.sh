@@ -49,5 +49,41 @@ check "the start after that maps the new archive" maps_archive
 # A heap that ran out once is not fit to serve: the server exits and its supervisor restarts it.
 check "the server exits on an OutOfMemoryError" grep -q -- "-XX:+ExitOnOutOfMemoryError" "$copy/flags.txt"
 
+# One log format per process, chosen by --log-format: every line of a server's stderr in it, Helidon's included.
+serve_logs() { # FORMAT: starts a server with OPENIRSA_REQUEST_LOG=INFO, makes one call, stops it; its stderr in $copy/logs.txt
+  local data; data=$(mktemp -d -p "$copy")
+  OPENIRSA_REQUEST_LOG=INFO "$copy/bin/irsa" serve --data "$data" --listen 127.0.0.1:0 --log-format "$1" > /dev/null 2> "$copy/logs.txt" &
+  local pid=$! endpoint=""
+  for _ in $(seq 1 120); do
+    [ -f "$data/server.json" ] && endpoint=$(sed -n 's/.*"endpoint" *: *"\([^"]*\)".*/\1/p' "$data/server.json")
+    [ -n "$endpoint" ] && curl -fs "$endpoint/healthz" >/dev/null 2>&1 && break
+    kill -0 $pid 2>/dev/null || { cat "$copy/logs.txt"; return 1; }
+    sleep 0.5
+  done
+  curl -s -o /dev/null -A "launcher-check/1" "$endpoint/?Action=GetCallerIdentity&Version=2011-06-15"
+  sleep 0.5
+  kill -TERM $pid; wait $pid 2>/dev/null || true
+}
+all_json() {
+  python3 -c '
+import json, sys
+lines = [l for l in open(sys.argv[1]) if l.strip()]
+assert lines, "no log lines"
+for l in lines:
+    o = json.loads(l)
+    assert {"timestamp", "level", "loggerName"} <= o.keys(), l
+req = [json.loads(l) for l in lines if "\"io.openirsa.requests\"" in l]
+assert req, "no request line"
+kv = {k: v for d in req[0]["kvpList"] for k, v in d.items()}
+assert kv["userAgent"] == "launcher-check/1" and kv["httpStatus"] == "403" and kv["sourceIp"] == "127.0.0.1", kv
+' "$copy/logs.txt" || { cat "$copy/logs.txt"; return 1; }
+}
+plain_dated() { ! grep -qv '^[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9:.]*[Z+-]' "$copy/logs.txt" || { cat "$copy/logs.txt"; return 1; }; }
+serve_logs json
+check "--log-format json: every line a JSON object, requests with status, source IP, user agent" all_json
+check "no stray Helidon line" bash -c "! grep -q 'Helidon logging' '$copy/logs.txt'"
+serve_logs plain
+check "--log-format plain: every line starts with a full date" plain_dated
+
 echo "launcher: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
