@@ -20,10 +20,9 @@ final class EnvCommand implements Callable<Integer> {
         DataDir.ServerInfo info = new DataDir(dir).readServerInfo();
         AccessKey key;
         var keyEncryption = new DataDir(dir).keyEncryption();
-        try (JdbcStore store = new DataDir(dir).store()) {
-            key = store.accessKeys(info.accountId()).stream().findFirst().map(k -> new AccessKey(k.accessKeyId(), keyEncryption.open(k.secretAccessKey()), k.accountId(), k.created()))
-                    .orElseThrow(() -> new IllegalStateException("account " + info.accountId() + " has no access key"));
-        }
+        key = JdbcStore.accessKeysOnce(info.database(), dir, info.accountId()).stream().findFirst()
+                .map(k -> new AccessKey(k.accessKeyId(), keyEncryption.open(k.secretAccessKey()), k.accountId(), k.created()))
+                .orElseThrow(() -> new IllegalStateException("account " + info.accountId() + " has no access key"));
         System.out.println("export AWS_ENDPOINT_URL=" + info.endpoint());
         System.out.println("export AWS_ACCESS_KEY_ID=" + key.accessKeyId());
         System.out.println("export AWS_SECRET_ACCESS_KEY=" + key.secretAccessKey());
