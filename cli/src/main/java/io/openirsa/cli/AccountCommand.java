@@ -1,21 +1,11 @@
 package io.openirsa.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openirsa.server.admin.AccountsApi;
-import io.openirsa.server.sigv4.SigV4;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -61,25 +51,16 @@ final class AccountCommand implements Runnable {
 
         /** @throws IllegalStateException with the server's message when refused */
         static JsonNode create(String endpoint, String keyId, String secret, String sessionToken, String region, String accountId)
-                throws java.io.IOException, InterruptedException {
-            String base = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
-            URI uri = URI.create(base + AccountsApi.PATH);
-            byte[] body = new ObjectMapper().writeValueAsBytes(Map.of("accountId", accountId));
-            Map<String, String> headers = new LinkedHashMap<>();
-            headers.put("host", uri.getRawAuthority());
-            headers.put("content-type", "application/json");
-            Map<String, String> signed = SigV4.sign("POST", uri.getRawPath(), "", headers, body, keyId, secret, sessionToken, region,
-                    AccountsApi.SIGNING_NAME, Instant.now());
-            HttpRequest.Builder req = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-            signed.forEach(req::header);
-            HttpResponse<String> r = HttpClient.newHttpClient().send(req.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            JsonNode answer = new ObjectMapper().readTree(r.body().isEmpty() ? "{}" : r.body());
-            if (r.statusCode() != 201) {
-                throw new IllegalStateException("account not created (" + r.statusCode() + " " + r.headers().firstValue("x-amzn-ErrorType").orElse("")
-                        + "): " + answer.path("message").asText());
+                throws java.io.IOException {
+            RemoteServer server = RemoteServer.fromEnvironment(sessionToken == null
+                    ? Map.of("AWS_ENDPOINT_URL", endpoint, "AWS_ACCESS_KEY_ID", keyId, "AWS_SECRET_ACCESS_KEY", secret, "AWS_REGION", region)
+                    : Map.of("AWS_ENDPOINT_URL", endpoint, "AWS_ACCESS_KEY_ID", keyId, "AWS_SECRET_ACCESS_KEY", secret, "AWS_REGION", region,
+                            "AWS_SESSION_TOKEN", sessionToken)).orElseThrow();
+            try {
+                return server.call("POST", AccountsApi.SIGNING_NAME, AccountsApi.PATH, null, Map.of("accountId", accountId));
+            } catch (RemoteServer.Refused e) {
+                throw new IllegalStateException("account not created (" + e.status + " " + e.code + "): " + e.getMessage());
             }
-            return answer;
         }
     }
 }

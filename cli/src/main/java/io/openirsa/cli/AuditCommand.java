@@ -1,7 +1,6 @@
 package io.openirsa.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openirsa.core.audit.AuditRecord;
 import io.openirsa.policy.Wildcard;
 import picocli.CommandLine.Command;
@@ -23,7 +22,6 @@ import java.util.concurrent.Callable;
         description = "Read the audit trail (CloudTrail records), newest first: the IRSA guide's filters without a log service. From --data when given, "
                 + "else from the server the AWS_* environment points at (LookupEvents, with the caller's permissions), else from the default data folder.")
 final class AuditCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Option(names = "--event", description = "event name, e.g. AssumeRoleWithWebIdentity")
     String event;
@@ -73,9 +71,9 @@ final class AuditCommand implements Callable<Integer> {
             if (format.equals("json")) {
                 List<JsonNode> records = new ArrayList<>();
                 for (AuditRecord r : found) {
-                    records.add(JSON.readTree(r.json()));
+                    records.add(RemoteServer.Json.MAPPER.readTree(r.json()));
                 }
-                System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(records));
+                System.out.println(RemoteServer.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(records));
             } else {
                 if (format.equals("table")) {
                     System.out.printf("%-20s %-26s %-40s %-24s %s%n", "TIME", "EVENT", "WHO", "ROLE", "RESULT");
@@ -143,6 +141,6 @@ final class AuditCommand implements Callable<Integer> {
     }
 
     static JsonNode parse(String json) throws IOException {
-        return JSON.readTree(json);
+        return RemoteServer.Json.MAPPER.readTree(json);
     }
 }

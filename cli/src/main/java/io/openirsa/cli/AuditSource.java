@@ -1,7 +1,6 @@
 package io.openirsa.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openirsa.core.audit.AuditPage;
 import io.openirsa.core.audit.AuditQuery;
 import io.openirsa.core.audit.AuditRecord;
@@ -79,7 +78,6 @@ interface AuditSource extends AutoCloseable {
 
     /** LookupEvents on a server, with the caller's credentials. */
     record Remote(RemoteServer server) implements AuditSource {
-        private static final ObjectMapper JSON = new ObjectMapper();
         static final String TARGET = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents";
         /** How far from the time in a request id its record may be: the server's clock against the id's. */
         static final Duration AROUND = Duration.ofMinutes(2);
@@ -143,7 +141,7 @@ interface AuditSource extends AutoCloseable {
 
         private static AuditRecord record(JsonNode e) throws IOException {
             String json = e.path("CloudTrailEvent").asText();
-            JsonNode event = JSON.readTree(json);
+            JsonNode event = RemoteServer.Json.MAPPER.readTree(json);
             JsonNode resource = e.path("Resources").path(0);
             return new AuditRecord(e.path("EventId").asText(), event.path("recipientAccountId").asText(null),
                     Instant.ofEpochMilli(e.path("EventTime").decimalValue().movePointRight(3).longValue()), e.path("EventName").asText(),

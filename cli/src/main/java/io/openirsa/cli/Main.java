@@ -34,7 +34,9 @@ public final class Main implements Runnable {
         CommandLine commandLine = first != null && COMMANDS.containsKey(first) ? handlingMistakes(withSubcommands(java.util.List.of(first)))
                 : "--version".equals(first) || "-V".equals(first) ? new CommandLine(new Main()) : commandLine();
         try {
-            ConfigDefaults.install(commandLine, args, System.getenv());
+            if (commandLine.getSubcommands().containsKey("serve")) { // the only command with deployment settings
+                ConfigDefaults.install(commandLine, args, System.getenv());
+            }
         } catch (CommandLine.ParameterException e) {
             System.err.println(e.getMessage());
             System.exit(2);

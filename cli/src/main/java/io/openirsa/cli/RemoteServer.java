@@ -19,17 +19,19 @@ import java.util.Optional;
  * The secret and session token are never printed.
  */
 record RemoteServer(String endpoint, String accessKeyId, String secretAccessKey, String sessionToken, String region) {
-    /** Made at the first JSON call only: {@code irsa token} never needs it (a tenth of its time). */
-    private static final class Json {
+    /** The command line's one ObjectMapper, made at its first use: {@code irsa token} never needs it (a tenth of its time). */
+    static final class Json {
         static final ObjectMapper MAPPER = new ObjectMapper();
     }
 
     /** What the server refused, in its words: the error code and message. */
     static final class Refused extends Exception {
+        final int status;
         final String code;
 
-        Refused(String code, String message) {
+        Refused(int status, String code, String message) {
             super(message);
+            this.status = status;
             this.code = code;
         }
     }
@@ -67,7 +69,7 @@ record RemoteServer(String endpoint, String accessKeyId, String secretAccessKey,
         Answer response = send("POST", service, "/", "application/x-www-form-urlencoded; charset=utf-8", null,
                 form.toString().getBytes(StandardCharsets.UTF_8));
         if (response.status() / 100 != 2) {
-            throw new Refused(xmlText(response.body(), "Code"), xmlText(response.body(), "Message"));
+            throw new Refused(response.status(), xmlText(response.body(), "Code"), xmlText(response.body(), "Message"));
         }
         return response.body();
     }
@@ -128,7 +130,7 @@ record RemoteServer(String endpoint, String accessKeyId, String secretAccessKey,
         if (response.status() / 100 != 2) {
             String code = response.errorType() != null ? response.errorType().split(":")[0]
                     : answer.path("__type").asText("HTTP " + response.status());
-            throw new Refused(code.contains("#") ? code.substring(code.indexOf('#') + 1) : code,
+            throw new Refused(response.status(), code.contains("#") ? code.substring(code.indexOf('#') + 1) : code,
                     answer.path("message").asText(answer.path("Message").asText("")));
         }
         return answer;
