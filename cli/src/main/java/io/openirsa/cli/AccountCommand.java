@@ -2,10 +2,11 @@ package io.openirsa.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.openirsa.server.admin.AccountsApi;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
+import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -51,7 +52,7 @@ final class AccountCommand implements Runnable {
 
         /** @throws IllegalStateException with the server's message when refused */
         static JsonNode create(String endpoint, String keyId, String secret, String sessionToken, String region, String accountId)
-                throws java.io.IOException {
+                throws IOException {
             RemoteServer server = RemoteServer.fromEnvironment(sessionToken == null
                     ? Map.of("AWS_ENDPOINT_URL", endpoint, "AWS_ACCESS_KEY_ID", keyId, "AWS_SECRET_ACCESS_KEY", secret, "AWS_REGION", region)
                     : Map.of("AWS_ENDPOINT_URL", endpoint, "AWS_ACCESS_KEY_ID", keyId, "AWS_SECRET_ACCESS_KEY", secret, "AWS_REGION", region,

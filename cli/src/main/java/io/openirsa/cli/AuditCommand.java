@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -115,7 +116,7 @@ final class AuditCommand implements Callable<Integer> {
             return;
         }
         String roleName = r.resourceName() == null ? "-" : r.resourceName().substring(r.resourceName().lastIndexOf('/') + 1);
-        System.out.printf("%-20s %-26s %-40s %-24s %s%n", r.eventTime().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString().replace("T", " "),
+        System.out.printf("%-20s %-26s %-40s %-24s %s%n", r.eventTime().truncatedTo(ChronoUnit.SECONDS).toString().replace("T", " "),
                 r.eventName(), r.username() == null ? "-" : r.username(), roleName,
                 r.errorCode() == null ? "ok" : r.errorCode() + " (bin/irsa explain " + r.requestId() + ")");
     }

@@ -7,6 +7,7 @@ import io.openirsa.core.audit.AuditRecord;
 import io.openirsa.store.JdbcStore;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ interface AuditSource extends AutoCloseable {
      * The data folder when one is given, else the server of the {@code AWS_*} environment when it names
      * one, else the default data folder.
      */
-    static AuditSource open(java.nio.file.Path data, Map<String, String> env) throws IOException {
+    static AuditSource open(Path data, Map<String, String> env) throws IOException {
         if (data == null) {
             Optional<RemoteServer> remote = RemoteServer.fromEnvironment(env);
             if (remote.isPresent()) {

@@ -1,12 +1,14 @@
 package io.openirsa.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.openirsa.server.sigv4.SigV4;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -96,7 +98,7 @@ final class ClusterCommand implements Runnable {
                 return 2;
             }
             try {
-                System.out.println(server.call("DELETE", "eks", "/cluster-registrations/" + io.openirsa.server.sigv4.SigV4.encode(name), null, null)
+                System.out.println(server.call("DELETE", "eks", "/cluster-registrations/" + SigV4.encode(name), null, null)
                         .path("cluster").path("arn").asText() + ": deregistered");
                 return 0;
             } catch (RemoteServer.Refused e) {
@@ -109,7 +111,7 @@ final class ClusterCommand implements Runnable {
     private static String read(Path file) throws IOException {
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw new UserMistake("no file " + file);
         }
     }

@@ -1,10 +1,26 @@
 package io.openirsa.cli;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.openirsa.core.Identifiers;
+import io.openirsa.core.sts.KeyEncryption;
+import io.openirsa.store.JdbcStore;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -32,7 +48,7 @@ record DataDir(Path path) {
     }
 
     /** How the store's key material and access keys are sealed: with the key-encryption key the server last ran with. */
-    io.openirsa.core.sts.KeyEncryption keyEncryption() throws IOException {
+    KeyEncryption keyEncryption() throws IOException {
         ServerInfo info = Files.exists(path.resolve("server.json")) ? readServerInfo() : null;
         return keyEncryption(info == null ? null : info.keyEncryptionKeyFile());
     }
@@ -52,14 +68,14 @@ record DataDir(Path path) {
      *
      * @throws IllegalStateException when another live server holds it
      */
-    java.nio.channels.FileLock lock() throws IOException {
+    FileLock lock() throws IOException {
         Files.createDirectories(path);
-        java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(path.resolve("server.lock"),
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
-        java.nio.channels.FileLock lock;
+        FileChannel channel = FileChannel.open(path.resolve("server.lock"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
         try {
             lock = channel.tryLock();
-        } catch (java.nio.channels.OverlappingFileLockException e) {
+        } catch (OverlappingFileLockException e) {
             lock = null; // held by a server in this same process
         }
         if (lock == null) {
@@ -71,9 +87,9 @@ record DataDir(Path path) {
     }
 
     /** The store of the server that uses this folder; nothing is created where no server has run. */
-    io.openirsa.store.JdbcStore store() throws IOException {
+    JdbcStore store() throws IOException {
         ServerInfo info = readServerInfo();
-        return io.openirsa.store.JdbcStore.open(info.database(), path);
+        return JdbcStore.open(info.database(), path);
     }
 
     /** Where a server on SQLite keeps the key-encryption key it generated when none was given. */
@@ -87,11 +103,11 @@ record DataDir(Path path) {
     void makePrivate() throws IOException {
         Files.createDirectories(path);
         try {
-            Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwx------"));
             try (var files = Files.walk(path)) {
                 for (Path p : (Iterable<Path>) files::iterator) {
                     if (!p.equals(path)) {
-                        Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(
+                        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(
                                 Files.isDirectory(p) ? "rwx------" : "rw-------"));
                     }
                 }
@@ -116,39 +132,39 @@ record DataDir(Path path) {
         Path file = path.resolve(GENERATED_KEK);
         if (!Files.exists(file)) {
             Path tmp = path.resolve(GENERATED_KEK + ".tmp");
-            Files.writeString(tmp, java.util.Base64.getEncoder().encodeToString(io.openirsa.core.Identifiers.bytes(32)) + "\n");
+            Files.writeString(tmp, Base64.getEncoder().encodeToString(Identifiers.bytes(32)) + "\n");
             try {
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
             } catch (UnsupportedOperationException e) {
                 // not a POSIX file system
             }
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
         }
         return file.toString();
     }
 
     /** The key-encryption key named in a file (base64 of 32 bytes, or the 32 bytes), or none. */
-    static io.openirsa.core.sts.KeyEncryption keyEncryption(String file) throws IOException {
+    static KeyEncryption keyEncryption(String file) throws IOException {
         if (file == null || file.isBlank()) {
-            return io.openirsa.core.sts.KeyEncryption.NONE;
+            return KeyEncryption.NONE;
         }
         byte[] raw = Files.readAllBytes(Path.of(file));
-        String text = new String(raw, java.nio.charset.StandardCharsets.US_ASCII).trim();
+        String text = new String(raw, StandardCharsets.US_ASCII).trim();
         try {
-            byte[] decoded = java.util.Base64.getDecoder().decode(text);
+            byte[] decoded = Base64.getDecoder().decode(text);
             if (decoded.length == 32) {
-                return io.openirsa.core.sts.KeyEncryption.of(decoded);
+                return KeyEncryption.of(decoded);
             }
         } catch (IllegalArgumentException e) {
             // not base64: the raw bytes
         }
-        return io.openirsa.core.sts.KeyEncryption.of(raw);
+        return KeyEncryption.of(raw);
     }
 
     void writeServerInfo(ServerInfo info) throws IOException {
         Files.createDirectories(path);
         Path tmp = path.resolve("server.json.tmp");
-        Map<String, Object> values = new java.util.LinkedHashMap<>();
+        Map<String, Object> values = new LinkedHashMap<>();
         values.put("endpoint", info.endpoint());
         values.put("accountId", info.accountId());
         values.put("region", info.region());
@@ -158,12 +174,12 @@ record DataDir(Path path) {
         values.put("keyEncryptionKeyFile", info.keyEncryptionKeyFile());
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), values);
         try {
-            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")); // it may name a database password
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------")); // it may name a database password
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system
         }
-        Files.move(tmp, path.resolve("server.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, path.resolve("server.json"), StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
     }
 
     ServerInfo readServerInfo() throws IOException {
@@ -173,15 +189,15 @@ record DataDir(Path path) {
         }
         // Jackson's streaming parser: every command reads this file, and starting an ObjectMapper was 60 ms of
         // `irsa env` (bench/short-commands). A flat object of strings and numbers.
-        Map<String, String> values = new java.util.HashMap<>();
-        try (com.fasterxml.jackson.core.JsonParser p = STREAMING.createParser(file.toFile())) {
-            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+        Map<String, String> values = new HashMap<>();
+        try (JsonParser p = STREAMING.createParser(file.toFile())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IOException(file + " is not a JSON object");
             }
-            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String name = p.currentName();
-                com.fasterxml.jackson.core.JsonToken value = p.nextToken();
-                if (value.isScalarValue() && value != com.fasterxml.jackson.core.JsonToken.VALUE_NULL) {
+                JsonToken value = p.nextToken();
+                if (value.isScalarValue() && value != JsonToken.VALUE_NULL) {
                     values.put(name, p.getText());
                 } else {
                     p.skipChildren();
@@ -193,7 +209,7 @@ record DataDir(Path path) {
                 values.get("database"), values.get("keyEncryptionKeyFile"));
     }
 
-    private static final com.fasterxml.jackson.core.JsonFactory STREAMING = new com.fasterxml.jackson.core.JsonFactory();
+    private static final JsonFactory STREAMING = new JsonFactory();
 
     private static long number(String value, long otherwise) {
         try {

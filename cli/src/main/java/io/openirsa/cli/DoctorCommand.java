@@ -3,15 +3,21 @@ package io.openirsa.cli;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.openirsa.core.model.Cluster;
+import io.openirsa.core.model.OidcProvider;
 import io.openirsa.core.model.Role;
+import io.openirsa.server.sigv4.SigV4;
 import io.openirsa.store.JdbcStore;
 import io.openirsa.webhook.Doctor;
 import io.openirsa.webhook.WebhookSettings;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -81,43 +87,43 @@ final class DoctorCommand implements Runnable {
                     }
                 }
                 return checks.stream().allMatch(Doctor.Check::ok) ? 0 : 1;
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            } catch (KubernetesClientException e) {
                 System.err.println("cannot read from the Kubernetes API: " + e.getMessage());
                 return 2;
             }
         }
 
         /** The cluster's issuer and its OIDC providers' client IDs: from the data folder, or through EKS and IAM on the server. */
-        private Doctor.ClusterIssuer clusterIssuer() throws java.io.IOException {
+        private Doctor.ClusterIssuer clusterIssuer() throws IOException {
             if (data != null) {
                 DataDir dir = new DataDir(data);
                 DataDir.ServerInfo info = dir.readServerInfo();
                 try (JdbcStore store = dir.store()) {
-                    String url = store.cluster(info.accountId(), cluster).map(io.openirsa.core.model.Cluster::issuer)
+                    String url = store.cluster(info.accountId(), cluster).map(Cluster::issuer)
                             .orElseThrow(() -> new UserMistake("no cluster " + cluster + " in account " + info.accountId()));
                     return new Doctor.ClusterIssuer(url, account -> {
                         try (JdbcStore s = dir.store()) {
-                            return s.provider(account, io.openirsa.core.model.OidcProvider.hostPath(url)).filter(p -> p.url().equals(url))
-                                    .map(io.openirsa.core.model.OidcProvider::clientIds);
-                        } catch (java.io.IOException e) {
-                            throw new java.io.UncheckedIOException(e);
+                            return s.provider(account, OidcProvider.hostPath(url)).filter(p -> p.url().equals(url))
+                                    .map(OidcProvider::clientIds);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
                         }
                     });
                 }
             }
             RemoteServer server = RemoteServer.fromEnvironment(env).orElseThrow(() -> new UserMistake(RemoteServer.NOT_SET + ", or give --data"));
             try {
-                String url = server.call("GET", "eks", "/clusters/" + io.openirsa.server.sigv4.SigV4.encode(cluster), null, null)
+                String url = server.call("GET", "eks", "/clusters/" + SigV4.encode(cluster), null, null)
                         .path("cluster").path("identity").path("oidc").path("issuer").asText();
                 return new Doctor.ClusterIssuer(url, account -> {
-                    String arn = "arn:aws:iam::" + account + ":oidc-provider/" + io.openirsa.core.model.OidcProvider.hostPath(url);
+                    String arn = "arn:aws:iam::" + account + ":oidc-provider/" + OidcProvider.hostPath(url);
                     try {
                         return Optional.of(RemoteServer.xmlList(server.query("iam", Map.of("Action", "GetOpenIDConnectProvider",
                                 "Version", "2010-05-08", "OpenIDConnectProviderArn", arn)), "ClientIDList"));
                     } catch (RemoteServer.Refused e) {
                         return Optional.empty(); // NoSuchEntity, or not allowed to read it: the check says what to create
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
                     }
                 });
             } catch (RemoteServer.Refused e) {
@@ -125,7 +131,7 @@ final class DoctorCommand implements Runnable {
             }
         }
 
-        private Function<String, Optional<String>> trustPolicies() throws java.io.IOException {
+        private Function<String, Optional<String>> trustPolicies() throws IOException {
             if (trustPolicy != null) {
                 String doc = Files.readString(trustPolicy);
                 return role -> Optional.of(doc);
@@ -139,8 +145,8 @@ final class DoctorCommand implements Runnable {
                     }
                     try (JdbcStore store = new DataDir(dir).store()) {
                         return store.role(m.group(1), m.group(2)).map(Role::trustPolicy);
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
                     }
                 };
             }

@@ -6,13 +6,14 @@ import io.openirsa.core.issuer.KeyRotation;
 import io.openirsa.core.model.Cluster;
 import io.openirsa.core.model.StoredKey;
 import io.openirsa.store.JdbcStore;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -54,8 +55,8 @@ final class KeysCommand implements Runnable {
         static void print(List<StoredKey> keys) {
             System.out.printf("%-44s %-8s %-20s %s%n", "KID", "STATE", "CREATED", "STATE SINCE");
             for (StoredKey k : keys) {
-                System.out.printf("%-44s %-8s %-20s %s%n", k.keyId(), k.status(), k.createdAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
-                        k.changedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+                System.out.printf("%-44s %-8s %-20s %s%n", k.keyId(), k.status(), k.createdAt().truncatedTo(ChronoUnit.SECONDS),
+                        k.changedAt().truncatedTo(ChronoUnit.SECONDS));
             }
         }
     }

@@ -1,7 +1,15 @@
 package io.openirsa.cli;
 
-import picocli.CommandLine;
+import io.openirsa.core.OpenIrsa;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 
 /** {@code bin/irsa}: the command line, and the wiring of every module. */
 @Command(name = "irsa", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -11,7 +19,7 @@ public final class Main implements Runnable {
      * The subcommands, made only when used: picocli reads every option of every command it is given, a
      * fifth of a second for all of them, so a short command gets only its own (bench/short-commands).
      */
-    private static final java.util.Map<String, java.util.function.Supplier<Object>> COMMANDS = new java.util.LinkedHashMap<>();
+    private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
 
     static {
         COMMANDS.put("serve", ServeCommand::new);
@@ -31,7 +39,7 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         String first = args.length == 0 ? null : args[0];
-        CommandLine commandLine = first != null && COMMANDS.containsKey(first) ? handlingMistakes(withSubcommands(java.util.List.of(first)))
+        CommandLine commandLine = first != null && COMMANDS.containsKey(first) ? handlingMistakes(withSubcommands(List.of(first)))
                 : "--version".equals(first) || "-V".equals(first) ? new CommandLine(new Main()) : commandLine();
         try {
             if (commandLine.getSubcommands().containsKey("serve")) { // the only command with deployment settings
@@ -54,7 +62,7 @@ public final class Main implements Runnable {
         return withSubcommands(COMMANDS.keySet());
     }
 
-    private static CommandLine withSubcommands(java.util.Collection<String> names) {
+    private static CommandLine withSubcommands(Collection<String> names) {
         CommandLine main = new CommandLine(new Main());
         for (String name : names) {
             main.addSubcommand(name, COMMANDS.get(name).get());
@@ -73,7 +81,7 @@ public final class Main implements Runnable {
             CommandLine cmd = e.getCommandLine();
             String name = cmd.getCommandSpec().qualifiedName(" ");
             // picocli reports a missing option before an unknown one, which is usually the same option misspelt.
-            java.util.List<String> unknown = cmd.getUnmatchedArguments().stream().filter(a -> a.startsWith("-")).toList();
+            List<String> unknown = cmd.getUnmatchedArguments().stream().filter(a -> a.startsWith("-")).toList();
             String message = e instanceof CommandLine.UnmatchedArgumentException || unknown.isEmpty() ? e.getMessage()
                     : "Unknown option" + (unknown.size() > 1 ? "s" : "") + ": '" + String.join("', '", unknown) + "' (" + e.getMessage() + ")";
             String line = (name.startsWith("irsa") ? name : "irsa " + name) + ": " + message;
@@ -98,7 +106,7 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"OpenIRSA " + io.openirsa.core.OpenIrsa.VERSION};
+            return new String[] {"OpenIRSA " + OpenIrsa.VERSION};
         }
     }
 
@@ -132,7 +140,7 @@ public final class Main implements Runnable {
 
     /** Blocks until the JVM is asked to stop (SIGTERM, Ctrl-C), then closes the server, which drains. */
     static void serveUntilStopped(AutoCloseable server) throws InterruptedException {
-        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 server.close();

@@ -1,5 +1,6 @@
 package io.openirsa.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.openirsa.policy.Finding;
@@ -51,7 +52,7 @@ final class PolicyCommand implements Runnable {
                     String text = Files.readString(file, StandardCharsets.UTF_8);
                     try {
                         new ObjectMapper().readTree(text);
-                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    } catch (JsonProcessingException e) {
                         // Not JSON at all: the file is the mistake, said in one line with Jackson's own words and position.
                         var at = e.getLocation();
                         System.err.println(file + ": not JSON: " + e.getOriginalMessage().replaceAll("\\[Source: [^;]*; ", "[")

@@ -1,10 +1,11 @@
 package io.openirsa.cli;
 
 import io.openirsa.core.model.OidcProvider;
+import io.openirsa.core.sts.IssuerTrust;
 import io.openirsa.store.JdbcStore;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,7 +44,7 @@ final class ProviderCommand implements Runnable {
             String pem = null;
             if (caFile != null) {
                 pem = Files.readString(caFile, StandardCharsets.US_ASCII);
-                if (!io.openirsa.core.sts.IssuerTrust.isCertificateBundle(pem)) {
+                if (!IssuerTrust.isCertificateBundle(pem)) {
                     System.err.println(caFile + " holds no PEM certificate, or one that does not parse");
                     return 2;
                 }

@@ -1,14 +1,27 @@
 package io.openirsa.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openirsa.server.sigv4.SigV4;
 
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamConstants;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.net.ConnectException;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -80,31 +93,31 @@ record RemoteServer(String endpoint, String accessKeyId, String secretAccessKey,
     }
 
     /** The {@code member} texts of the query protocol's list of that name, in order. */
-    static java.util.List<String> xmlList(String xml, String list) {
+    static List<String> xmlList(String xml, String list) {
         return xmlTexts(xml, "member", list);
     }
 
     /** The texts of every element of that name (within an element named {@code parent}, when not null), in order. */
-    private static java.util.List<String> xmlTexts(String xml, String element, String parent) {
-        java.util.List<String> out = new java.util.ArrayList<>();
+    private static List<String> xmlTexts(String xml, String element, String parent) {
+        List<String> out = new ArrayList<>();
         try {
-            javax.xml.stream.XMLInputFactory factory = javax.xml.stream.XMLInputFactory.newFactory();
-            factory.setProperty(javax.xml.stream.XMLInputFactory.SUPPORT_DTD, false);
-            javax.xml.stream.XMLStreamReader r = factory.createXMLStreamReader(new java.io.StringReader(xml));
-            java.util.Deque<String> path = new java.util.ArrayDeque<>();
+            XMLInputFactory factory = XMLInputFactory.newFactory();
+            factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+            XMLStreamReader r = factory.createXMLStreamReader(new StringReader(xml));
+            Deque<String> path = new ArrayDeque<>();
             while (r.hasNext()) {
                 int event = r.next();
-                if (event == javax.xml.stream.XMLStreamConstants.START_ELEMENT) {
+                if (event == XMLStreamConstants.START_ELEMENT) {
                     if (r.getLocalName().equals(element) && (parent == null || parent.equals(path.peek()))) {
                         out.add(r.getElementText());
                     } else {
                         path.push(r.getLocalName());
                     }
-                } else if (event == javax.xml.stream.XMLStreamConstants.END_ELEMENT) {
+                } else if (event == XMLStreamConstants.END_ELEMENT) {
                     path.poll();
                 }
             }
-        } catch (javax.xml.stream.XMLStreamException e) {
+        } catch (XMLStreamException e) {
             // not XML: nothing found
         }
         return out;
@@ -124,7 +137,7 @@ record RemoteServer(String endpoint, String accessKeyId, String secretAccessKey,
         JsonNode answer;
         try {
             answer = Json.MAPPER.readTree(response.body().isEmpty() ? "{}" : response.body());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IOException(endpoint + " answered HTTP " + response.status() + " with something other than JSON");
         }
         if (response.status() / 100 != 2) {
@@ -162,7 +175,7 @@ record RemoteServer(String endpoint, String accessKeyId, String secretAccessKey,
 
     /** One HTTP exchange with this server, as given (no signature added). */
     Answer exchange(String method, URI uri, Map<String, String> headers, byte[] bytes) throws IOException {
-        java.net.HttpURLConnection c = (java.net.HttpURLConnection) uri.toURL().openConnection();
+        HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
         try {
             c.setConnectTimeout(10_000);
             c.setReadTimeout(30_000);
@@ -177,10 +190,10 @@ record RemoteServer(String endpoint, String accessKeyId, String secretAccessKey,
                 }
             }
             int status = c.getResponseCode();
-            java.io.InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+            InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
             String body = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
             return new Answer(status, c.getHeaderField("x-amzn-ErrorType"), body);
-        } catch (java.net.ConnectException e) {
+        } catch (ConnectException e) {
             throw new UserMistake("no server answers at " + endpoint + " (AWS_ENDPOINT_URL)");
         } finally {
             c.disconnect();

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,10 +58,10 @@ public final class RunningServer implements AutoCloseable {
     private final ScheduledExecutorService background;
     private final Duration auditRetention;
 
-    private final java.nio.channels.FileLock lock;
+    private final FileLock lock;
 
     private RunningServer(JdbcStore store, OpenIrsa domain, OpenIrsaServer server, AccessKey adminKey, Duration auditRetention,
-                          java.nio.channels.FileLock lock) {
+                          FileLock lock) {
         this.lock = lock;
         this.auditRetention = auditRetention;
         this.store = store;
@@ -79,7 +80,7 @@ public final class RunningServer implements AutoCloseable {
             url = "http://" + (clientHost.contains(":") ? "[" + clientHost + "]" : clientHost) + ":" + bound;
         }
         DataDir dataDir = new DataDir(o.data());
-        java.nio.channels.FileLock lock = dataDir.lock();
+        FileLock lock = dataDir.lock();
         try {
             return start(o, bound, url, dataDir, lock);
         } catch (RuntimeException | IOException e) {
@@ -88,7 +89,7 @@ public final class RunningServer implements AutoCloseable {
         }
     }
 
-    private static RunningServer start(Options o, int bound, String url, DataDir dataDir, java.nio.channels.FileLock lock) throws IOException {
+    private static RunningServer start(Options o, int bound, String url, DataDir dataDir, FileLock lock) throws IOException {
         dataDir.makePrivate();
         String kekFile = dataDir.keyEncryptionKeyFile(o.keyEncryptionKeyFile(), o.database() == null || o.database().isBlank());
         KeyEncryption keyEncryption = DataDir.keyEncryption(kekFile);

@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -89,8 +90,8 @@ final class ServeCommand implements Callable<Integer> {
         RunningServer server;
         try {
             server = RunningServer.start(new RunningServer.Options(dir, host, port, publicUrl, accountId, region,
-                    maxTokenSeconds, java.time.Duration.ofHours(keyRotationHours), java.time.Duration.ofHours(staleIfErrorHours),
-                    java.time.Duration.ofDays(auditRetentionDays),
+                    maxTokenSeconds, Duration.ofHours(keyRotationHours), Duration.ofHours(staleIfErrorHours),
+                    Duration.ofDays(auditRetentionDays),
                     database,
                     kek, Clock.systemUTC(), allowPrivateIssuers));
         } catch (IllegalStateException e) {

@@ -2,12 +2,16 @@ package io.openirsa.cli;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.openirsa.server.sigv4.SigV4;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.io.StringWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -60,12 +64,12 @@ final class TokenCommand implements Callable<Integer> {
      * @throws IllegalStateException with the server's message when it refuses
      */
     static String request(RemoteServer client, String cluster, String namespace, String serviceAccount, List<String> audiences,
-                          Long duration) throws java.io.IOException, InterruptedException {
+                          Long duration) throws IOException, InterruptedException {
         String base = client.endpoint().endsWith("/") ? client.endpoint().substring(0, client.endpoint().length() - 1) : client.endpoint();
         String bearer = "k8s-aws-v1." + Base64.getUrlEncoder().withoutPadding().encodeToString(
                 presignedCallerIdentity(base, client, cluster).getBytes(StandardCharsets.UTF_8));
         // Jackson's streaming API, not its ObjectMapper: starting that was a fifth of this command's time (bench/short-commands).
-        java.io.StringWriter body = new java.io.StringWriter();
+        StringWriter body = new StringWriter();
         try (JsonGenerator g = JSON.createGenerator(body)) {
             g.writeStartObject();
             g.writeStringField("apiVersion", "authentication.k8s.io/v1");
@@ -91,7 +95,7 @@ final class TokenCommand implements Callable<Integer> {
         String message = null;
         try (JsonParser p = JSON.createParser(response.body().isEmpty() ? "{}" : response.body())) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new com.fasterxml.jackson.core.JsonParseException(p, "not a JSON object");
+                throw new JsonParseException(p, "not a JSON object");
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
@@ -111,7 +115,7 @@ final class TokenCommand implements Callable<Integer> {
                     p.skipChildren();
                 }
             }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("token request failed (" + response.status() + "): the answer is not JSON");
         }
         if (response.status() / 100 != 2 || token == null) {

@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 
 /** Random identifiers in AWS's shapes. */
@@ -79,10 +81,10 @@ public final class Identifiers {
      * audit record. Not secrets, so the random bits need not be cryptographic.
      */
     public static String timeOrderedUuid() {
-        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        ThreadLocalRandom r = ThreadLocalRandom.current();
         long msb = (System.currentTimeMillis() << 16) | 0x7000L | (r.nextLong() & 0x0FFFL);
         long lsb = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-        return new java.util.UUID(msb, lsb).toString();
+        return new UUID(msb, lsb).toString();
     }
 
     /** {@code n} bytes from the system's cryptographic generator: for secrets, keys and nonces. */

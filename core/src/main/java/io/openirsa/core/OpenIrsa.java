@@ -3,19 +3,26 @@ package io.openirsa.core;
 import io.openirsa.core.audit.AuditLog;
 import io.openirsa.core.audit.LookupEvents;
 import io.openirsa.core.eks.Eks;
+import io.openirsa.core.eks.PodIdentity;
+import io.openirsa.core.eks.PodIdentityAssociations;
 import io.openirsa.core.iam.Iam;
 import io.openirsa.core.iam.Permissions;
 import io.openirsa.core.iam.PolicyCatalog;
-import io.openirsa.core.sts.SessionPolicies;
+import io.openirsa.core.iam.Simulator;
 import io.openirsa.core.issuer.ClusterIssuers;
 import io.openirsa.core.model.AccessKey;
 import io.openirsa.core.model.Account;
+import io.openirsa.core.store.AuditTrail;
 import io.openirsa.core.store.Store;
 import io.openirsa.core.sts.JwksCache;
 import io.openirsa.core.sts.KeyEncryption;
+import io.openirsa.core.sts.SessionPolicies;
 import io.openirsa.core.sts.SessionTokens;
 import io.openirsa.core.sts.Sts;
 import io.openirsa.core.sts.WebIdentityVerifier;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /** The domain, wired: one instance per server, built from a store and settings. */
 public final class OpenIrsa implements AutoCloseable {
@@ -27,14 +34,14 @@ public final class OpenIrsa implements AutoCloseable {
     private final Iam iam;
     private final Sts sts;
     private final Eks eks;
-    private final io.openirsa.core.eks.PodIdentityAssociations podIdentityAssociations;
-    private final io.openirsa.core.eks.PodIdentity podIdentity;
+    private final PodIdentityAssociations podIdentityAssociations;
+    private final PodIdentity podIdentity;
     private final ClusterIssuers issuers;
     private final Authenticator authenticator;
     private final JwksCache jwks;
     private final AuditLog audit;
     private final LookupEvents lookupEvents;
-    private final io.openirsa.core.iam.Simulator simulator;
+    private final Simulator simulator;
     private volatile String administratorAccount;
     private final KeyEncryption keyEncryption;
 
@@ -55,15 +62,15 @@ public final class OpenIrsa implements AutoCloseable {
         this.issuers = new ClusterIssuers(store, settings, keyEncryption);
         this.iam = new Iam(store, settings, compiled, permissions, jwks, catalog);
         this.eks = new Eks(store, settings, issuers, permissions, keyEncryption, jwks);
-        this.podIdentityAssociations = new io.openirsa.core.eks.PodIdentityAssociations(store, settings, permissions);
+        this.podIdentityAssociations = new PodIdentityAssociations(store, settings, permissions);
         this.sts = new Sts(store, settings, new WebIdentityVerifier(store, jwks, settings.clock()), sessionTokens, compiled, permissions,
                 new SessionPolicies(compiled, catalog::defaultDocument));
         this.keyEncryption = keyEncryption;
         this.authenticator = new Authenticator(store, sessionTokens, settings.clock(), keyEncryption);
-        this.podIdentity = new io.openirsa.core.eks.PodIdentity(store, settings, issuers, permissions, sts, jwks, eks);
+        this.podIdentity = new PodIdentity(store, settings, issuers, permissions, sts, jwks, eks);
         this.audit = new AuditLog(store);
         this.lookupEvents = new LookupEvents(store, permissions, settings.clock());
-        this.simulator = new io.openirsa.core.iam.Simulator(store, compiled, catalog, permissions);
+        this.simulator = new Simulator(store, compiled, catalog, permissions);
     }
 
     /**
@@ -74,7 +81,7 @@ public final class OpenIrsa implements AutoCloseable {
     public AccessKey bootstrap(String accountId) {
         this.administratorAccount = accountId;
         // Replicas starting together on an empty database must agree on one account and one key.
-        long giveUp = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!store.runExclusively("openirsa-bootstrap", () -> createAccountAndKeyIfMissing(accountId))) {
             if (System.nanoTime() > giveUp) {
                 throw new IllegalStateException("another replica held the bootstrap lock for 30 s");
@@ -143,12 +150,12 @@ public final class OpenIrsa implements AutoCloseable {
     }
 
     /** EKS Pod Identity associations. */
-    public io.openirsa.core.eks.PodIdentityAssociations podIdentityAssociations() {
+    public PodIdentityAssociations podIdentityAssociations() {
         return podIdentityAssociations;
     }
 
     /** eks-auth AssumeRoleForPodIdentity. */
-    public io.openirsa.core.eks.PodIdentity podIdentity() {
+    public PodIdentity podIdentity() {
         return podIdentity;
     }
 
@@ -162,7 +169,7 @@ public final class OpenIrsa implements AutoCloseable {
     }
 
     /** IAM's policy simulator. */
-    public io.openirsa.core.iam.Simulator simulator() {
+    public Simulator simulator() {
         return simulator;
     }
 
@@ -172,12 +179,12 @@ public final class OpenIrsa implements AutoCloseable {
     }
 
     /** The audit trail to read records back from (LookupEvents, explain). */
-    public io.openirsa.core.store.AuditTrail auditTrail() {
+    public AuditTrail auditTrail() {
         return store;
     }
 
     /** Deletes audit records older than the retention; what a server does every minute. */
-    public int expireAudit(java.time.Duration retention) {
+    public int expireAudit(Duration retention) {
         return store.deleteAuditBefore(settings.clock().instant().minus(retention));
     }
 

@@ -7,7 +7,9 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.function.Predicate;
 
 /**
  * The base condition operators. A negated operator is its positive twin with the result inverted
@@ -72,7 +74,7 @@ public enum ConditionOperator {
      * The positive test of a request value against one policy value, prepared once: patterns are
      * compiled here, not per request.
      */
-    java.util.function.Predicate<String> matcher(String policy) {
+    Predicate<String> matcher(String policy) {
         return switch (kind) {
             case STRING -> policy::equals;
             case STRING_IGNORE_CASE -> policy::equalsIgnoreCase;
@@ -135,14 +137,14 @@ public enum ConditionOperator {
 
     private static boolean binaryEquals(String request, String policy) {
         try {
-            return java.util.Arrays.equals(Base64.getDecoder().decode(request), Base64.getDecoder().decode(policy));
+            return Arrays.equals(Base64.getDecoder().decode(request), Base64.getDecoder().decode(policy));
         } catch (IllegalArgumentException e) {
             return false;
         }
     }
 
     /** ARNs match part by part, so a wildcard never crosses a colon in the first five parts. */
-    private static java.util.function.Predicate<String> arnMatcher(String policy) {
+    private static Predicate<String> arnMatcher(String policy) {
         String[] p = policy.split(":", 6);
         if (p.length != 6) {
             Wildcard whole = Wildcard.compile(policy);

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openirsa.core.AwsException;
 
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** JSON in and out for the REST-JSON and Kubernetes endpoints. */
 public final class Json {
@@ -18,11 +20,11 @@ public final class Json {
      * A JSON object with its members in the order given, as AWS writes them: names and values by
      * turns. ({@code Map.of}'s order is random for each JVM.)
      */
-    public static java.util.Map<String, Object> object(Object... namesAndValues) {
+    public static Map<String, Object> object(Object... namesAndValues) {
         if (namesAndValues.length % 2 != 0) {
             throw new IllegalArgumentException("names and values by turns: " + namesAndValues.length + " arguments");
         }
-        java.util.Map<String, Object> members = new java.util.LinkedHashMap<>();
+        Map<String, Object> members = new LinkedHashMap<>();
         for (int i = 0; i < namesAndValues.length; i += 2) {
             members.put((String) namesAndValues[i], namesAndValues[i + 1]);
         }

@@ -5,18 +5,20 @@ import io.openirsa.core.OpenIrsa;
 import io.openirsa.core.audit.ApiCall;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
-import io.prometheus.metrics.core.metrics.Info;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.Map;
 import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * What an operator watches: Prometheus metrics (requests by service, action and error code, their
@@ -53,7 +55,7 @@ public final class Observability {
     }
 
     /** A counter read when scraped, from a count kept since start: exposed as {@code NAME_total}. */
-    public void counter(String name, String help, java.util.function.LongSupplier value) {
+    public void counter(String name, String help, LongSupplier value) {
         CounterWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsLong())).register(registry);
     }
 
@@ -90,6 +92,6 @@ public final class Observability {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        return new WireResponse(200, PrometheusTextFormatWriter.CONTENT_TYPE, java.util.Map.of(), out.toByteArray());
+        return new WireResponse(200, PrometheusTextFormatWriter.CONTENT_TYPE, Map.of(), out.toByteArray());
     }
 }

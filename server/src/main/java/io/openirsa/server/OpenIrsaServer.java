@@ -3,11 +3,15 @@ package io.openirsa.server;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.helidon.webserver.http1.Http1Config;
 import io.openirsa.core.AwsException;
+import io.openirsa.core.Identifiers;
 import io.openirsa.core.OpenIrsa;
+import io.openirsa.core.store.StoreUnavailable;
 import io.openirsa.server.admin.AccountsApi;
 import io.openirsa.server.cloudtrail.CloudTrailApi;
 import io.openirsa.server.eks.EksApi;
+import io.openirsa.server.eks.EksAuthApi;
 import io.openirsa.server.issuer.IssuerApi;
 import io.openirsa.server.query.QueryApi;
 import io.openirsa.server.sigv4.SigV4;
@@ -17,11 +21,17 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * The one HTTP listener that serves every API. Routing is by path, in one place:
@@ -49,7 +59,7 @@ public final class OpenIrsaServer implements AutoCloseable {
      */
     static final int MAX_CONNECTIONS = 512;
     /** A connection that sends nothing for this long is closed, so held connections free up. */
-    static final java.time.Duration IDLE_CONNECTION = java.time.Duration.ofSeconds(60);
+    static final Duration IDLE_CONNECTION = Duration.ofSeconds(60);
     /** Bodies over MAX_BODY are read and dropped up to this size, so the client still gets its 413. */
     static final long MAX_DRAINED = 16L * 1024 * 1024;
     /**
@@ -62,22 +72,22 @@ public final class OpenIrsaServer implements AutoCloseable {
     private final WebServer server;
     private final QueryApi query;
     private final EksApi eks;
-    private final io.openirsa.server.eks.EksAuthApi eksAuth;
+    private final EksAuthApi eksAuth;
     private final IssuerApi issuer;
     private final CloudTrailApi cloudTrail;
     private final AccountsApi accounts;
     private final Observability observability;
-    private final java.util.function.BooleanSupplier ready;
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final BooleanSupplier ready;
+    private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
 
-    private OpenIrsaServer(OpenIrsa domain, String host, int port, java.util.function.BooleanSupplier ready) {
+    private OpenIrsaServer(OpenIrsa domain, String host, int port, BooleanSupplier ready) {
         this.ready = ready;
         this.observability = new Observability(domain);
         SigV4Verifier verifier = new SigV4Verifier(domain.authenticator()::resolve, domain.settings().clock(), domain.settings().region());
         this.query = new QueryApi(domain, verifier);
         this.eks = new EksApi(domain, verifier);
-        this.eksAuth = new io.openirsa.server.eks.EksAuthApi(domain, verifier);
+        this.eksAuth = new EksAuthApi(domain, verifier);
         this.issuer = new IssuerApi(domain, verifier);
         this.cloudTrail = new CloudTrailApi(domain, verifier);
         this.accounts = new AccountsApi(domain, verifier);
@@ -90,13 +100,13 @@ public final class OpenIrsaServer implements AutoCloseable {
                 // Helidon's 16 KiB default answered larger header blocks itself: an empty 400, then a close that
                 // could reset the connection before the client read it (HostileInputTest's 26 KB Authorization,
                 // now and then). Up to 32 KiB the request reaches us and gets AWS's error.
-                .addProtocol(io.helidon.webserver.http1.Http1Config.builder().maxHeadersSize(MAX_HEADERS).build())
+                .addProtocol(Http1Config.builder().maxHeadersSize(MAX_HEADERS).build())
                 .routing(r -> r.any(this::handle))
                 .build();
     }
 
     /** @param ready whether the store answers and the keys are loaded (for /readyz) */
-    public static OpenIrsaServer start(OpenIrsa domain, String host, int port, java.util.function.BooleanSupplier ready) {
+    public static OpenIrsaServer start(OpenIrsa domain, String host, int port, BooleanSupplier ready) {
         OpenIrsaServer s = new OpenIrsaServer(domain, host, port, ready);
         s.server.start();
         if (!s.server.isRunning() || s.server.port() < 0) {
@@ -119,7 +129,7 @@ public final class OpenIrsaServer implements AutoCloseable {
     @Override
     public void close() {
         draining = true;
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (inFlight.get() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
@@ -131,7 +141,7 @@ public final class OpenIrsaServer implements AutoCloseable {
         server.stop();
     }
 
-    private final java.util.concurrent.atomic.AtomicLong bodyBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong bodyBytes = new AtomicLong();
     /** An OutOfMemoryError was thrown while serving: the process is no longer fit to serve. */
     private volatile boolean exhausted;
 
@@ -148,7 +158,7 @@ public final class OpenIrsaServer implements AutoCloseable {
         long reserved = bodyReservation(req);
         if (bodyBytes.addAndGet(reserved) > BODY_BUDGET) {
             bodyBytes.addAndGet(-reserved);
-            String requestId = io.openirsa.core.Identifiers.timeOrderedUuid();
+            String requestId = Identifiers.timeOrderedUuid();
             LOG.debug("request {} refused: {} bytes of request bodies already in flight", requestId, bodyBytes.get());
             respond(res, requestId, failure(withoutBody(req), requestId, Failure.OVERLOADED));
             return;
@@ -170,7 +180,7 @@ public final class OpenIrsaServer implements AutoCloseable {
     }
 
     private void handleWithin(ServerRequest req, ServerResponse res) {
-        String requestId = io.openirsa.core.Identifiers.timeOrderedUuid();
+        String requestId = Identifiers.timeOrderedUuid();
         WireResponse response;
         WireRequest request = null;
         try {
@@ -178,7 +188,7 @@ public final class OpenIrsaServer implements AutoCloseable {
             response = route(request, requestId);
         } catch (BodyTooLarge e) {
             response = WireResponse.of(413, "application/json", Json.write(Map.of("message", "Request body is larger than " + MAX_BODY + " bytes")));
-        } catch (io.openirsa.core.store.StoreUnavailable e) {
+        } catch (StoreUnavailable e) {
             LOG.warn("request {} failed: the database is unreachable", requestId);
             response = internalError(request, requestId);
         } catch (RuntimeException e) {
@@ -304,7 +314,7 @@ public final class OpenIrsaServer implements AutoCloseable {
                 if (segments.size() <= 2 || EksApi.isAssociations(segments)) {
                     return eks.handle(request, segments, requestId);
                 }
-                if (io.openirsa.server.eks.EksAuthApi.handles(segments)) {
+                if (EksAuthApi.handles(segments)) {
                     return eksAuth.handle(request, segments, requestId);
                 }
             }
@@ -345,7 +355,7 @@ public final class OpenIrsaServer implements AutoCloseable {
             try (InputStream in = req.content().inputStream()) {
                 body = in.readNBytes(declaredFits ? (int) declared : MAX_BODY + 1);
                 if (body.length > MAX_BODY || (declaredFits && in.read() != -1)) {
-                    in.transferTo(java.io.OutputStream.nullOutputStream()); // Helidon stops at MAX_DRAINED
+                    in.transferTo(OutputStream.nullOutputStream()); // Helidon stops at MAX_DRAINED
                     throw new BodyTooLarge();
                 }
             } catch (IOException | RuntimeException e) {

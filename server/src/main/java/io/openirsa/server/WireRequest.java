@@ -1,5 +1,6 @@
 package io.openirsa.server;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +17,7 @@ public record WireRequest(String method, String rawPath, String rawQuery, Map<St
 
     public WireRequest {
         Map<String, List<String>> lower = new LinkedHashMap<>();
-        headers.forEach((k, v) -> lower.computeIfAbsent(k.toLowerCase(Locale.ROOT), x -> new java.util.ArrayList<>()).addAll(v));
+        headers.forEach((k, v) -> lower.computeIfAbsent(k.toLowerCase(Locale.ROOT), x -> new ArrayList<>()).addAll(v));
         lower.replaceAll((k, v) -> List.copyOf(v));
         headers = Map.copyOf(lower);
         rawQuery = rawQuery == null ? "" : rawQuery;

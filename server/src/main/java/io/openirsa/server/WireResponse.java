@@ -1,6 +1,7 @@
 package io.openirsa.server;
 
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** What goes back: status, content type, extra headers, body. */
@@ -14,7 +15,7 @@ public record WireResponse(int status, String contentType, Map<String, String> h
     }
 
     public WireResponse withHeader(String name, String value) {
-        var h = new java.util.LinkedHashMap<>(headers);
+        var h = new LinkedHashMap<>(headers);
         h.put(name, value);
         return new WireResponse(status, contentType, h, body);
     }

@@ -3,6 +3,7 @@ package io.openirsa.store;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdException;
+import io.openirsa.core.Sha256;
 import io.openirsa.core.audit.AuditPage;
 import io.openirsa.core.audit.AuditQuery;
 import io.openirsa.core.audit.AuditRecord;
@@ -15,9 +16,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.LongSummaryStatistics;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
@@ -86,7 +89,7 @@ final class AuditBatches {
                 return letter + ":" + v;
             }
             byte[] utf8 = v.getBytes(StandardCharsets.UTF_8);
-            return utf8.length <= TERM_VALUE_MAX ? letter + ":" + v : letter + "#" + HexFormat.of().formatHex(io.openirsa.core.Sha256.digest(utf8));
+            return utf8.length <= TERM_VALUE_MAX ? letter + ":" + v : letter + "#" + HexFormat.of().formatHex(Sha256.digest(utf8));
         }
 
         boolean holds(AuditRecord r, String v) {
@@ -223,7 +226,7 @@ final class AuditBatches {
     /** A batch's columns, in the order both the insert and the rewrite name them: times, count, id ranges, payload. */
     private static void bindBatch(PreparedStatement ps, List<AuditRecord> batch, IdRange events, IdRange requests, byte[] encoded)
             throws SQLException {
-        java.util.LongSummaryStatistics times = batch.stream().mapToLong(r -> r.eventTime().toEpochMilli()).summaryStatistics();
+        LongSummaryStatistics times = batch.stream().mapToLong(r -> r.eventTime().toEpochMilli()).summaryStatistics();
         ps.setLong(1, times.getMin());
         ps.setLong(2, times.getMax());
         ps.setInt(3, batch.size());
@@ -371,7 +374,7 @@ final class AuditBatches {
     private static Set<String> terms(List<AuditRecord> records) {
         Set<String> terms = new LinkedHashSet<>();
         for (Term t : Term.values()) {
-            Set<String> seen = new java.util.HashSet<>();
+            Set<String> seen = new HashSet<>();
             for (AuditRecord r : records) {
                 String v = t.value.apply(r);
                 if (v != null && seen.add(v)) {

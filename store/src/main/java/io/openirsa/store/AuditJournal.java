@@ -5,7 +5,9 @@ import io.openirsa.core.store.StoreUnavailable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.EOFException;
 import java.io.IOException;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -19,6 +21,8 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.zip.CRC32C;
 
 /**
@@ -446,7 +450,7 @@ final class AuditJournal implements AutoCloseable {
     }
 
     private List<Path> others() {
-        Set<Path> own = new java.util.HashSet<>();
+        Set<Path> own = new HashSet<>();
         lock.lock();
         try {
             retired.forEach(s -> own.add(s.path));
@@ -621,7 +625,7 @@ final class AuditJournal implements AutoCloseable {
     private static void readFully(FileChannel ch, ByteBuffer into, long position) throws IOException {
         while (into.hasRemaining()) {
             if (ch.read(into, position + into.position()) < 0) {
-                throw new java.io.EOFException();
+                throw new EOFException();
             }
         }
     }
@@ -758,7 +762,7 @@ final class AuditJournal implements AutoCloseable {
     /** A frame's payload alone. */
     static byte[] encode(List<AuditRecord> batch) {
         ByteBuffer frame = frame(batch);
-        return java.util.Arrays.copyOfRange(frame.array(), 8, frame.limit());
+        return Arrays.copyOfRange(frame.array(), 8, frame.limit());
     }
 
     /** The records of a frame's payload; IOException (never an allocation of what a damaged length claims) for anything else. */
@@ -793,7 +797,7 @@ final class AuditJournal implements AutoCloseable {
                 }
             }
             return records;
-        } catch (java.nio.BufferUnderflowException e) {
+        } catch (BufferUnderflowException e) {
             throw new IOException("a record runs past the frame", e);
         }
     }
@@ -811,8 +815,8 @@ final class AuditJournal implements AutoCloseable {
 
         void add(int start, int end) {
             if (count == starts.length) {
-                starts = java.util.Arrays.copyOf(starts, count * 2);
-                ends = java.util.Arrays.copyOf(ends, count * 2);
+                starts = Arrays.copyOf(starts, count * 2);
+                ends = Arrays.copyOf(ends, count * 2);
             }
             starts[count] = start;
             ends[count++] = end;

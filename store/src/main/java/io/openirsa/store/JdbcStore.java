@@ -5,35 +5,56 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import io.openirsa.core.audit.AuditPage;
 import io.openirsa.core.audit.AuditQuery;
 import io.openirsa.core.audit.AuditRecord;
 import io.openirsa.core.model.AccessKey;
 import io.openirsa.core.model.Account;
 import io.openirsa.core.model.Cluster;
-import io.openirsa.core.model.PodIdentityAssociation;
-import io.openirsa.core.model.ManagedPolicy;
-import io.openirsa.core.model.PolicyVersion;
 import io.openirsa.core.model.KeyStatus;
+import io.openirsa.core.model.ManagedPolicy;
 import io.openirsa.core.model.OidcProvider;
+import io.openirsa.core.model.PodIdentityAssociation;
+import io.openirsa.core.model.PolicyVersion;
 import io.openirsa.core.model.Role;
 import io.openirsa.core.model.StoredKey;
 import io.openirsa.core.store.Store;
+import io.openirsa.core.store.StoreUnavailable;
 import org.flywaydb.core.Flyway;
+import org.sqlite.SQLiteDataSource;
 
 import javax.sql.DataSource;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.SocketException;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 
 /** The {@link Store} over JDBC, in portable SQL; SQLite by default. Schema by Flyway migrations. */
 public final class JdbcStore implements Store {
@@ -129,9 +150,9 @@ public final class JdbcStore implements Store {
 
     /** PostgreSQL, from a {@code postgresql://user:password@host:port/database} URL (the form psql takes). */
     public static JdbcStore postgresql(String url) {
-        java.net.URI u;
+        URI u;
         try {
-            u = java.net.URI.create(url);
+            u = URI.create(url);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("not a postgresql:// URL: the database URL does not parse");
         }
@@ -143,9 +164,9 @@ public final class JdbcStore implements Store {
                 + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery()));
         if (u.getRawUserInfo() != null) {
             String[] user = u.getRawUserInfo().split(":", 2);
-            config.setUsername(java.net.URLDecoder.decode(user[0], java.nio.charset.StandardCharsets.UTF_8));
+            config.setUsername(URLDecoder.decode(user[0], StandardCharsets.UTF_8));
             if (user.length == 2) {
-                config.setPassword(java.net.URLDecoder.decode(user[1], java.nio.charset.StandardCharsets.UTF_8));
+                config.setPassword(URLDecoder.decode(user[1], StandardCharsets.UTF_8));
             }
         }
         config.setMaximumPoolSize(11); // ten for requests, one held by the change feed
@@ -155,7 +176,7 @@ public final class JdbcStore implements Store {
     }
 
     /** The connection pool's figures, for metrics. */
-    public com.zaxxer.hikari.HikariPoolMXBean pool() {
+    public HikariPoolMXBean pool() {
         return dataSource.getHikariPoolMXBean();
     }
 
@@ -186,15 +207,15 @@ public final class JdbcStore implements Store {
             }
             byte[] library = in.readAllBytes();
             Path kept = Path.of(dir, folder, name);
-            if (!Files.exists(kept) || Files.size(kept) != library.length || !java.util.Arrays.equals(Files.readAllBytes(kept), library)) {
+            if (!Files.exists(kept) || Files.size(kept) != library.length || !Arrays.equals(Files.readAllBytes(kept), library)) {
                 Files.createDirectories(kept.getParent());
                 Path tmp = Files.createTempFile(kept.getParent(), name, ".tmp");
                 Files.write(tmp, library);
-                Files.move(tmp, kept, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                Files.move(tmp, kept, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             }
             System.setProperty("org.sqlite.lib.path", kept.getParent().toString());
             System.setProperty("org.sqlite.lib.name", name);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // a read-only folder, say: sqlite-jdbc extracts the library to /tmp as it always did
         }
     }
@@ -216,7 +237,7 @@ public final class JdbcStore implements Store {
             if (musl.iterator().hasNext()) {
                 return null; // musl (Alpine): sqlite-jdbc's Linux-Musl folder
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return null;
         }
         return "Linux/" + arch;
@@ -227,7 +248,7 @@ public final class JdbcStore implements Store {
         useKeptNativeLibrary();
         try {
             Files.createDirectories(dataDir);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("cannot create data directory " + dataDir, e);
         }
         HikariConfig config = new HikariConfig();
@@ -245,18 +266,18 @@ public final class JdbcStore implements Store {
     }
 
     /** How long /readyz waits for the database: under Kubernetes' default probe timeout of 1 s. */
-    static final java.time.Duration READY_WITHIN = java.time.Duration.ofMillis(500);
-    private final java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<Boolean>> probe =
-            new java.util.concurrent.atomic.AtomicReference<>();
+    static final Duration READY_WITHIN = Duration.ofMillis(500);
+    private final AtomicReference<CompletableFuture<Boolean>> probe =
+            new AtomicReference<>();
 
     /**
      * Whether the database answers now (a fresh round trip, never the cache), within {@link #READY_WITHIN}:
      * for /readyz. At most one round trip is in flight; callers meanwhile wait for it.
      */
     public boolean reachable() {
-        java.util.concurrent.CompletableFuture<Boolean> p = probe.get();
+        CompletableFuture<Boolean> p = probe.get();
         if (p == null || p.isDone()) {
-            java.util.concurrent.CompletableFuture<Boolean> next = new java.util.concurrent.CompletableFuture<>();
+            CompletableFuture<Boolean> next = new CompletableFuture<>();
             if (probe.compareAndSet(p, next)) {
                 Thread.ofVirtual().name("openirsa-readiness").start(() -> {
                     try {
@@ -269,8 +290,8 @@ public final class JdbcStore implements Store {
             p = probe.get();
         }
         try {
-            return p.get(READY_WITHIN.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return p.get(READY_WITHIN.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -350,7 +371,7 @@ public final class JdbcStore implements Store {
                 return store.accessKeys(accountId);
             }
         }
-        org.sqlite.SQLiteDataSource single = new org.sqlite.SQLiteDataSource();
+        SQLiteDataSource single = new SQLiteDataSource();
         single.setUrl(url);
         if (schemaVersion(single) != SCHEMA_VERSION) {
             try (JdbcStore store = open(database, dataDir)) {
@@ -361,7 +382,7 @@ public final class JdbcStore implements Store {
              PreparedStatement st = c.prepareStatement("SELECT access_key_id, secret, account_id, created FROM access_keys "
                      + "WHERE account_id = ? ORDER BY created, access_key_id")) {
             st.setString(1, accountId);
-            List<AccessKey> keys = new java.util.ArrayList<>();
+            List<AccessKey> keys = new ArrayList<>();
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     keys.add(accessKey(rs));
@@ -478,12 +499,12 @@ public final class JdbcStore implements Store {
                 k.owner(), k.keyId(), k.status().name(), k.material(), k.createdAt().toString(), k.changedAt().toString()) == 1;
     }
 
-    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.locks.ReentrantLock> localLocks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ReentrantLock> localLocks = new ConcurrentHashMap<>();
 
     @Override
     public boolean runExclusively(String name, Runnable work) {
         if (vendor.equals("sqlite")) {
-            var lock = localLocks.computeIfAbsent(name, n -> new java.util.concurrent.locks.ReentrantLock());
+            var lock = localLocks.computeIfAbsent(name, n -> new ReentrantLock());
             if (!lock.tryLock()) {
                 return false;
             }
@@ -892,7 +913,7 @@ public final class JdbcStore implements Store {
         } catch (SQLException e) {
             if (unreachable(e)) {
                 cache.outage(true);
-                throw new io.openirsa.core.store.StoreUnavailable("database unreachable: " + e.getMessage(), e);
+                throw new StoreUnavailable("database unreachable: " + e.getMessage(), e);
             }
             throw new StoreException(e);
         }
@@ -901,8 +922,8 @@ public final class JdbcStore implements Store {
     /** No connection could be had, or it broke (SQLSTATE class 08): the database, not the statement. */
     private static boolean unreachable(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.sql.SQLNonTransientConnectionException
-                    || t instanceof java.net.SocketException || t instanceof java.io.EOFException
+            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
+                    || t instanceof SocketException || t instanceof EOFException
                     || (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08"))) {
                 return true;
             }

@@ -1,5 +1,7 @@
 package io.openirsa.store;
 
+import io.openirsa.core.store.StoreUnavailable;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -78,7 +80,7 @@ final class ReadCache {
         List<T> rows;
         try {
             rows = load.get();
-        } catch (io.openirsa.core.store.StoreUnavailable e) {
+        } catch (StoreUnavailable e) {
             if (entry != null) {
                 staleServed.incrementAndGet();
                 return (List<T>) entry.rows;

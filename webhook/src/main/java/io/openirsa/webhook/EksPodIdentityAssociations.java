@@ -2,6 +2,7 @@ package io.openirsa.webhook;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.eks.EksClient;
 import software.amazon.awssdk.services.eks.model.PodIdentityAssociationSummary;
 
@@ -44,7 +45,7 @@ public final class EksPodIdentityAssociations implements PodIdentityAssociations
     /** With the AWS SDK's defaults: credentials from its default chain, the endpoint from AWS_ENDPOINT_URL. */
     public static EksPodIdentityAssociations fromEnvironment(String cluster, Duration period) {
         return new EksPodIdentityAssociations(EksClient.builder()
-                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build(), cluster, period, true);
+                .httpClient(UrlConnectionHttpClient.create()).build(), cluster, period, true);
     }
 
     private Set<String> read() {

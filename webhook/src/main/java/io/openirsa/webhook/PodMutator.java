@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiPredicate;
 
 /**
  * Works out the JSON Patch that gives a pod IRSA: environment variables and the token mount in each
@@ -164,7 +165,7 @@ public final class PodMutator {
     }
 
     /** Applies {@code mutate} (container, its JSON Pointer) to every container and init container not skipped; whether any says it mounts a token. */
-    private static boolean forEachContainer(JsonNode spec, Set<String> skipped, java.util.function.BiPredicate<JsonNode, String> mutate) {
+    private static boolean forEachContainer(JsonNode spec, Set<String> skipped, BiPredicate<JsonNode, String> mutate) {
         boolean mounted = false;
         for (String kind : List.of("initContainers", "containers")) {
             JsonNode containers = spec.path(kind);

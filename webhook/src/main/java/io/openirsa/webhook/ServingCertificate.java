@@ -3,6 +3,7 @@ package io.openirsa.webhook;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
@@ -16,11 +17,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.PrivateKey;
 import java.security.Principal;
+import java.security.PrivateKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 
@@ -49,7 +51,7 @@ public final class ServingCertificate extends X509ExtendedKeyManager {
     /** A TLS context (1.2 and up are what the server enables) serving these files. */
     public SSLContext sslContext() throws GeneralSecurityException {
         SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(new javax.net.ssl.KeyManager[]{this}, new TrustManager[0], null);
+        ctx.init(new KeyManager[]{this}, new TrustManager[0], null);
         return ctx;
     }
 
@@ -157,7 +159,7 @@ public final class ServingCertificate extends X509ExtendedKeyManager {
     }
 
     /** When the certificate now served expires. */
-    public java.time.Instant notAfter() {
+    public Instant notAfter() {
         return current().chain[0].getNotAfter().toInstant();
     }
 

@@ -3,12 +3,13 @@ package io.openirsa.webhook;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.openirsa.core.OpenIrsa;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.Info;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,8 +18,10 @@ import javax.net.ssl.SSLContext;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * The webhook on HTTPS (TLS 1.2 and 1.3): {@code POST /mutate} (AdmissionReview), {@code GET /healthz}
@@ -37,7 +40,7 @@ public final class WebhookServer implements AutoCloseable {
     private final Histogram latency;
 
     /** Exposes when the serving certificate expires, as Unix seconds: renewal (cert-manager) can be alerted on. */
-    public void reportCertificateExpiry(java.util.function.Supplier<java.time.Instant> notAfter) {
+    public void reportCertificateExpiry(Supplier<Instant> notAfter) {
         GaugeWithCallback.builder().name("openirsa_webhook_certificate_expiry_timestamp_seconds")
                 .help("When the serving certificate now in use expires (Unix time)")
                 .callback(cb -> cb.call(notAfter.get().getEpochSecond())).register(registry);
@@ -53,7 +56,7 @@ public final class WebhookServer implements AutoCloseable {
                 .help("Time to answer an AdmissionReview, body read to answer written").register(registry);
         JvmMetrics.builder().register(registry);
         Info.builder().name("openirsa_build_info").help("This webhook's version").labelNames("version").register(registry)
-                .addLabelValues(io.openirsa.core.OpenIrsa.VERSION);
+                .addLabelValues(OpenIrsa.VERSION);
         this.handler = new AdmissionReviewHandler(new PodMutator(settings, serviceAccounts, podIdentity, podIdentityAgent), admissions);
         var builder = WebServer.builder().host(host).port(port).maxPayloadSize(MAX_BODY)
                 .routing(r -> r.any(this::route));

@@ -5,6 +5,7 @@ import io.openirsa.core.Caller;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,7 +100,7 @@ public final class ApiCall {
         return switch (value) {
             case String s -> s.length();
             case Map<?, ?> m -> m.entrySet().stream().mapToLong(e -> String.valueOf(e.getKey()).length() + size(e.getValue())).sum();
-            case java.util.Collection<?> c -> c.stream().mapToLong(v -> v == null ? 4 : size(v)).sum();
+            case Collection<?> c -> c.stream().mapToLong(v -> v == null ? 4 : size(v)).sum();
             default -> String.valueOf(value).length();
         };
     }

@@ -1,6 +1,7 @@
 package io.openirsa.core.audit;
 
 import io.openirsa.core.store.AuditTrail;
+import io.openirsa.core.store.StoreUnavailable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,9 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * Appends audit records with group commit: callers hand over a record and wait until the batch it
@@ -30,11 +35,11 @@ public final class AuditLog implements AutoCloseable {
     }
 
     private final AuditTrail trail;
-    private final java.util.List<java.util.function.Consumer<ApiCall>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final java.util.concurrent.atomic.AtomicLong lastWaitNanos = new java.util.concurrent.atomic.AtomicLong();
+    private final List<Consumer<ApiCall>> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicLong lastWaitNanos = new AtomicLong();
     /** Commits and the records in them: with a group commit their ratio is its effect (2.5-3 under bench/run's load); a journal's caller commits one each. */
-    private final java.util.concurrent.atomic.LongAdder commits = new java.util.concurrent.atomic.LongAdder();
-    private final java.util.concurrent.atomic.LongAdder committed = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder commits = new LongAdder();
+    private final LongAdder committed = new LongAdder();
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean closed;
@@ -48,7 +53,7 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /** Called with every call recorded (metrics, the request log), after its record is written. */
-    public void onRecord(java.util.function.Consumer<ApiCall> listener) {
+    public void onRecord(Consumer<ApiCall> listener) {
         listeners.add(listener);
     }
 
@@ -102,7 +107,7 @@ public final class AuditLog implements AutoCloseable {
                 committed.increment();
                 lastWaitNanos.set(System.nanoTime() - started);
                 return true;
-            } catch (io.openirsa.core.store.StoreUnavailable e) {
+            } catch (StoreUnavailable e) {
                 LOG.error("audit records cannot be written ({}); keeping them to retry", e.getMessage());
                 failing = true;
             } catch (RuntimeException e) {
@@ -127,7 +132,7 @@ public final class AuditLog implements AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof io.openirsa.core.store.StoreUnavailable) {
+            if (e.getCause() instanceof StoreUnavailable) {
                 return false; // queued, written when the store is back; the writer logs the outage once
             }
             LOG.error("the audit record of request {} ({}) could not be written", r.requestId(), r.eventName(), e.getCause());
@@ -158,7 +163,7 @@ public final class AuditLog implements AutoCloseable {
                         }
                         break;
                     } catch (RuntimeException e) {
-                        if (!(e instanceof io.openirsa.core.store.StoreUnavailable)) {
+                        if (!(e instanceof StoreUnavailable)) {
                             // Refused, not unreachable: retrying would refuse again and hold up every later record.
                             LOG.error("{} audit records were refused by the store", batch.size(), e);
                             batch.forEach(p -> p.committed.completeExceptionally(e));

@@ -4,11 +4,14 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.openirsa.core.Caller;
+import io.openirsa.core.Identifiers;
 import io.openirsa.core.SecondsText;
 
 import java.io.IOException;
 import java.io.StringWriter;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /** Writes an {@link ApiCall} as the CloudTrail record AWS would write (eventVersion 1.08). */
 public final class CloudTrail {
@@ -23,7 +26,7 @@ public final class CloudTrail {
     }
 
     public static AuditRecord record(ApiCall call) {
-        String eventId = io.openirsa.core.Identifiers.timeOrderedUuid();
+        String eventId = Identifiers.timeOrderedUuid();
         boolean readOnly = call.eventName.equals("AssumeRoleWithWebIdentity") || readOnlyName(call.eventName);
         // Streamed, not built as a tree and then written: the tree's maps were a third of the record's cost (JFR).
         StringWriter text = new StringWriter(4096); // an exchange's record is 1.5 KB, an assumed role's larger: no growing on the way
@@ -105,16 +108,16 @@ public final class CloudTrail {
             case Boolean b -> g.writeBoolean(b);
             case Integer n -> g.writeNumber(n);
             case Long n -> g.writeNumber(n);
-            case java.util.Map<?, ?> m -> {
+            case Map<?, ?> m -> {
                 g.writeStartObject();
-                for (java.util.Map.Entry<?, ?> e : m.entrySet()) {
+                for (Map.Entry<?, ?> e : m.entrySet()) {
                     // The maps are the calls' own, with names for keys; one pass (checking the keys first was 1.7 % of an exchange).
                     g.writeFieldName(e.getKey() instanceof String name ? name : String.valueOf(e.getKey()));
                     value(g, e.getValue());
                 }
                 g.writeEndObject();
             }
-            case java.util.Collection<?> c -> {
+            case Collection<?> c -> {
                 g.writeStartArray();
                 for (Object x : c) {
                     value(g, x);

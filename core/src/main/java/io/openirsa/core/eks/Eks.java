@@ -15,6 +15,7 @@ import io.openirsa.core.sts.JwksCache;
 import io.openirsa.core.sts.KeyEncryption;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -126,7 +127,7 @@ public final class Eks {
         URI uri;
         try {
             uri = new URI(issuer);
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw invalidParameter("oidcIssuer is not a URL: " + e.getMessage());
         }
         boolean secure = "https".equals(uri.getScheme()) || ("http".equals(uri.getScheme()) && JwksCache.isLoopback(uri.getHost()));

@@ -22,6 +22,7 @@ import io.openirsa.core.store.Store;
 import io.openirsa.core.sts.AssumeRoleRequest;
 import io.openirsa.core.sts.JwksCache;
 import io.openirsa.core.sts.RoleSession;
+import io.openirsa.core.sts.SessionClaims;
 import io.openirsa.core.sts.Sts;
 
 import java.text.ParseException;
@@ -29,6 +30,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * eks-auth AssumeRoleForPodIdentity: a pod's token from the cluster's own issuer (audience
@@ -51,7 +53,7 @@ public final class PodIdentity {
     private final Eks eks;
     /** Verifiers by key, as the web identity verifier keeps them: building one decodes the key's numbers. */
     private final Remembered<JWK, JWSVerifier> verifiers = new Remembered<>(1_000);
-    private static final java.util.Set<JWSAlgorithm> ALGORITHMS = java.util.Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
+    private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
             JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
 
     /** @param jwks where a registered cluster's keys come from; an own cluster's are read directly */
@@ -123,7 +125,7 @@ public final class PodIdentity {
         return new Result(namespace, serviceAccount, association, session);
     }
 
-    private io.openirsa.core.sts.SessionClaims sessionClaims(RoleSession session) {
+    private SessionClaims sessionClaims(RoleSession session) {
         return sts.openSession(session.credentials().sessionToken())
                 .orElseThrow(() -> new IllegalStateException("a session just sealed does not open"));
     }

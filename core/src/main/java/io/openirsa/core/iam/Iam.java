@@ -8,7 +8,9 @@ import io.openirsa.core.Identifiers;
 import io.openirsa.core.Page;
 import io.openirsa.core.Settings;
 import io.openirsa.core.model.AttachedPolicy;
+import io.openirsa.core.model.ManagedPolicy;
 import io.openirsa.core.model.OidcProvider;
+import io.openirsa.core.model.PolicyVersion;
 import io.openirsa.core.model.Role;
 import io.openirsa.core.store.Store;
 import io.openirsa.core.sts.JwksCache;
@@ -19,13 +21,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /** The IAM operations OpenIRSA serves: OIDC providers and roles with their policies. */
@@ -161,7 +170,7 @@ public final class Iam {
         URI uri;
         try {
             uri = new URI(url);
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw AwsException.invalidInput("Invalid OpenID Connect provider URL: " + url);
         }
         boolean https = "https".equals(uri.getScheme());
@@ -208,9 +217,9 @@ public final class Iam {
         String prefix = pathPrefix == null ? "/" : pathPrefix;
         List<Role> all = store.roles(caller.accountId()).stream()
                 .filter(r -> r.path().startsWith(prefix))
-                .sorted(Comparator.comparing(r -> r.name().toLowerCase(java.util.Locale.ROOT)))
+                .sorted(Comparator.comparing(r -> r.name().toLowerCase(Locale.ROOT)))
                 .toList();
-        return page(all, r -> r.name().toLowerCase(java.util.Locale.ROOT), marker, maxItems);
+        return page(all, r -> r.name().toLowerCase(Locale.ROOT), marker, maxItems);
     }
 
     public void updateRole(Caller caller, String name, String description, Integer maxSessionDuration) {
@@ -303,11 +312,11 @@ public final class Iam {
     private static final int MAX_VERSIONS = 5;
     private static final int MANAGED_POLICY_LIMIT = 6144;
     private static final Pattern POLICY_ARN = Pattern.compile("arn:aws:iam::(\\d{12}|aws):policy(/.*/|/)([\\w+=,.@-]{1,128})");
-    private static final java.time.Instant AWS_MANAGED_DATE = java.time.Instant.parse("2015-02-06T18:40:00Z");
+    private static final Instant AWS_MANAGED_DATE = Instant.parse("2015-02-06T18:40:00Z");
 
     /** A managed policy as GetPolicy and ListPolicies show it: customer managed, or AWS managed from the catalogue. */
     public record PolicyView(String name, String policyId, String arn, String path, String defaultVersionId, int attachmentCount,
-                             String description, java.time.Instant createdAt, java.time.Instant updatedAt, Map<String, String> tags) {
+                             String description, Instant createdAt, Instant updatedAt, Map<String, String> tags) {
     }
 
     public PolicyView createPolicy(Caller caller, String name, String path, String document, String description, Map<String, String> tags) {
@@ -318,12 +327,12 @@ public final class Iam {
                 .required("policyDocument", document).length("policyDocument", document, 1, 131072)
                 .length("description", description, 0, 1000)
                 .check();
-        java.time.Instant now = settings.clock().instant();
-        io.openirsa.core.model.ManagedPolicy policy = new io.openirsa.core.model.ManagedPolicy(caller.accountId(), name, p,
+        Instant now = settings.clock().instant();
+        ManagedPolicy policy = new ManagedPolicy(caller.accountId(), name, p,
                 Identifiers.keyId("ANPA", 21), description, "v1", 2, now, now, tags);
         permissions.check(caller, "iam:CreatePolicy", policy.arn());
         checkManagedDocument(document);
-        if (!store.insertPolicy(policy, new io.openirsa.core.model.PolicyVersion(policy.arn(), "v1", document, now))) {
+        if (!store.insertPolicy(policy, new PolicyVersion(policy.arn(), "v1", document, now))) {
             throw AwsException.alreadyExists("A policy called " + name + " already exists. Duplicate names are not allowed.");
         }
         return view(policy);
@@ -356,25 +365,25 @@ public final class Iam {
         return page(selected, PolicyView::arn, marker, maxItems);
     }
 
-    public io.openirsa.core.model.PolicyVersion createPolicyVersion(Caller caller, String arn, String document, boolean setAsDefault) {
+    public PolicyVersion createPolicyVersion(Caller caller, String arn, String document, boolean setAsDefault) {
         new Constraints().required("policyDocument", document).length("policyDocument", document, 1, 131072).check();
         permissions.check(caller, "iam:CreatePolicyVersion", arn);
-        io.openirsa.core.model.ManagedPolicy p = customer(caller, arn);
+        ManagedPolicy p = customer(caller, arn);
         checkManagedDocument(document);
         if (store.policyVersions(arn).size() >= MAX_VERSIONS) {
             throw new AwsException("LimitExceeded", 409, "A managed policy can have up to " + MAX_VERSIONS
                     + " versions. Before you create a new version, you must delete an existing version.");
         }
-        java.time.Instant now = settings.clock().instant();
+        Instant now = settings.clock().instant();
         String vid = "v" + p.nextVersion();
-        io.openirsa.core.model.PolicyVersion v = new io.openirsa.core.model.PolicyVersion(arn, vid, document, now);
+        PolicyVersion v = new PolicyVersion(arn, vid, document, now);
         store.insertPolicyVersion(v);
         store.updatePolicy(p.withVersions(setAsDefault ? vid : p.defaultVersionId(), p.nextVersion() + 1, now));
         return v;
     }
 
     /** A version and whether it is the default. */
-    public record VersionView(io.openirsa.core.model.PolicyVersion version, boolean isDefault) {
+    public record VersionView(PolicyVersion version, boolean isDefault) {
     }
 
     public VersionView getPolicyVersion(Caller caller, String arn, String versionId) {
@@ -383,10 +392,10 @@ public final class Iam {
         if (arn != null && arn.startsWith(ManagedPolicies.PREFIX)) {
             String doc = ManagedPolicies.document(arn).filter(d -> versionId.equals("v1"))
                     .orElseThrow(() -> AwsException.noSuchEntity("Policy " + arn + " version " + versionId + " does not exist or is not attachable."));
-            return new VersionView(new io.openirsa.core.model.PolicyVersion(arn, "v1", doc, AWS_MANAGED_DATE), true);
+            return new VersionView(new PolicyVersion(arn, "v1", doc, AWS_MANAGED_DATE), true);
         }
-        io.openirsa.core.model.ManagedPolicy p = customer(caller, arn);
-        io.openirsa.core.model.PolicyVersion v = store.policyVersion(arn, versionId)
+        ManagedPolicy p = customer(caller, arn);
+        PolicyVersion v = store.policyVersion(arn, versionId)
                 .orElseThrow(() -> AwsException.noSuchEntity("Policy " + arn + " version " + versionId + " does not exist or is not attachable."));
         return new VersionView(v, versionId.equals(p.defaultVersionId()));
     }
@@ -396,13 +405,13 @@ public final class Iam {
         if (arn != null && arn.startsWith(ManagedPolicies.PREFIX)) {
             return List.of(getPolicyVersion(caller, arn, "v1"));
         }
-        io.openirsa.core.model.ManagedPolicy p = customer(caller, arn);
+        ManagedPolicy p = customer(caller, arn);
         return store.policyVersions(arn).stream().map(v -> new VersionView(v, v.versionId().equals(p.defaultVersionId()))).toList();
     }
 
     public void setDefaultPolicyVersion(Caller caller, String arn, String versionId) {
         permissions.check(caller, "iam:SetDefaultPolicyVersion", arn);
-        io.openirsa.core.model.ManagedPolicy p = customer(caller, arn);
+        ManagedPolicy p = customer(caller, arn);
         if (store.policyVersion(arn, versionId).isEmpty()) {
             throw AwsException.noSuchEntity("Policy " + arn + " version " + versionId + " does not exist or is not attachable.");
         }
@@ -411,7 +420,7 @@ public final class Iam {
 
     public void deletePolicyVersion(Caller caller, String arn, String versionId) {
         permissions.check(caller, "iam:DeletePolicyVersion", arn);
-        io.openirsa.core.model.ManagedPolicy p = customer(caller, arn);
+        ManagedPolicy p = customer(caller, arn);
         if (versionId != null && versionId.equals(p.defaultVersionId())) {
             throw new AwsException("DeleteConflict", 409, "Cannot delete the default version of a policy.");
         }
@@ -443,7 +452,7 @@ public final class Iam {
         return view(customer(caller, arn));
     }
 
-    private io.openirsa.core.model.ManagedPolicy customer(Caller caller, String arn) {
+    private ManagedPolicy customer(Caller caller, String arn) {
         new Constraints().required("policyArn", arn).length("policyArn", arn, 20, 2048).check();
         if (!POLICY_ARN.matcher(arn).matches()) {
             throw AwsException.invalidInput("ARN " + arn + " is not valid.");
@@ -454,15 +463,15 @@ public final class Iam {
         return catalog.customer(caller.accountId(), arn).orElseThrow(() -> AwsException.noSuchEntity("Policy " + arn + " was not found."));
     }
 
-    private PolicyView view(io.openirsa.core.model.ManagedPolicy p) {
+    private PolicyView view(ManagedPolicy p) {
         return new PolicyView(p.name(), p.policyId(), p.arn(), p.path(), p.defaultVersionId(), store.attachmentCount(p.arn()), p.description(),
                 p.createdAt(), p.updatedAt(), p.tags());
     }
 
     private PolicyView awsManagedView(String arn) {
         String name = ManagedPolicies.name(arn);
-        String id = "ANPA" + java.util.HexFormat.of().withUpperCase().formatHex(java.util.Arrays.copyOf(
-                name.getBytes(java.nio.charset.StandardCharsets.UTF_8), 9)).substring(0, 17).replaceAll("[^A-Z2-7]", "Q");
+        String id = "ANPA" + HexFormat.of().withUpperCase().formatHex(Arrays.copyOf(
+                name.getBytes(StandardCharsets.UTF_8), 9)).substring(0, 17).replaceAll("[^A-Z2-7]", "Q");
         String path = arn.substring(ManagedPolicies.PREFIX.length() - 1, arn.length() - name.length());
         return new PolicyView(name, id, arn, path, "v1", store.attachmentCount(arn), null, AWS_MANAGED_DATE, AWS_MANAGED_DATE, Map.of());
     }
@@ -504,7 +513,7 @@ public final class Iam {
         }
     }
 
-    private static <T> Page<T> page(List<T> sorted, java.util.function.Function<T, String> key, String marker, Integer maxItems) {
+    private static <T> Page<T> page(List<T> sorted, Function<T, String> key, String marker, Integer maxItems) {
         return Page.of(sorted, key, marker, maxItems, AwsException.invalidInput("Invalid Marker."));
     }
 

@@ -3,9 +3,9 @@ package io.openirsa.core.issuer;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
-import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.RSASSASigner;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Settings;
 import io.openirsa.core.model.Cluster;
@@ -13,6 +13,8 @@ import io.openirsa.core.model.KeyStatus;
 import io.openirsa.core.model.StoredKey;
 import io.openirsa.core.store.Store;
 import io.openirsa.core.sts.KeyEncryption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -36,7 +38,7 @@ public final class ClusterIssuers {
     private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern SERVICE_ACCOUNT = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClusterIssuers.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterIssuers.class);
     /** The JWKS is served with max-age=3600: a new key is published that long before it signs. */
     static final Duration PUBLISH_AHEAD = Duration.ofHours(1);
 

@@ -2,6 +2,7 @@ package io.openirsa.core.issuer;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
@@ -77,6 +78,6 @@ public final class SigningKeys {
 
     /** The public JWKS: every key of the keyset, private parts removed. */
     public JWKSet publicJwks() {
-        return new JWKSet(List.copyOf(keys.stream().map(k -> (com.nimbusds.jose.jwk.JWK) k.toPublicJWK()).toList()));
+        return new JWKSet(List.copyOf(keys.stream().map(k -> (JWK) k.toPublicJWK()).toList()));
     }
 }

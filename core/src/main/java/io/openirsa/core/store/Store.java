@@ -3,11 +3,15 @@ package io.openirsa.core.store;
 import io.openirsa.core.model.AccessKey;
 import io.openirsa.core.model.Account;
 import io.openirsa.core.model.Cluster;
-import io.openirsa.core.model.PodIdentityAssociation;
+import io.openirsa.core.model.KeyStatus;
+import io.openirsa.core.model.ManagedPolicy;
 import io.openirsa.core.model.OidcProvider;
+import io.openirsa.core.model.PodIdentityAssociation;
+import io.openirsa.core.model.PolicyVersion;
 import io.openirsa.core.model.Role;
 import io.openirsa.core.model.StoredKey;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -65,7 +69,7 @@ public interface Store extends AuditTrail, AutoCloseable {
 
     void deleteKeys(String owner);
 
-    void updateKeyStatus(String owner, String keyId, io.openirsa.core.model.KeyStatus status, java.time.Instant changedAt);
+    void updateKeyStatus(String owner, String keyId, KeyStatus status, Instant changedAt);
 
     void deleteKey(String owner, String keyId);
 
@@ -107,21 +111,21 @@ public interface Store extends AuditTrail, AutoCloseable {
     boolean deleteRolePolicy(String accountId, String roleName, String policyName);
 
     // customer managed policies
-    boolean insertPolicy(io.openirsa.core.model.ManagedPolicy policy, io.openirsa.core.model.PolicyVersion first);
+    boolean insertPolicy(ManagedPolicy policy, PolicyVersion first);
 
-    Optional<io.openirsa.core.model.ManagedPolicy> policy(String arn);
+    Optional<ManagedPolicy> policy(String arn);
 
-    List<io.openirsa.core.model.ManagedPolicy> policies(String accountId);
+    List<ManagedPolicy> policies(String accountId);
 
-    void updatePolicy(io.openirsa.core.model.ManagedPolicy policy);
+    void updatePolicy(ManagedPolicy policy);
 
     boolean deletePolicy(String arn);
 
-    void insertPolicyVersion(io.openirsa.core.model.PolicyVersion version);
+    void insertPolicyVersion(PolicyVersion version);
 
-    Optional<io.openirsa.core.model.PolicyVersion> policyVersion(String arn, String versionId);
+    Optional<PolicyVersion> policyVersion(String arn, String versionId);
 
-    List<io.openirsa.core.model.PolicyVersion> policyVersions(String arn);
+    List<PolicyVersion> policyVersions(String arn);
 
     boolean deletePolicyVersion(String arn, String versionId);
 

@@ -12,6 +12,7 @@ import io.openirsa.core.model.OidcProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLHandshakeException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -21,15 +22,19 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -117,7 +122,7 @@ public final class JwksCache {
     private final boolean privateIssuers;
     private final RegisteredIssuers registered;
     private final AtomicLong fetches = new AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong hits = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong hits = new AtomicLong();
 
     /**
      * @param ownUrl this server's public URL: its own issuers are fetched wherever it is
@@ -160,7 +165,7 @@ public final class JwksCache {
                 d == null ? null : d.bearerToken()), kid);
     }
 
-    private List<JWK> keys(String issuer, java.util.function.Supplier<Endpoint> endpoint, String kid) {
+    private List<JWK> keys(String issuer, Supplier<Endpoint> endpoint, String kid) {
         Entry entry = entries.get(issuer);
         if (entry == null || !fresh(entry) || (kid != null && entry.keys.getKeyByKeyId(kid) == null)) {
             entry = refresh(endpoint.get(), kid);
@@ -254,7 +259,7 @@ public final class JwksCache {
             JWKSet set = JWKSet.parse(jwks.body);
             LOG.info("fetched the JWKS of {}: {} keys, kept for {}", issuer, set.getKeys().size(), jwks.ttl);
             return new Fetched(set, jwks.ttl);
-        } catch (java.text.ParseException e) {
+        } catch (ParseException e) {
             throw keyRetrievalFailed(issuer, "JWKS does not parse");
         }
     }
@@ -272,7 +277,7 @@ public final class JwksCache {
             try {
                 return HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
                         .sslContext(IssuerTrust.context(t.caBundle(), t.thumbprints())).build();
-            } catch (java.security.GeneralSecurityException | RuntimeException e) {
+            } catch (GeneralSecurityException | RuntimeException e) {
                 LOG.warn("the CA bundle or thumbprints of {} cannot be used: {}", provider.issuer(), e.toString());
                 return defaultClient();
             }
@@ -317,7 +322,7 @@ public final class JwksCache {
                 }
                 return new Body(new String(bytes, StandardCharsets.UTF_8), ttl(response.headers().firstValue("cache-control").orElse(null)));
             }
-        } catch (javax.net.ssl.SSLHandshakeException e) {
+        } catch (SSLHandshakeException e) {
             LOG.info("TLS to identity provider {} is not trusted: {}", uri, e.getMessage());
             throw AwsException.invalidIdentityToken("OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint")
                     .explained("key-retrieval", "the TLS certificate of " + uri + " is not trusted: " + e.getMessage(),
@@ -340,7 +345,7 @@ public final class JwksCache {
         if (cacheControl == null) {
             return DEFAULT_TTL;
         }
-        Matcher m = MAX_AGE.matcher(cacheControl.toLowerCase(java.util.Locale.ROOT));
+        Matcher m = MAX_AGE.matcher(cacheControl.toLowerCase(Locale.ROOT));
         if (!m.find()) {
             return cacheControl.contains("no-") ? MIN_TTL : DEFAULT_TTL;
         }

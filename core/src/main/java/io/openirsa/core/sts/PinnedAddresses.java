@@ -6,6 +6,7 @@ import java.net.spi.InetAddressResolver;
 import java.net.spi.InetAddressResolverProvider;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -33,7 +34,7 @@ public final class PinnedAddresses extends InetAddressResolverProvider {
     }
 
     private static String key(String host) {
-        return host.toLowerCase(java.util.Locale.ROOT);
+        return host.toLowerCase(Locale.ROOT);
     }
 
     @Override

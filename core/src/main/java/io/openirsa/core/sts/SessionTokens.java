@@ -3,6 +3,7 @@ package io.openirsa.core.sts;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.openirsa.core.Identifiers;
+import io.openirsa.core.Remembered;
 import io.openirsa.core.model.KeyStatus;
 import io.openirsa.core.model.StoredKey;
 import io.openirsa.core.store.Store;
@@ -10,6 +11,7 @@ import io.openirsa.core.store.Store;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -18,6 +20,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Collectors;
 
 /**
@@ -42,7 +45,7 @@ public final class SessionTokens {
     private final Store store;
     private final KeyEncryption encryption;
     /** Ciphers to reuse (each is used by one call at a time): looking one up cost as much as the sealing. */
-    private final java.util.concurrent.ConcurrentLinkedQueue<Cipher> ciphers = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Cipher> ciphers = new ConcurrentLinkedQueue<>();
     private volatile Keyset keyset;
     private volatile Instant reloaded = Instant.EPOCH;
 
@@ -111,7 +114,7 @@ public final class SessionTokens {
     }
 
     /** The claims a version 1 token's plaintext holds: Jackson's reading, the one place a token's JSON is read. */
-    static SessionClaims claims(byte[] json) throws java.io.IOException {
+    static SessionClaims claims(byte[] json) throws IOException {
         return JSON.readValue(new String(json, StandardCharsets.UTF_8), SessionClaims.class);
     }
 
@@ -136,7 +139,7 @@ public final class SessionTokens {
     }
 
     static final int OPENED_KEPT = 4096;
-    private final io.openirsa.core.Remembered<String, Opened> opened = new io.openirsa.core.Remembered<>(OPENED_KEPT);
+    private final Remembered<String, Opened> opened = new Remembered<>(OPENED_KEPT);
 
     private Optional<Opened> unseal(String token) {
         try {
@@ -155,7 +158,7 @@ public final class SessionTokens {
             byte[] plaintext = cipher.doFinal(raw, 5 + NONCE, raw.length - 5 - NONCE);
             ciphers.offer(cipher); // only after success: a cipher that failed is left to the collector
             return Optional.of(new Opened(keyId, raw[0] == VERSION ? SessionClaimsEncoding.decode(plaintext) : claims(plaintext)));
-        } catch (IllegalArgumentException | GeneralSecurityException | java.io.IOException e) {
+        } catch (IllegalArgumentException | GeneralSecurityException | IOException e) {
             return Optional.empty();
         }
     }

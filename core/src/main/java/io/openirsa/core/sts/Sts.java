@@ -5,16 +5,16 @@ import io.openirsa.core.Caller;
 import io.openirsa.core.CompiledPolicies;
 import io.openirsa.core.Constraints;
 import io.openirsa.core.Identifiers;
+import io.openirsa.core.Settings;
 import io.openirsa.core.iam.AuthorizationContext;
 import io.openirsa.core.iam.Permissions;
-import io.openirsa.core.Settings;
 import io.openirsa.core.model.Role;
 import io.openirsa.core.store.Store;
 import io.openirsa.policy.Decision;
 import io.openirsa.policy.Policy;
 import io.openirsa.policy.PolicyKind;
-import io.openirsa.policy.RequestContext;
 import io.openirsa.policy.PrincipalType;
+import io.openirsa.policy.RequestContext;
 import io.openirsa.policy.RequestPrincipal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -352,7 +353,7 @@ public final class Sts {
     }
 
     /** The claims of a session this server sealed, or empty. */
-    public java.util.Optional<SessionClaims> openSession(String sessionToken) {
+    public Optional<SessionClaims> openSession(String sessionToken) {
         return sessionTokens.open(sessionToken);
     }
 

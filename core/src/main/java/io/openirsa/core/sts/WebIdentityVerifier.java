@@ -7,17 +7,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
-import com.nimbusds.jose.crypto.ECDSAVerifier;
-import com.nimbusds.jose.crypto.RSASSAVerifier;
-import com.nimbusds.jwt.JWTClaimsSet;
-import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jwt.JWTClaimsSet;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Remembered;
+import io.openirsa.core.Sha256;
 import io.openirsa.core.model.OidcProvider;
 import io.openirsa.core.store.Store;
 
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Checks a web identity token as STS does, in this order: it is a signed JWT with an allowed
@@ -50,7 +52,7 @@ public final class WebIdentityVerifier {
             "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements";
 
     static final String SOURCE_IDENTITY_CLAIM = "https://aws.amazon.com/source_identity";
-    private static final java.util.regex.Pattern SOURCE_IDENTITY = java.util.regex.Pattern.compile("[\\w+=,.@-]{2,64}");
+    private static final Pattern SOURCE_IDENTITY = Pattern.compile("[\\w+=,.@-]{2,64}");
 
     private static final ObjectReader CLAIMS_READER = new ObjectMapper()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -310,7 +312,7 @@ public final class WebIdentityVerifier {
     }
 
     private static ByteBuffer digest(String token) {
-        return ByteBuffer.wrap(io.openirsa.core.Sha256.digest(token.getBytes(StandardCharsets.UTF_8)));
+        return ByteBuffer.wrap(Sha256.digest(token.getBytes(StandardCharsets.UTF_8)));
     }
 
     private JWSVerifier verifier(JWK key) throws JOSEException {

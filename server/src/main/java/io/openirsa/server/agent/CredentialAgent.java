@@ -1,6 +1,9 @@
 package io.openirsa.server.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -17,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -87,7 +91,7 @@ public final class CredentialAgent implements AutoCloseable {
     }
 
     private void handle(ServerRequest req, ServerResponse res) {
-        if (!bindHost.equals(hostOnly(req.headers().first(io.helidon.http.HeaderNames.HOST).orElse("")))) {
+        if (!bindHost.equals(hostOnly(req.headers().first(HeaderNames.HOST).orElse("")))) {
             // As EKS's agent: only requests addressed to the address it listens on (no DNS rebinding, no proxying).
             reply(res, 403, "Called agent through invalid address");
             return;
@@ -96,7 +100,7 @@ public final class CredentialAgent implements AutoCloseable {
             reply(res, 404, "only GET /v1/credentials is served");
             return;
         }
-        String token = req.headers().first(io.helidon.http.HeaderNames.AUTHORIZATION).orElse("").trim();
+        String token = req.headers().first(HeaderNames.AUTHORIZATION).orElse("").trim();
         String invalid = token.isEmpty() ? "the Authorization header must carry the pod's token" : basicCheck(token);
         if (invalid != null) {
             reply(res, 400, invalid); // as EKS's agent: what cannot be a live token never goes to eks-auth
@@ -120,7 +124,7 @@ public final class CredentialAgent implements AutoCloseable {
     /** EKS's agent parses the token and checks its times, but not its signature (eks-auth does); null when it passes. */
     private String basicCheck(String token) {
         try {
-            com.nimbusds.jwt.JWTClaimsSet claims = com.nimbusds.jwt.SignedJWT.parse(token).getJWTClaimsSet();
+            JWTClaimsSet claims = SignedJWT.parse(token).getJWTClaimsSet();
             Instant now = clock.instant();
             if (claims.getExpirationTime() == null || !now.isBefore(claims.getExpirationTime().toInstant())) {
                 return "the token has expired";
@@ -132,7 +136,7 @@ public final class CredentialAgent implements AutoCloseable {
                 return "the token was issued in the future";
             }
             return null;
-        } catch (java.text.ParseException | RuntimeException e) {
+        } catch (ParseException | RuntimeException e) {
             return "the token is not a signed JWT";
         }
     }

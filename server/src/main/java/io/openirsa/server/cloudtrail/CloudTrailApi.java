@@ -13,6 +13,7 @@ import io.openirsa.server.WireResponse;
 import io.openirsa.server.sigv4.SigV4Verifier;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -60,7 +61,7 @@ public final class CloudTrailApi {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("__type", e.code());
         body.put("message", e.getMessage());
-        return new WireResponse(e.status(), CONTENT_TYPE, Map.of("x-amzn-ErrorType", e.code()), Json.write(body).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new WireResponse(e.status(), CONTENT_TYPE, Map.of("x-amzn-ErrorType", e.code()), Json.write(body).getBytes(StandardCharsets.UTF_8));
     }
 
     private WireResponse lookup(SigV4Verifier.Verified v, JsonNode body, ApiCall audit) {

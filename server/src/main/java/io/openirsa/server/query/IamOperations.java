@@ -9,9 +9,12 @@ import io.openirsa.core.model.OidcProvider;
 import io.openirsa.core.model.Role;
 import io.openirsa.server.sigv4.SigV4;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 
 /** IAM actions on the query protocol. Policy documents go out percent-encoded, as IAM sends them. */
 final class IamOperations {
@@ -205,21 +208,21 @@ final class IamOperations {
 
     /** ContextEntries.member.N.ContextKeyName and ContextEntries.member.N.ContextKeyValues.member.M. */
     private static List<Simulator.ContextEntry> contextEntries(QueryParams p) {
-        java.util.TreeMap<Integer, String> names = new java.util.TreeMap<>();
-        java.util.TreeMap<Integer, java.util.TreeMap<Integer, String>> values = new java.util.TreeMap<>();
-        java.util.regex.Pattern name = java.util.regex.Pattern.compile("ContextEntries\\.member\\.(\\d{1,4})\\.ContextKeyName");
-        java.util.regex.Pattern value = java.util.regex.Pattern.compile("ContextEntries\\.member\\.(\\d{1,4})\\.ContextKeyValues\\.member\\.(\\d{1,4})");
+        TreeMap<Integer, String> names = new TreeMap<>();
+        TreeMap<Integer, TreeMap<Integer, String>> values = new TreeMap<>();
+        Pattern name = Pattern.compile("ContextEntries\\.member\\.(\\d{1,4})\\.ContextKeyName");
+        Pattern value = Pattern.compile("ContextEntries\\.member\\.(\\d{1,4})\\.ContextKeyValues\\.member\\.(\\d{1,4})");
         p.all().forEach((k, v) -> {
             var n = name.matcher(k);
             var m = value.matcher(k);
             if (n.matches()) {
                 names.put(Integer.valueOf(n.group(1)), v);
             } else if (m.matches()) {
-                values.computeIfAbsent(Integer.valueOf(m.group(1)), x -> new java.util.TreeMap<>()).put(Integer.valueOf(m.group(2)), v);
+                values.computeIfAbsent(Integer.valueOf(m.group(1)), x -> new TreeMap<>()).put(Integer.valueOf(m.group(2)), v);
             }
         });
-        List<Simulator.ContextEntry> out = new java.util.ArrayList<>();
-        names.forEach((i, key) -> out.add(new Simulator.ContextEntry(key, List.copyOf(values.getOrDefault(i, new java.util.TreeMap<>()).values()))));
+        List<Simulator.ContextEntry> out = new ArrayList<>();
+        names.forEach((i, key) -> out.add(new Simulator.ContextEntry(key, List.copyOf(values.getOrDefault(i, new TreeMap<>()).values()))));
         return out;
     }
 

@@ -5,6 +5,7 @@ import io.openirsa.core.AwsException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +62,7 @@ public final class QueryParams {
 
     /** Every parameter, in the order received. */
     public Map<String, String> all() {
-        return java.util.Collections.unmodifiableMap(values);
+        return Collections.unmodifiableMap(values);
     }
 
     /** An integer parameter, or null when absent. */

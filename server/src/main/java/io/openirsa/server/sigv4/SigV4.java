@@ -1,20 +1,29 @@
 package io.openirsa.server.sigv4;
 
+import io.openirsa.core.Remembered;
+import io.openirsa.core.Sha256;
+
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The arithmetic of AWS Signature Version 4, shared by the verifier and by clients of our own (the
@@ -29,15 +38,15 @@ public final class SigV4 {
      * An X-Amz-Date ({@code 20150830T123600Z}) read without a DateTimeFormatter, which was a tenth of
      * SigV4's time per request (async-profiler); the same dates parse, and impossible ones are refused.
      */
-    public static java.time.Instant amzDate(String s) {
+    public static Instant amzDate(String s) {
         if (s.length() != 16 || s.charAt(8) != 'T' || s.charAt(15) != 'Z') {
-            throw new java.time.format.DateTimeParseException("not yyyyMMdd'T'HHmmss'Z'", s, 0);
+            throw new DateTimeParseException("not yyyyMMdd'T'HHmmss'Z'", s, 0);
         }
         try {
-            return java.time.LocalDateTime.of(digits(s, 0, 4), digits(s, 4, 6), digits(s, 6, 8), digits(s, 9, 11), digits(s, 11, 13), digits(s, 13, 15))
+            return LocalDateTime.of(digits(s, 0, 4), digits(s, 4, 6), digits(s, 6, 8), digits(s, 9, 11), digits(s, 11, 13), digits(s, 13, 15))
                     .toInstant(ZoneOffset.UTC);
-        } catch (java.time.DateTimeException e) {
-            throw new java.time.format.DateTimeParseException(e.getMessage(), s, 0);
+        } catch (DateTimeException e) {
+            throw new DateTimeParseException(e.getMessage(), s, 0);
         }
     }
 
@@ -46,7 +55,7 @@ public final class SigV4 {
         for (int i = from; i < to; i++) {
             char c = s.charAt(i);
             if (c < '0' || c > '9') {
-                throw new java.time.format.DateTimeParseException("not a digit", s, i);
+                throw new DateTimeParseException("not a digit", s, i);
             }
             n = n * 10 + (c - '0');
         }
@@ -110,9 +119,9 @@ public final class SigV4 {
     private record Scope(String secret, String date, String region, String service) {
     }
 
-    private static final io.openirsa.core.Remembered<Scope, byte[]> SIGNING_KEYS = new io.openirsa.core.Remembered<>(10_000);
+    private static final Remembered<Scope, byte[]> SIGNING_KEYS = new Remembered<>(10_000);
     /** Macs to reuse, one call at a time each: {@code Mac.getInstance} costs as much as the HMAC itself. */
-    private static final java.util.concurrent.ConcurrentLinkedQueue<Mac> MACS = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final ConcurrentLinkedQueue<Mac> MACS = new ConcurrentLinkedQueue<>();
 
     /**
      * The canonical URI of a path: dot segments removed, empty segments collapsed, each segment
@@ -242,7 +251,7 @@ public final class SigV4 {
     }
 
     public static byte[] sha256(byte[] data) {
-        return io.openirsa.core.Sha256.digest(data);
+        return Sha256.digest(data);
     }
 
     static byte[] hmac(byte[] key, String data) {
@@ -271,7 +280,7 @@ public final class SigV4 {
      */
     public static Map<String, String> sign(String method, String rawPath, String rawQuery, Map<String, String> headers,
                                            byte[] body, String accessKeyId, String secret, String sessionToken,
-                                           String region, String service, java.time.Instant now) {
+                                           String region, String service, Instant now) {
         String amzDate = AMZ_DATE.format(now);
         String date = amzDate.substring(0, 8);
         TreeMap<String, List<String>> signed = new TreeMap<>();
@@ -284,7 +293,7 @@ public final class SigV4 {
         String creq = canonicalRequest(method, canonicalUri(rawPath, false), rawQuery, names, signed, hex(sha256(body)), false);
         String scope = date + "/" + region + "/" + service + "/aws4_request";
         String sig = signature(secret, date, region, service, stringToSign(amzDate, scope, creq));
-        Map<String, String> out = new java.util.LinkedHashMap<>();
+        Map<String, String> out = new LinkedHashMap<>();
         out.put("X-Amz-Date", amzDate);
         if (sessionToken != null) {
             out.put("X-Amz-Security-Token", sessionToken);
