@@ -31,7 +31,11 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The STS operations: AssumeRoleWithWebIdentity and GetCallerIdentity, and credential resolution for SigV4. */
+/**
+ * STS: AssumeRoleWithWebIdentity, AssumeRole (same- and cross-account, chained), the service
+ * AssumeRole behind EKS Pod Identity, and GetCallerIdentity; it opens session tokens for
+ * authentication and authorizes AssumeRole by IAM's evaluation table.
+ */
 public final class Sts {
     private static final Logger LOG = LoggerFactory.getLogger(Sts.class);
     private static final Pattern SESSION_NAME = Pattern.compile("[\\w+=,.@-]*");
