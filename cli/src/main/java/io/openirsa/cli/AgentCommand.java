@@ -1,6 +1,6 @@
 package io.openirsa.cli;
 
-import io.openirsa.server.agent.CredentialAgent;
+import io.openirsa.cli.agent.CredentialAgent;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

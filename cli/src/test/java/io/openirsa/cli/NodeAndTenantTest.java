@@ -1,7 +1,7 @@
 package io.openirsa.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.openirsa.server.agent.CredentialAgent;
+import io.openirsa.cli.agent.CredentialAgent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

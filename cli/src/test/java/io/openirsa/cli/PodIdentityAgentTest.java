@@ -1,6 +1,6 @@
 package io.openirsa.cli;
 
-import io.openirsa.server.agent.CredentialAgent;
+import io.openirsa.cli.agent.CredentialAgent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

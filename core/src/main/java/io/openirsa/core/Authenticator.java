@@ -52,7 +52,7 @@ public final class Authenticator {
             // A session belongs to the role it was issued for, by id: a role deleted and made again
             // under the same name is another role, and the old sessions die with the old role.
             if (store.role(claims.accountId(), claims.roleName()).filter(r -> r.roleId().equals(claims.roleId())).isEmpty()) {
-                throw new AwsException("InvalidClientTokenId", 403, INVALID).explained("authentication",
+                throw new AwsException("InvalidClientTokenId", 403, INVALID).explained(DenialStage.AUTHENTICATION,
                         "the session's role " + claims.roleArn() + " (id " + claims.roleId() + ") no longer exists", "assume the role again");
             }
             return new Credential(Caller.of(claims), claims.secretAccessKey());

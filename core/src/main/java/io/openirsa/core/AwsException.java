@@ -13,12 +13,11 @@ public final class AwsException extends RuntimeException {
      * Why a call was refused, for the administrator (the audit record and {@code irsa explain}); the
      * caller only ever sees AWS's code and message.
      *
-     * @param stage where it failed: request-validation, provider-lookup, key-retrieval, signature, claims,
-     *              role-lookup, trust-policy, authentication, authorization
+     * @param stage where it failed
      * @param reason what exactly did not hold
      * @param fix what to change
      */
-    public record Denial(String stage, String reason, String fix) {
+    public record Denial(DenialStage stage, String reason, String fix) {
     }
 
     public AwsException(String code, int status, String message) {
@@ -36,7 +35,7 @@ public final class AwsException extends RuntimeException {
     }
 
     /** Attaches the administrator's explanation; returns this exception for throwing. */
-    public AwsException explained(String stage, String reason, String fix) {
+    public AwsException explained(DenialStage stage, String reason, String fix) {
         this.denial = new Denial(stage, reason, fix);
         return this;
     }

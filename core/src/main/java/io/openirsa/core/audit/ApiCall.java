@@ -148,7 +148,7 @@ public final class ApiCall {
 
     /** Where a refusal failed (its denial stage), or null. */
     public String denialStage() {
-        return error == null || error.denial() == null ? null : error.denial().stage();
+        return error == null || error.denial() == null ? null : error.denial().stage().wireName();
     }
 
     /** Who called: the signer's ARN, the web identity's subject, or null. */

@@ -58,7 +58,7 @@ public final class CloudTrail {
                 }
                 if (denial) {
                     r.writeObjectFieldStart("denial");
-                    r.writeStringField("stage", call.error.denial().stage());
+                    r.writeStringField("stage", call.error.denial().stage().wireName());
                     r.writeStringField("reason", call.error.denial().reason());
                     r.writeStringField("fix", call.error.denial().fix());
                     r.writeEndObject();

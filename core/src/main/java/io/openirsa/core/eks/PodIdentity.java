@@ -11,6 +11,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.openirsa.core.AwsException;
+import io.openirsa.core.DenialStage;
 import io.openirsa.core.Caller;
 import io.openirsa.core.Remembered;
 import io.openirsa.core.Settings;
@@ -117,7 +118,7 @@ public final class PodIdentity {
             }
         } catch (AwsException e) {
             if (e.code().equals("AccessDenied")) {
-                throw new AwsException("AccessDeniedException", 400, e.getMessage()).explained("trust-policy",
+                throw new AwsException("AccessDeniedException", 400, e.getMessage()).explained(DenialStage.TRUST_POLICY,
                         e.denial() == null ? e.getMessage() : e.denial().reason(), e.denial() == null ? null : e.denial().fix());
             }
             throw e;

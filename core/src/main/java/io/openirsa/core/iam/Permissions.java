@@ -1,6 +1,7 @@
 package io.openirsa.core.iam;
 
 import io.openirsa.core.AwsException;
+import io.openirsa.core.DenialStage;
 import io.openirsa.core.Caller;
 import io.openirsa.core.CompiledPolicies;
 import io.openirsa.core.store.Store;
@@ -81,7 +82,7 @@ public final class Permissions {
             because = " because no session policy allows the " + action + " action";
         }
         return AwsException.accessDenied("User: " + caller.arn() + " is not authorized to perform: " + action + " on resource: " + resource + because)
-                .explained("authorization", "the " + (verdict.identity() == Outcome.ALLOW ? "session" : "identity-based")
+                .explained(DenialStage.AUTHORIZATION, "the " + (verdict.identity() == Outcome.ALLOW ? "session" : "identity-based")
                         + " policies of " + caller.arn() + " do not allow " + action + " on " + resource, "allow " + action + " on " + resource
                         + " in the role's policies" + (verdict.session() == null ? "" : " and the session policy"));
     }

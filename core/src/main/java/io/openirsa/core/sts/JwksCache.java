@@ -7,6 +7,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import io.openirsa.core.AwsException;
+import io.openirsa.core.DenialStage;
 import io.openirsa.core.model.Cluster;
 import io.openirsa.core.model.OidcProvider;
 import org.slf4j.Logger;
@@ -325,7 +326,7 @@ public final class JwksCache {
         } catch (SSLHandshakeException e) {
             LOG.info("TLS to identity provider {} is not trusted: {}", uri, e.getMessage());
             throw AwsException.invalidIdentityToken("OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint")
-                    .explained("key-retrieval", "the TLS certificate of " + uri + " is not trusted: " + e.getMessage(),
+                    .explained(DenialStage.KEY_RETRIEVAL, "the TLS certificate of " + uri + " is not trusted: " + e.getMessage(),
                             "register the thumbprint of its CA (aws iam update-open-id-connect-provider-thumbprint) or its CA bundle "
                                     + "(bin/irsa provider set-ca)");
         } catch (HttpTimeoutException e) {
@@ -360,7 +361,7 @@ public final class JwksCache {
     private static AwsException unreachable(URI uri, String why) {
         return new AwsException("IDPCommunicationError", 400,
                 "The identity provider could not be reached. Try again later or check the provider's discovery endpoint.")
-                .explained("key-retrieval", "the OIDC endpoint " + uri + " could not be reached: " + why,
+                .explained(DenialStage.KEY_RETRIEVAL, "the OIDC endpoint " + uri + " could not be reached: " + why,
                         "the issuer must be reachable from this server; check DNS, firewalls and that " + uri + " answers within 5 seconds");
     }
 
@@ -401,7 +402,7 @@ public final class JwksCache {
         for (InetAddress a : addresses) {
             if (!isPublic(a)) {
                 LOG.info("refused to fetch {}: {} is not a public address", uri, a.getHostAddress());
-                throw AwsException.invalidIdentityToken(KEY_NOT_FOUND).explained("key-retrieval", uri + " resolves to "
+                throw AwsException.invalidIdentityToken(KEY_NOT_FOUND).explained(DenialStage.KEY_RETRIEVAL, uri + " resolves to "
                         + a.getHostAddress() + ", which is not a public address", "serve the issuer on a public address, or start the "
                         + "server with --allow-private-issuers (local development only)");
             }
@@ -445,7 +446,7 @@ public final class JwksCache {
 
     private static AwsException keyRetrievalFailed(String where, String why) {
         LOG.info("could not get verification keys from {}: {}", where, why);
-        return AwsException.invalidIdentityToken(KEY_NOT_FOUND).explained("key-retrieval", where + ": " + why,
+        return AwsException.invalidIdentityToken(KEY_NOT_FOUND).explained(DenialStage.KEY_RETRIEVAL, where + ": " + why,
                 "the issuer must serve a discovery document with jwks_uri, and a JWKS, as JSON over https (http only on loopback)");
     }
 }

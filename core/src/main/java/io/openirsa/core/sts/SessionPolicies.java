@@ -1,6 +1,7 @@
 package io.openirsa.core.sts;
 
 import io.openirsa.core.AwsException;
+import io.openirsa.core.DenialStage;
 import io.openirsa.core.CompiledPolicies;
 
 import io.openirsa.policy.PolicyKind;
@@ -47,7 +48,7 @@ public final class SessionPolicies {
         for (String arn : policyArns) {
             if (managedDocument.apply(accountId, arn).isEmpty()) {
                 throw AwsException.invalidInput("Policy " + arn + " does not exist or is not attachable.")
-                        .explained("request-validation", "session policy ARN " + arn + " names no managed policy of account " + accountId
+                        .explained(DenialStage.REQUEST_VALIDATION, "session policy ARN " + arn + " names no managed policy of account " + accountId
                                 + " nor an AWS managed policy", "create it (aws iam create-policy) or fix the ARN");
             }
         }

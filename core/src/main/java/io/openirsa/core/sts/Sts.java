@@ -1,6 +1,7 @@
 package io.openirsa.core.sts;
 
 import io.openirsa.core.AwsException;
+import io.openirsa.core.DenialStage;
 import io.openirsa.core.Caller;
 import io.openirsa.core.CompiledPolicies;
 import io.openirsa.core.Constraints;
@@ -87,7 +88,7 @@ public final class Sts {
         if (role == null) {
             LOG.info("AssumeRoleWithWebIdentity denied: role {} does not exist", r.roleArn());
             throw AwsException.accessDenied("Not authorized to perform " + ACTION)
-                    .explained("role-lookup", "role " + r.roleArn() + " does not exist (names and paths must match exactly)",
+                    .explained(DenialStage.ROLE_LOOKUP, "role " + r.roleArn() + " does not exist (names and paths must match exactly)",
                             "check AWS_ROLE_ARN (the eks.amazonaws.com/role-arn annotation) against aws iam get-role");
         }
         Instant now = settings.clock().instant();
@@ -104,7 +105,7 @@ public final class Sts {
         int duration = r.durationSeconds() == null ? 3600 : r.durationSeconds();
         if (duration > role.maxSessionDuration()) {
             throw AwsException.validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
-                    .explained("request-validation", "DurationSeconds " + duration + " is over the role's MaxSessionDuration " + role.maxSessionDuration(),
+                    .explained(DenialStage.REQUEST_VALIDATION, "DurationSeconds " + duration + " is over the role's MaxSessionDuration " + role.maxSessionDuration(),
                             "ask for less, or: aws iam update-role --role-name " + role.name() + " --max-session-duration " + duration);
         }
         Instant expiration = now.truncatedTo(ChronoUnit.SECONDS).plusSeconds(duration);
@@ -124,7 +125,7 @@ public final class Sts {
         if (!decision.allowed()) {
             LOG.info("{} denied for {} on {}: {}", action, token.subject(), role.arn(), decision.explain());
             throw AwsException.accessDenied("Not authorized to perform " + action)
-                    .explained("trust-policy", "the trust policy of " + role.arn() + " does not allow " + action + " for `" + token.subject()
+                    .explained(DenialStage.TRUST_POLICY, "the trust policy of " + role.arn() + " does not allow " + action + " for `" + token.subject()
                             + "` (audience `" + token.audience() + "`, provider " + token.provider().arn() + "): " + decision.explain(),
                             TrustFixes.fix(decision, action, token));
         }
@@ -200,7 +201,7 @@ public final class Sts {
         }
         String sourceIdentity = chained && from.sourceIdentity() != null ? from.sourceIdentity() : r.sourceIdentity();
         if (chained && from.sourceIdentity() != null && r.sourceIdentity() != null && !r.sourceIdentity().equals(from.sourceIdentity())) {
-            throw AwsException.accessDenied(denied).explained("request-validation",
+            throw AwsException.accessDenied(denied).explained(DenialStage.REQUEST_VALIDATION,
                     "the source identity `" + from.sourceIdentity() + "` of the calling session cannot be changed to `" + r.sourceIdentity() + "`",
                     "leave SourceIdentity out, or pass the same value");
         }
@@ -221,7 +222,7 @@ public final class Sts {
         if (chained) {
             if (r.durationSeconds() != null && r.durationSeconds() > 3600) {
                 throw AwsException.validation("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
-                        .explained("request-validation", "role chaining: " + caller.arn() + " is a role session, so the new session lasts at most 1 hour",
+                        .explained(DenialStage.REQUEST_VALIDATION, "role chaining: " + caller.arn() + " is a role session, so the new session lasts at most 1 hour",
                                 "ask for 3600 seconds or less");
             }
             duration = r.durationSeconds() == null ? 3600 : r.durationSeconds();
@@ -271,7 +272,7 @@ public final class Sts {
             Decision d = trust.evaluate(b.build());
             if (!d.allowed()) {
                 LOG.info("{} denied for {} on {}: {}", action, service, role.arn(), d.explain());
-                throw AwsException.accessDenied(denied.replace("sts:AssumeRole", action)).explained("trust-policy",
+                throw AwsException.accessDenied(denied.replace("sts:AssumeRole", action)).explained(DenialStage.TRUST_POLICY,
                         "the trust policy of " + role.arn() + " does not allow " + action + " for the service " + service + ": " + d.explain(),
                         "trust {\"Service\": \"" + service + "\"} with the actions sts:AssumeRole and sts:TagSession");
             }
@@ -288,7 +289,7 @@ public final class Sts {
     private Role roleToAssume(Matcher arn, String roleArn, String denied) {
         String rolePath = arn.group(2) == null ? "/" : arn.group(2);
         return store.role(arn.group(1), arn.group(3)).filter(found -> found.name().equals(arn.group(3)) && found.path().equals(rolePath))
-                .orElseThrow(() -> AwsException.accessDenied(denied).explained("role-lookup", "role " + roleArn + " does not exist",
+                .orElseThrow(() -> AwsException.accessDenied(denied).explained(DenialStage.ROLE_LOOKUP, "role " + roleArn + " does not exist",
                         "check the role ARN: aws iam get-role --role-name " + arn.group(3)));
     }
 
@@ -313,7 +314,7 @@ public final class Sts {
         }
         if (!asAccount.allowed()) {
             LOG.info("{} denied for {} on {}: {}", action, caller.arn(), role.arn(), asAccount.explain());
-            throw AwsException.accessDenied(refused).explained("trust-policy", "the trust policy of " + role.arn() + " does not allow " + action
+            throw AwsException.accessDenied(refused).explained(DenialStage.TRUST_POLICY, "the trust policy of " + role.arn() + " does not allow " + action
                     + " for " + caller.arn() + ": " + asAccount.explain(), "add the caller (" + caller.principalArn() + " or its account) to the trust "
                     + "policy's Principal with the action " + action + ", and meet its conditions (e.g. sts:ExternalId)");
         }
@@ -335,7 +336,7 @@ public final class Sts {
         }
         if (!allowed) {
             LOG.info("{} denied for {} on {}: {}", action, caller.arn(), role.arn(), why);
-            throw Permissions.denied(caller, action, role.arn(), own).explained("authorization", why,
+            throw Permissions.denied(caller, action, role.arn(), own).explained(DenialStage.AUTHORIZATION, why,
                     "allow " + action + " on " + role.arn() + " in the policies of " + caller.principalArn());
         }
         return asAccount;

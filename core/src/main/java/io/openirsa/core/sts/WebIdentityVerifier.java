@@ -17,6 +17,7 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import io.openirsa.core.AwsException;
+import io.openirsa.core.DenialStage;
 import io.openirsa.core.Remembered;
 import io.openirsa.core.Sha256;
 import io.openirsa.core.model.OidcProvider;
@@ -95,7 +96,7 @@ public final class WebIdentityVerifier {
             claims = claims(jwt.payload(), true);
         } catch (ParseException | IOException | RuntimeException e) {
             throw AwsException.invalidIdentityToken("The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)")
-                    .explained("claims", "the web identity token is not a signed JWT (three base64url parts with JSON header and claims)",
+                    .explained(DenialStage.CLAIMS, "the web identity token is not a signed JWT (three base64url parts with JSON header and claims)",
                             "pass the token file's content as is (AWS_WEB_IDENTITY_TOKEN_FILE), not an access token or a truncated value");
         }
         if (jwt.header().getCriticalParams() != null && !jwt.header().getCriticalParams().isEmpty()) {
@@ -113,25 +114,25 @@ public final class WebIdentityVerifier {
         OidcProvider provider = store.provider(accountId, OidcProvider.hostPath(issuer))
                 .filter(p -> p.url().equals(issuer))
                 .orElseThrow(() -> AwsException.invalidIdentityToken("No OpenIDConnect provider found in your account for " + issuer)
-                        .explained("provider-lookup", "account " + accountId + " has no OIDC provider for the token's issuer `" + issuer + "`"
+                        .explained(DenialStage.PROVIDER_LOOKUP, "account " + accountId + " has no OIDC provider for the token's issuer `" + issuer + "`"
                                         + " (the URL must match exactly, trailing slash included)",
                                 "aws iam create-open-id-connect-provider --url " + issuer + " --client-id-list sts.amazonaws.com"
                                         + " (in the role's account; cross-account providers are not used)"));
         List<String> audiences = claims.getAudience();
         if (audiences == null || audiences.isEmpty()) {
             throw AwsException.invalidIdentityToken("Missing a required claim: aud")
-                    .explained("claims", "the token has no aud claim", "request the token with an audience, e.g. sts.amazonaws.com");
+                    .explained(DenialStage.CLAIMS, "the token has no aud claim", "request the token with an audience, e.g. sts.amazonaws.com");
         }
         String audience = audiences.stream().filter(provider.clientIds()::contains).findFirst()
                 .orElseThrow(() -> AwsException.invalidIdentityToken("Incorrect token audience")
-                        .explained("claims", "the token's audience " + audiences + " is not in the client IDs " + provider.clientIds()
+                        .explained(DenialStage.CLAIMS, "the token's audience " + audiences + " is not in the client IDs " + provider.clientIds()
                                         + " of provider " + provider.arn(),
                                 "add it: aws iam add-client-id-to-open-id-connect-provider --open-id-connect-provider-arn " + provider.arn()
                                         + " --client-id " + audiences.get(0) + ", or project the token for one of " + provider.clientIds()));
 
         if (!signatureVerifies(token, jwt, provider)) {
             throw AwsException.invalidIdentityToken("The signature of the web identity token could not be verified")
-                    .explained("signature", "no key of " + provider.url() + "'s JWKS verifies the token's signature (kid `" + jwt.header().getKeyID() + "`)",
+                    .explained(DenialStage.SIGNATURE, "no key of " + provider.url() + "'s JWKS verifies the token's signature (kid `" + jwt.header().getKeyID() + "`)",
                             "the token was altered or signed by another issuer; if the issuer rotated its keys, check that its JWKS publishes the new key");
         }
 
@@ -143,7 +144,7 @@ public final class WebIdentityVerifier {
         if (!now.isBefore(exp.toInstant())) {
             throw new AwsException("ExpiredTokenException", 400, "Token expired: current date/time "
                     + now.getEpochSecond() + " must be before the expiration date/time" + exp.toInstant().getEpochSecond())
-                    .explained("claims", "the token expired at " + exp.toInstant() + " (now " + now + ")",
+                    .explained(DenialStage.CLAIMS, "the token expired at " + exp.toInstant() + " (now " + now + ")",
                             "read the token file again for each call (the kubelet refreshes it); check the node's clock");
         }
         Date nbf = claims.getNotBeforeTime();
@@ -285,7 +286,7 @@ public final class WebIdentityVerifier {
         }
         if (candidates.isEmpty()) {
             throw AwsException.invalidIdentityToken(KEY_NOT_FOUND)
-                    .explained("key-retrieval", provider.url() + "'s JWKS has no key with kid `" + kid + "`",
+                    .explained(DenialStage.KEY_RETRIEVAL, provider.url() + "'s JWKS has no key with kid `" + kid + "`",
                             "check the issuer's " + provider.url() + "/.well-known/openid-configuration and its jwks_uri; a cluster whose keys changed "
                                     + "must publish the new key");
         }

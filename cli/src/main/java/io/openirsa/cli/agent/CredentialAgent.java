@@ -1,4 +1,4 @@
-package io.openirsa.server.agent;
+package io.openirsa.cli.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jwt.JWTClaimsSet;
