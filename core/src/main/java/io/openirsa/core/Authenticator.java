@@ -45,20 +45,20 @@ public final class Authenticator {
         if (sessionToken != null) {
             SessionClaims claims = sessionTokens.open(sessionToken)
                     .filter(c -> c.accessKeyId().equals(accessKeyId))
-                    .orElseThrow(() -> new AwsException("InvalidClientTokenId", 403, INVALID));
+                    .orElseThrow(() -> new AwsException(AwsError.INVALID_CLIENT_TOKEN_ID, INVALID));
             if (!clock.instant().isBefore(claims.expiration())) {
-                throw new AwsException("ExpiredToken", 403, "The security token included in the request is expired");
+                throw new AwsException(AwsError.EXPIRED_TOKEN, "The security token included in the request is expired");
             }
             // A session belongs to the role it was issued for, by id: a role deleted and made again
             // under the same name is another role, and the old sessions die with the old role.
             if (store.role(claims.accountId(), claims.roleName()).filter(r -> r.roleId().equals(claims.roleId())).isEmpty()) {
-                throw new AwsException("InvalidClientTokenId", 403, INVALID).explained(DenialStage.AUTHENTICATION,
+                throw new AwsException(AwsError.INVALID_CLIENT_TOKEN_ID, INVALID).explained(DenialStage.AUTHENTICATION,
                         "the session's role " + claims.roleArn() + " (id " + claims.roleId() + ") no longer exists", "assume the role again");
             }
             return new Credential(Caller.of(claims), claims.secretAccessKey());
         }
         AccessKey key = store.accessKey(accessKeyId)
-                .orElseThrow(() -> new AwsException("InvalidClientTokenId", 403, INVALID));
+                .orElseThrow(() -> new AwsException(AwsError.INVALID_CLIENT_TOKEN_ID, INVALID));
         return new Credential(Caller.root(key.accountId()), keyEncryption.open(key.secretAccessKey()));
     }
 }

@@ -5,8 +5,7 @@ package io.openirsa.core;
  * Each wire protocol renders it in its own envelope; none invents codes of its own.
  */
 public final class AwsException extends RuntimeException {
-    private final String code;
-    private final int status;
+    private final AwsError error;
     private Denial denial;
 
     /**
@@ -20,18 +19,21 @@ public final class AwsException extends RuntimeException {
     public record Denial(DenialStage stage, String reason, String fix) {
     }
 
-    public AwsException(String code, int status, String message) {
+    public AwsException(AwsError error, String message) {
         super(message, null, false, false); // no stack trace: these are answers, not faults
-        this.code = code;
-        this.status = status;
+        this.error = error;
+    }
+
+    public AwsError error() {
+        return error;
     }
 
     public String code() {
-        return code;
+        return error.code();
     }
 
     public int status() {
-        return status;
+        return error.status();
     }
 
     /** Attaches the administrator's explanation; returns this exception for throwing. */
@@ -47,34 +49,34 @@ public final class AwsException extends RuntimeException {
 
     /** Query-protocol {@code <Type>}: Sender for 4xx, Receiver for 5xx. */
     public boolean senderFault() {
-        return status < 500;
+        return error.status() < 500;
     }
 
     public static AwsException validation(String message) {
-        return new AwsException("ValidationError", 400, message);
+        return new AwsException(AwsError.VALIDATION_ERROR, message);
     }
 
     public static AwsException invalidInput(String message) {
-        return new AwsException("InvalidInput", 400, message);
+        return new AwsException(AwsError.INVALID_INPUT, message);
     }
 
     public static AwsException noSuchEntity(String message) {
-        return new AwsException("NoSuchEntity", 404, message);
+        return new AwsException(AwsError.NO_SUCH_ENTITY, message);
     }
 
     public static AwsException alreadyExists(String message) {
-        return new AwsException("EntityAlreadyExists", 409, message);
+        return new AwsException(AwsError.ENTITY_ALREADY_EXISTS, message);
     }
 
     public static AwsException accessDenied(String message) {
-        return new AwsException("AccessDenied", 403, message);
+        return new AwsException(AwsError.ACCESS_DENIED, message);
     }
 
     public static AwsException invalidIdentityToken(String message) {
-        return new AwsException("InvalidIdentityToken", 400, message);
+        return new AwsException(AwsError.INVALID_IDENTITY_TOKEN, message);
     }
 
     public static AwsException malformedPolicy(String message) {
-        return new AwsException("MalformedPolicyDocument", 400, message);
+        return new AwsException(AwsError.MALFORMED_POLICY_DOCUMENT, message);
     }
 }

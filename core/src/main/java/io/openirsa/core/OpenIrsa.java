@@ -126,7 +126,7 @@ public final class OpenIrsa implements AutoCloseable {
             throw AwsException.invalidInput("The account id must be 12 digits.");
         }
         if (!store.insertAccount(new Account(accountId, settings.clock().instant()))) {
-            throw new AwsException("EntityAlreadyExists", 409, "Account " + accountId + " already exists.");
+            throw new AwsException(AwsError.ENTITY_ALREADY_EXISTS, "Account " + accountId + " already exists.");
         }
         AccessKey key = new AccessKey(Identifiers.accessKeyId(), Identifiers.secretAccessKey(), accountId, settings.clock().instant());
         store.insertAccessKey(sealed(key));

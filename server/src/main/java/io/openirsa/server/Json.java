@@ -3,6 +3,7 @@ package io.openirsa.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 
 import java.nio.charset.StandardCharsets;
@@ -40,29 +41,29 @@ public final class Json {
     }
 
     /** The body as a JSON object; an empty body is an empty object. */
-    public static JsonNode readObject(byte[] body, String errorCode) {
+    public static JsonNode readObject(byte[] body, AwsError errorCode) {
         if (body.length == 0) {
             return MAPPER.createObjectNode();
         }
         try {
             JsonNode node = MAPPER.readTree(new String(body, StandardCharsets.UTF_8));
             if (node == null || !node.isObject()) {
-                throw new AwsException(errorCode, 400, "The request body must be a JSON object");
+                throw new AwsException(errorCode, "The request body must be a JSON object");
             }
             return node;
         } catch (JsonProcessingException e) {
-            throw new AwsException(errorCode, 400, "The request body is not valid JSON");
+            throw new AwsException(errorCode, "The request body is not valid JSON");
         }
     }
 
     /** A text field, or null; anything but text is refused. */
-    public static String text(JsonNode node, String field, String errorCode) {
+    public static String text(JsonNode node, String field, AwsError errorCode) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
             return null;
         }
         if (!v.isTextual()) {
-            throw new AwsException(errorCode, 400, field + " must be a string");
+            throw new AwsException(errorCode, field + " must be a string");
         }
         return v.asText();
     }

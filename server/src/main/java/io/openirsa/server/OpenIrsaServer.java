@@ -4,6 +4,7 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http1.Http1Config;
+import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Identifiers;
 import io.openirsa.core.OpenIrsa;
@@ -219,18 +220,20 @@ public final class OpenIrsaServer implements AutoCloseable {
      * (STS, IAM). The SDKs retry both kinds.
      */
     private enum Failure {
-        INTERNAL(500, "An internal error occurred.", "InternalError", "ServerException", "InternalFailure", "ServiceFailure"),
-        OVERLOADED(503, "Service is unable to handle request.", "ServiceUnavailable", "ServiceUnavailableException", "ServiceUnavailable",
-                "ServiceUnavailable");
+        INTERNAL(500, "An internal error occurred.", "InternalError", AwsError.SERVER_EXCEPTION, AwsError.INTERNAL_FAILURE,
+                AwsError.SERVICE_FAILURE),
+        OVERLOADED(503, "Service is unable to handle request.", "ServiceUnavailable", AwsError.SERVICE_UNAVAILABLE_EXCEPTION,
+                AwsError.SERVICE_UNAVAILABLE, AwsError.SERVICE_UNAVAILABLE);
 
         final int status;
         final String message;
+        /** Kubernetes' Status reason, for TokenRequest. */
         final String kubernetes;
-        final String eks;
-        final String json;
-        final String query;
+        final AwsError eks;
+        final AwsError json;
+        final AwsError query;
 
-        Failure(int status, String message, String kubernetes, String eks, String json, String query) {
+        Failure(int status, String message, String kubernetes, AwsError eks, AwsError json, AwsError query) {
             this.status = status;
             this.message = message;
             this.kubernetes = kubernetes;
@@ -252,13 +255,13 @@ public final class OpenIrsaServer implements AutoCloseable {
         }
         if (path.equals("/clusters") || path.startsWith("/clusters/") || path.startsWith("/" + EksApi.REGISTRATIONS)
                 || path.equals(AccountsApi.PATH)) {
-            return EksApi.error(new AwsException(f.eks, f.status, message));
+            return EksApi.error(new AwsException(f.eks, message));
         }
         String target = request == null ? null : request.header("x-amz-target");
         if (target != null && target.startsWith(CloudTrailApi.TARGET_PREFIX)) {
-            return CloudTrailApi.error(new AwsException(f.json, f.status, message));
+            return CloudTrailApi.error(new AwsException(f.json, message));
         }
-        return QueryApi.error(new AwsException(f.query, f.status, message), "sts", requestId);
+        return QueryApi.error(new AwsException(f.query, message), "sts", requestId);
     }
 
     private WireResponse route(WireRequest request, String requestId) {

@@ -1,5 +1,7 @@
 package io.openirsa.cli.agent;
 
+import io.openirsa.core.AwsError;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
@@ -202,12 +204,12 @@ public final class CredentialAgent implements AutoCloseable {
         if (response.statusCode() != 200) {
             // Passed through as EKS's agent does: the upstream status, and "[request id]: (Code): message, fault: client".
             String code = response.headers().firstValue("x-amzn-ErrorType").orElse("Error");
-            String message = Json.readObject(response.body().getBytes(StandardCharsets.UTF_8), "Error").path("message").asText("");
+            String message = Json.readObject(response.body().getBytes(StandardCharsets.UTF_8), AwsError.SERVICE_UNAVAILABLE_EXCEPTION).path("message").asText("");
             String requestId = response.headers().firstValue("x-amzn-RequestId").orElse("");
             return new Answer(response.statusCode(), "[" + requestId + "]: (" + code + "): " + message + ", fault: "
                     + (response.statusCode() >= 500 ? "server" : "client"), Instant.EPOCH);
         }
-        JsonNode answer = Json.readObject(response.body().getBytes(StandardCharsets.UTF_8), "Error");
+        JsonNode answer = Json.readObject(response.body().getBytes(StandardCharsets.UTF_8), AwsError.SERVICE_UNAVAILABLE_EXCEPTION);
         JsonNode c = answer.path("credentials");
         Instant expiration = Instant.ofEpochSecond(c.path("expiration").asLong());
         String roleArn = answer.path("assumedRoleUser").path("arn").asText();

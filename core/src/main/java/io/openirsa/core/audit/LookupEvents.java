@@ -3,6 +3,7 @@ package io.openirsa.core.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Caller;
 import io.openirsa.core.iam.Permissions;
@@ -53,22 +54,22 @@ public final class LookupEvents {
         if (attributeKey != null) {
             column = ATTRIBUTES.get(attributeKey);
             if (column == null) {
-                throw new AwsException("InvalidLookupAttributesException", 400, "Attribute key `" + attributeKey + "` is not one of "
+                throw new AwsException(AwsError.INVALID_LOOKUP_ATTRIBUTES_EXCEPTION, "Attribute key `" + attributeKey + "` is not one of "
                         + ATTRIBUTES.keySet().stream().sorted().toList());
             }
             if (attributeValue == null || attributeValue.isEmpty() || attributeValue.length() > 2000) {
-                throw new AwsException("InvalidLookupAttributesException", 400, "The attribute value must be 1 to 2000 characters");
+                throw new AwsException(AwsError.INVALID_LOOKUP_ATTRIBUTES_EXCEPTION, "The attribute value must be 1 to 2000 characters");
             }
         }
         Instant now = clock.instant();
         Instant from = start == null ? now.minus(HISTORY) : start;
         Instant to = end == null ? now : end;
         if (from.isAfter(to)) {
-            throw new AwsException("InvalidTimeRangeException", 400, "Start time must be before end time.");
+            throw new AwsException(AwsError.INVALID_TIME_RANGE_EXCEPTION, "Start time must be before end time.");
         }
         int max = maxResults == null ? 50 : maxResults;
         if (max < 1 || max > 50) {
-            throw new AwsException("InvalidMaxResultsException", 400, "MaxResults must be between 1 and 50.");
+            throw new AwsException(AwsError.INVALID_MAX_RESULTS_EXCEPTION, "MaxResults must be between 1 and 50.");
         }
         String fingerprint = Integer.toHexString(Objects.hash(attributeKey, attributeValue, start, end));
         Long before = null;
@@ -114,6 +115,6 @@ public final class LookupEvents {
         } catch (IllegalArgumentException e) {
             // falls through to the error
         }
-        throw new AwsException("InvalidNextTokenException", 400, "Invalid NextToken: it is not one of ours, or the other parameters changed.");
+        throw new AwsException(AwsError.INVALID_NEXT_TOKEN_EXCEPTION, "Invalid NextToken: it is not one of ours, or the other parameters changed.");
     }
 }

@@ -1,5 +1,6 @@
 package io.openirsa.core.eks;
 
+import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Caller;
 import io.openirsa.core.Identifiers;
@@ -81,7 +82,7 @@ public final class Eks {
                 settings.clock().instant(), tags == null ? Map.of() : tags,
                 new Cluster.Discovery(blankToNull(caBundle), discoveryToken == null ? null : keyEncryption.seal(discoveryToken)));
         if (!store.insertCluster(cluster)) {
-            throw new AwsException("ResourceInUseException", 409, "Cluster already exists with name: " + name);
+            throw new AwsException(AwsError.RESOURCE_IN_USE_EXCEPTION, "Cluster already exists with name: " + name);
         }
         jwks.invalidate(issuer); // keys a failed or earlier fetch left behind are not this registration's
         return cluster;
@@ -92,7 +93,7 @@ public final class Eks {
         permissions.check(caller, "eks:DeregisterCluster", clusterArn(caller, name));
         Cluster c = cluster(caller, name);
         if (!c.registered()) {
-            throw new AwsException("InvalidRequestException", 400, "Cluster " + name + " was created, not registered: use DeleteCluster");
+            throw new AwsException(AwsError.INVALID_REQUEST_EXCEPTION, "Cluster " + name + " was created, not registered: use DeleteCluster");
         }
         store.deleteCluster(caller.accountId(), c.name());
         jwks.invalidate(c.issuer());
@@ -163,7 +164,7 @@ public final class Eks {
         issuers.createKeys(id);
         if (!store.insertCluster(cluster)) {
             issuers.deleteKeys(id);
-            throw new AwsException("ResourceInUseException", 409, "Cluster already exists with name: " + name);
+            throw new AwsException(AwsError.RESOURCE_IN_USE_EXCEPTION, "Cluster already exists with name: " + name);
         }
         return cluster;
     }
@@ -183,7 +184,7 @@ public final class Eks {
         permissions.check(caller, CREATE_TOKEN, serviceAccountArn(caller.accountId(), clusterName, namespace, serviceAccount));
         Cluster cluster = cluster(caller, clusterName);
         if (cluster.registered()) {
-            throw new AwsException("InvalidRequestException", 400, "Cluster " + clusterName
+            throw new AwsException(AwsError.INVALID_REQUEST_EXCEPTION, "Cluster " + clusterName
                     + " is registered: its tokens come from its own API server (kubectl create token)");
         }
         return issuers.issue(cluster, namespace, serviceAccount, audiences, seconds, podName, podUid);
@@ -211,7 +212,7 @@ public final class Eks {
         permissions.check(caller, "eks:DeleteCluster", clusterArn(caller, name));
         Cluster c = cluster(caller, name);
         if (c.registered()) {
-            throw new AwsException("InvalidRequestException", 400, "Cluster " + name + " is registered: use DeregisterCluster");
+            throw new AwsException(AwsError.INVALID_REQUEST_EXCEPTION, "Cluster " + name + " is registered: use DeregisterCluster");
         }
         store.deleteCluster(caller.accountId(), c.name());
         issuers.deleteKeys(c.id());
@@ -228,10 +229,10 @@ public final class Eks {
     /** The account's cluster of that name, or EKS's ResourceNotFoundException: for every operation that names one. */
     static Cluster cluster(Store store, String accountId, String name) {
         return store.cluster(accountId, name)
-                .orElseThrow(() -> new AwsException("ResourceNotFoundException", 404, "No cluster found for name: " + name + "."));
+                .orElseThrow(() -> new AwsException(AwsError.RESOURCE_NOT_FOUND_EXCEPTION, "No cluster found for name: " + name + "."));
     }
 
     private static AwsException invalidParameter(String message) {
-        return new AwsException("InvalidParameterException", 400, message);
+        return new AwsException(AwsError.INVALID_PARAMETER_EXCEPTION, message);
     }
 }

@@ -10,6 +10,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.DenialStage;
 import io.openirsa.core.Caller;
@@ -77,7 +78,7 @@ public final class PodIdentity {
         permissions.check(caller, "eks-auth:AssumeRoleForPodIdentity", Cluster.arn(settings.region(), caller.accountId(), clusterName));
         Cluster cluster = Eks.cluster(store, caller.accountId(), clusterName);
         if (token == null || token.isEmpty()) {
-            throw new AwsException("InvalidParameterException", 400, "token is required");
+            throw new AwsException(AwsError.INVALID_PARAMETER_EXCEPTION, "token is required");
         }
         JWTClaimsSet claims = verified(cluster, token);
         String[] subject = claims.getSubject() == null ? new String[0] : claims.getSubject().split(":");
@@ -88,7 +89,7 @@ public final class PodIdentity {
         String serviceAccount = subject[3];
         PodIdentityAssociation association = store.associations(caller.accountId(), cluster.name()).stream()
                 .filter(a -> a.namespace().equals(namespace) && a.serviceAccount().equals(serviceAccount)).findFirst()
-                .orElseThrow(() -> new AwsException("ResourceNotFoundException", 404, "No Pod Identity Association found for the service account "
+                .orElseThrow(() -> new AwsException(AwsError.RESOURCE_NOT_FOUND_EXCEPTION, "No Pod Identity Association found for the service account "
                         + serviceAccount + " in namespace " + namespace + " of cluster " + cluster.name()));
 
         Map<String, Object> pod = pod(claims);
@@ -117,8 +118,8 @@ public final class PodIdentity {
                         association.policy(), List.of(), Map.of(), List.of(), null));
             }
         } catch (AwsException e) {
-            if (e.code().equals("AccessDenied")) {
-                throw new AwsException("AccessDeniedException", 400, e.getMessage()).explained(DenialStage.TRUST_POLICY,
+            if (e.error() == AwsError.ACCESS_DENIED) {
+                throw new AwsException(AwsError.ACCESS_DENIED_EXCEPTION, e.getMessage()).explained(DenialStage.TRUST_POLICY,
                         e.denial() == null ? e.getMessage() : e.denial().reason(), e.denial() == null ? null : e.denial().fix());
             }
             throw e;
@@ -191,7 +192,7 @@ public final class PodIdentity {
             throw invalidToken("The token has no expiration");
         }
         if (!now.isBefore(claims.getExpirationTime().toInstant())) {
-            throw new AwsException("ExpiredTokenException", 400, "The token expired at " + claims.getExpirationTime().toInstant());
+            throw new AwsException(AwsError.EXPIRED_TOKEN_EXCEPTION, "The token expired at " + claims.getExpirationTime().toInstant());
         }
         if (claims.getNotBeforeTime() != null && claims.getNotBeforeTime().toInstant().isAfter(now.plusSeconds(300))) {
             throw invalidToken("The token is not valid yet");
@@ -204,8 +205,8 @@ public final class PodIdentity {
         try {
             return jwks.keys(eks.opened(cluster), kid == null || kid.isEmpty() ? null : kid);
         } catch (AwsException e) {
-            AwsException mapped = e.code().equals("IDPCommunicationError")
-                    ? new AwsException("ServiceUnavailableException", 503, "The keys of cluster " + cluster.name() + "'s issuer could not be fetched")
+            AwsException mapped = e.error() == AwsError.IDP_COMMUNICATION_ERROR
+                    ? new AwsException(AwsError.SERVICE_UNAVAILABLE_EXCEPTION, "The keys of cluster " + cluster.name() + "'s issuer could not be fetched")
                     : invalidToken("The keys of cluster " + cluster.name() + "'s issuer could not be used");
             throw e.denial() == null ? mapped : mapped.explained(e.denial().stage(), e.denial().reason(), e.denial().fix());
         }
@@ -223,6 +224,6 @@ public final class PodIdentity {
     }
 
     private static AwsException invalidToken(String message) {
-        return new AwsException("InvalidTokenException", 400, message);
+        return new AwsException(AwsError.INVALID_TOKEN_EXCEPTION, message);
     }
 }

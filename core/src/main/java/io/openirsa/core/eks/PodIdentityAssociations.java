@@ -1,5 +1,6 @@
 package io.openirsa.core.eks;
 
+import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Caller;
 import io.openirsa.core.Identifiers;
@@ -63,7 +64,7 @@ public final class PodIdentityAssociations {
                         && Objects.equals(a.targetRoleArn(), r.targetRoleArn())) {
                     return a; // the same request again: the same association
                 }
-                throw new AwsException("InvalidRequestException", 400, "The clientRequestToken was already used for another request");
+                throw new AwsException(AwsError.INVALID_REQUEST_EXCEPTION, "The clientRequestToken was already used for another request");
             }
         }
         Instant now = settings.clock().instant();
@@ -71,7 +72,7 @@ public final class PodIdentityAssociations {
                 r.serviceAccount(), r.roleArn(), r.targetRoleArn(), r.targetRoleArn() == null ? null : UUID.randomUUID().toString(), r.policy(),
                 Boolean.TRUE.equals(r.disableSessionTags()), tags, r.clientRequestToken(), now, now);
         if (!store.insertAssociation(a)) {
-            throw new AwsException("ResourceInUseException", 409, "Association already exists for service account " + r.serviceAccount()
+            throw new AwsException(AwsError.RESOURCE_IN_USE_EXCEPTION, "Association already exists for service account " + r.serviceAccount()
                     + " in namespace " + r.namespace() + " of cluster " + cluster.name());
         }
         return a;
@@ -183,10 +184,10 @@ public final class PodIdentityAssociations {
     }
 
     private static AwsException notFound(String associationId) {
-        return new AwsException("ResourceNotFoundException", 404, "No Pod Identity association found for id: " + associationId + ".");
+        return new AwsException(AwsError.RESOURCE_NOT_FOUND_EXCEPTION, "No Pod Identity association found for id: " + associationId + ".");
     }
 
     private static AwsException invalidParameter(String message) {
-        return new AwsException("InvalidParameterException", 400, message);
+        return new AwsException(AwsError.INVALID_PARAMETER_EXCEPTION, message);
     }
 }

@@ -1,5 +1,6 @@
 package io.openirsa.core.iam;
 
+import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Caller;
 import io.openirsa.core.CompiledPolicies;
@@ -83,10 +84,10 @@ public final class Iam {
             throw AwsException.invalidInput("Thumbprint list must contain at most 5 entries.");
         }
         if (clientIds.size() > MAX_CLIENT_IDS) {
-            throw new AwsException("LimitExceeded", 409, "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: " + MAX_CLIENT_IDS);
+            throw new AwsException(AwsError.LIMIT_EXCEEDED, "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: " + MAX_CLIENT_IDS);
         }
         if (store.providers(caller.accountId()).size() >= MAX_PROVIDERS) {
-            throw new AwsException("LimitExceeded", 409, "Cannot exceed quota for OpenIdConnectProvidersPerAccount: " + MAX_PROVIDERS);
+            throw new AwsException(AwsError.LIMIT_EXCEEDED, "Cannot exceed quota for OpenIdConnectProvidersPerAccount: " + MAX_PROVIDERS);
         }
         OidcProvider p = new OidcProvider(caller.accountId(), url, distinct(clientIds), distinct(thumbprints),
                 settings.clock().instant(), tags, null);
@@ -120,7 +121,7 @@ public final class Iam {
         OidcProvider p = provider(caller, arn);
         if (!p.clientIds().contains(clientId)) {
             if (p.clientIds().size() >= MAX_CLIENT_IDS) {
-                throw new AwsException("LimitExceeded", 409, "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: " + MAX_CLIENT_IDS);
+                throw new AwsException(AwsError.LIMIT_EXCEEDED, "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: " + MAX_CLIENT_IDS);
             }
             List<String> ids = new ArrayList<>(p.clientIds());
             ids.add(clientId);
@@ -240,10 +241,10 @@ public final class Iam {
     public void deleteRole(Caller caller, String name) {
         Role role = role(caller, name, "iam:DeleteRole");
         if (!store.attachedPolicies(caller.accountId(), role.name()).isEmpty()) {
-            throw new AwsException("DeleteConflict", 409, "Cannot delete entity, must detach all policies first.");
+            throw new AwsException(AwsError.DELETE_CONFLICT, "Cannot delete entity, must detach all policies first.");
         }
         if (!store.rolePolicyNames(caller.accountId(), role.name()).isEmpty()) {
-            throw new AwsException("DeleteConflict", 409, "Cannot delete entity, must delete policies first.");
+            throw new AwsException(AwsError.DELETE_CONFLICT, "Cannot delete entity, must delete policies first.");
         }
         store.deleteRole(caller.accountId(), role.name());
     }
@@ -371,7 +372,7 @@ public final class Iam {
         ManagedPolicy p = customer(caller, arn);
         checkManagedDocument(document);
         if (store.policyVersions(arn).size() >= MAX_VERSIONS) {
-            throw new AwsException("LimitExceeded", 409, "A managed policy can have up to " + MAX_VERSIONS
+            throw new AwsException(AwsError.LIMIT_EXCEEDED, "A managed policy can have up to " + MAX_VERSIONS
                     + " versions. Before you create a new version, you must delete an existing version.");
         }
         Instant now = settings.clock().instant();
@@ -422,7 +423,7 @@ public final class Iam {
         permissions.check(caller, "iam:DeletePolicyVersion", arn);
         ManagedPolicy p = customer(caller, arn);
         if (versionId != null && versionId.equals(p.defaultVersionId())) {
-            throw new AwsException("DeleteConflict", 409, "Cannot delete the default version of a policy.");
+            throw new AwsException(AwsError.DELETE_CONFLICT, "Cannot delete the default version of a policy.");
         }
         if (!store.deletePolicyVersion(arn, versionId)) {
             throw AwsException.noSuchEntity("Policy " + arn + " version " + versionId + " does not exist or is not attachable.");
@@ -433,10 +434,10 @@ public final class Iam {
         permissions.check(caller, "iam:DeletePolicy", arn);
         customer(caller, arn);
         if (store.attachmentCount(arn) > 0) {
-            throw new AwsException("DeleteConflict", 409, "Cannot delete a policy attached to entities.");
+            throw new AwsException(AwsError.DELETE_CONFLICT, "Cannot delete a policy attached to entities.");
         }
         if (store.policyVersions(arn).size() > 1) {
-            throw new AwsException("DeleteConflict", 409,
+            throw new AwsException(AwsError.DELETE_CONFLICT,
                     "This policy has more than one version. Before you delete a policy, you must delete the policy's versions.");
         }
         store.deletePolicy(arn);
@@ -481,7 +482,7 @@ public final class Iam {
         compiled.compile(document, PolicyKind.IDENTITY);
         long size = document.chars().filter(ch -> !Character.isWhitespace(ch)).count();
         if (size > MANAGED_POLICY_LIMIT) {
-            throw new AwsException("LimitExceeded", 409, "Cannot exceed quota for PolicySize: " + MANAGED_POLICY_LIMIT);
+            throw new AwsException(AwsError.LIMIT_EXCEEDED, "Cannot exceed quota for PolicySize: " + MANAGED_POLICY_LIMIT);
         }
     }
 
@@ -509,7 +510,7 @@ public final class Iam {
         }
         long size = document.chars().filter(ch -> !Character.isWhitespace(ch)).count();
         if (size > settings.trustPolicyLimit()) {
-            throw new AwsException("LimitExceeded", 409, "Cannot exceed quota for ACLSizePerRole: " + settings.trustPolicyLimit());
+            throw new AwsException(AwsError.LIMIT_EXCEEDED, "Cannot exceed quota for ACLSizePerRole: " + settings.trustPolicyLimit());
         }
     }
 

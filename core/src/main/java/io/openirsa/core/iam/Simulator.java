@@ -1,5 +1,6 @@
 package io.openirsa.core.iam;
 
+import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Caller;
 import io.openirsa.core.CompiledPolicies;
@@ -90,7 +91,7 @@ public final class Simulator {
             account = session.group(1);
             roleName = session.group(2);
         } else {
-            throw new AwsException("InvalidInput", 400, "Invalid ARN: " + sourceArn + " (a role ARN, or an assumed-role session ARN)");
+            throw new AwsException(AwsError.INVALID_INPUT, "Invalid ARN: " + sourceArn + " (a role ARN, or an assumed-role session ARN)");
         }
         if (!account.equals(caller.accountId())) {
             throw AwsException.noSuchEntity("Entity " + sourceArn + " was not found.");

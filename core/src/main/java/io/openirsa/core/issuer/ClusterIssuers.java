@@ -6,6 +6,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.RSASSASigner;
+import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Settings;
 import io.openirsa.core.model.Cluster;
@@ -177,14 +178,14 @@ public final class ClusterIssuers {
     public ServiceAccountToken issue(Cluster cluster, String namespace, String serviceAccount, List<String> audiences,
                                      Long seconds, String podName, String podUid) {
         if (namespace == null || !NAMESPACE.matcher(namespace).matches()) {
-            throw new AwsException("InvalidParameterException", 400, "namespace must be a DNS-1123 label: " + namespace);
+            throw new AwsException(AwsError.INVALID_PARAMETER_EXCEPTION, "namespace must be a DNS-1123 label: " + namespace);
         }
         if (serviceAccount == null || !SERVICE_ACCOUNT.matcher(serviceAccount).matches()) {
-            throw new AwsException("InvalidParameterException", 400, "service account name must be a DNS-1123 subdomain: " + serviceAccount);
+            throw new AwsException(AwsError.INVALID_PARAMETER_EXCEPTION, "service account name must be a DNS-1123 subdomain: " + serviceAccount);
         }
         long lifetime = seconds == null ? DEFAULT_TOKEN_SECONDS : seconds;
         if (lifetime < MIN_TOKEN_SECONDS) {
-            throw new AwsException("InvalidParameterException", 400, "may not specify a duration less than 10 minutes");
+            throw new AwsException(AwsError.INVALID_PARAMETER_EXCEPTION, "may not specify a duration less than 10 minutes");
         }
         lifetime = Math.min(lifetime, settings.maxTokenSeconds());
         List<String> aud = audiences == null || audiences.isEmpty() ? List.of(cluster.issuer()) : List.copyOf(audiences);

@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
+import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.DenialStage;
 import io.openirsa.core.model.Cluster;
@@ -359,7 +360,7 @@ public final class JwksCache {
     }
 
     private static AwsException unreachable(URI uri, String why) {
-        return new AwsException("IDPCommunicationError", 400,
+        return new AwsException(AwsError.IDP_COMMUNICATION_ERROR,
                 "The identity provider could not be reached. Try again later or check the provider's discovery endpoint.")
                 .explained(DenialStage.KEY_RETRIEVAL, "the OIDC endpoint " + uri + " could not be reached: " + why,
                         "the issuer must be reachable from this server; check DNS, firewalls and that " + uri + " answers within 5 seconds");

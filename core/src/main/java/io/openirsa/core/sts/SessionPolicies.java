@@ -1,5 +1,6 @@
 package io.openirsa.core.sts;
 
+import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.DenialStage;
 import io.openirsa.core.CompiledPolicies;
@@ -56,7 +57,7 @@ public final class SessionPolicies {
                 + tags.entrySet().stream().mapToLong(e -> e.getKey().length() + e.getValue().length()).sum();
         int percent = (int) Math.ceil(size * 100.0 / ALLOWANCE);
         if (percent > 100) {
-            throw new AwsException("PackedPolicyTooLarge", 400, "Packed policy consumes " + percent + "% of allotted space, please use smaller policy for session.");
+            throw new AwsException(AwsError.PACKED_POLICY_TOO_LARGE, "Packed policy consumes " + percent + "% of allotted space, please use smaller policy for session.");
         }
         return percent;
     }

@@ -16,6 +16,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
+import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.DenialStage;
 import io.openirsa.core.Remembered;
@@ -142,7 +143,7 @@ public final class WebIdentityVerifier {
             throw AwsException.invalidIdentityToken("Missing a required claim: exp");
         }
         if (!now.isBefore(exp.toInstant())) {
-            throw new AwsException("ExpiredTokenException", 400, "Token expired: current date/time "
+            throw new AwsException(AwsError.EXPIRED_TOKEN_EXCEPTION, "Token expired: current date/time "
                     + now.getEpochSecond() + " must be before the expiration date/time" + exp.toInstant().getEpochSecond())
                     .explained(DenialStage.CLAIMS, "the token expired at " + exp.toInstant() + " (now " + now + ")",
                             "read the token file again for each call (the kubelet refreshes it); check the node's clock");

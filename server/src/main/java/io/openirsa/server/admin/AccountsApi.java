@@ -1,6 +1,7 @@
 package io.openirsa.server.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.OpenIrsa;
 import io.openirsa.core.audit.ApiCall;
@@ -37,18 +38,18 @@ public final class AccountsApi {
         WireResponse response;
         try {
             if (!request.method().equals("POST")) {
-                throw new AwsException("UnknownOperationException", 404, "POST " + PATH + " creates an account");
+                throw new AwsException(AwsError.UNKNOWN_OPERATION_EXCEPTION, "POST " + PATH + " creates an account");
             }
             if (!SigV4Verifier.isSigned(request)) {
-                throw new AwsException("MissingAuthenticationTokenException", 403, "Missing Authentication Token");
+                throw new AwsException(AwsError.MISSING_AUTHENTICATION_TOKEN_EXCEPTION, "Missing Authentication Token");
             }
             SigV4Verifier.Verified v = verifier.verify(request);
             audit.caller(v.caller(), v.accessKeyId());
             if (!v.service().equals(SIGNING_NAME)) {
-                throw new AwsException("InvalidSignatureException", 403, "Credential should be scoped to correct service: '" + SIGNING_NAME + "'.");
+                throw new AwsException(AwsError.INVALID_SIGNATURE_EXCEPTION, "Credential should be scoped to correct service: '" + SIGNING_NAME + "'.");
             }
-            JsonNode body = Json.readObject(request.body(), "InvalidInput");
-            String accountId = Json.text(body, "accountId", "InvalidInput");
+            JsonNode body = Json.readObject(request.body(), AwsError.INVALID_INPUT);
+            String accountId = Json.text(body, "accountId", AwsError.INVALID_INPUT);
             audit.parameter("accountId", accountId);
             AccessKey key = domain.createAccount(v.caller(), accountId);
             audit.responseElements(Json.object("accountId", key.accountId(), "accessKeyId", key.accessKeyId()));

@@ -1,6 +1,7 @@
 package io.openirsa.server.cloudtrail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.OpenIrsa;
 import io.openirsa.core.audit.ApiCall;
@@ -40,14 +41,14 @@ public final class CloudTrailApi {
         WireResponse response;
         try {
             if (!SigV4Verifier.isSigned(request)) {
-                throw new AwsException("MissingAuthenticationTokenException", 400, "Missing Authentication Token");
+                throw new AwsException(AwsError.MISSING_AUTHENTICATION_TOKEN_EXCEPTION_JSON, "Missing Authentication Token");
             }
             SigV4Verifier.Verified v = verifier.verify(request);
             audit.caller(v.caller(), v.accessKeyId());
             if (!operation.equals("LookupEvents")) {
-                throw new AwsException("UnknownOperationException", 400, "Operation " + operation + " is not supported.");
+                throw new AwsException(AwsError.UNKNOWN_OPERATION_EXCEPTION_JSON, "Operation " + operation + " is not supported.");
             }
-            response = lookup(v, Json.readObject(request.body(), "SerializationException"), audit);
+            response = lookup(v, Json.readObject(request.body(), AwsError.SERIALIZATION_EXCEPTION), audit);
         } catch (AwsException e) {
             audit.failed(e);
             response = error(e);
@@ -69,7 +70,7 @@ public final class CloudTrailApi {
         String value = null;
         JsonNode attributes = body.path("LookupAttributes");
         if (attributes.size() > 1) {
-            throw new AwsException("InvalidLookupAttributesException", 400, "You can specify at most one lookup attribute.");
+            throw new AwsException(AwsError.INVALID_LOOKUP_ATTRIBUTES_EXCEPTION, "You can specify at most one lookup attribute.");
         }
         if (attributes.size() == 1) {
             key = attributes.get(0).path("AttributeKey").asText(null);
@@ -81,7 +82,7 @@ public final class CloudTrailApi {
         Integer max = null;
         if (body.has("MaxResults")) {
             if (!body.get("MaxResults").canConvertToInt()) {
-                throw new AwsException("InvalidMaxResultsException", 400, "MaxResults must be between 1 and 50.");
+                throw new AwsException(AwsError.INVALID_MAX_RESULTS_EXCEPTION, "MaxResults must be between 1 and 50.");
             }
             max = body.get("MaxResults").asInt();
         }
@@ -120,7 +121,7 @@ public final class CloudTrailApi {
             return null;
         }
         if (!n.isNumber()) {
-            throw new AwsException("SerializationException", 400, field + " must be a timestamp in epoch seconds");
+            throw new AwsException(AwsError.SERIALIZATION_EXCEPTION, field + " must be a timestamp in epoch seconds");
         }
         return Instant.ofEpochMilli(n.decimalValue().movePointRight(3).longValue());
     }

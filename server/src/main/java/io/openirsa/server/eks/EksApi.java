@@ -1,6 +1,7 @@
 package io.openirsa.server.eks;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Caller;
 import io.openirsa.core.OpenIrsa;
@@ -28,7 +29,7 @@ import java.util.Map;
  * ({@code /clusters/{name}/pod-identity-associations[/{id}]}).
  */
 public final class EksApi {
-    private static final String BAD = "InvalidParameterException";
+    private static final AwsError BAD = AwsError.INVALID_PARAMETER_EXCEPTION;
     public static final String REGISTRATIONS = "cluster-registrations";
     private final OpenIrsa domain;
     private final SigV4Verifier verifier;
@@ -66,11 +67,11 @@ public final class EksApi {
     private WireResponse route(WireRequest request, List<String> segments, ApiCall audit) {
         try {
             if (!SigV4Verifier.isSigned(request)) {
-                throw new AwsException("MissingAuthenticationTokenException", 403, "Missing Authentication Token");
+                throw new AwsException(AwsError.MISSING_AUTHENTICATION_TOKEN_EXCEPTION, "Missing Authentication Token");
             }
             SigV4Verifier.Verified verified = verifier.verify(request);
             if (!verified.service().equals("eks")) {
-                throw new AwsException("InvalidSignatureException", 403, "Credential should be scoped to correct service: 'eks'.");
+                throw new AwsException(AwsError.INVALID_SIGNATURE_EXCEPTION, "Credential should be scoped to correct service: 'eks'.");
             }
             Caller caller = verified.caller();
             audit.caller(caller, verified.accessKeyId());
@@ -114,7 +115,7 @@ public final class EksApi {
             if (segments.size() == 2 && method.equals("DELETE")) {
                 return ok(Map.of("cluster", cluster(eks.deleteCluster(caller, segments.get(1)), "DELETING")));
             }
-            throw new AwsException("UnknownOperationException", 404, "No operation at " + method + " " + request.rawPath());
+            throw new AwsException(AwsError.UNKNOWN_OPERATION_EXCEPTION, "No operation at " + method + " " + request.rawPath());
         } catch (AwsException e) {
             audit.failed(e);
             return error(e);
@@ -145,7 +146,7 @@ public final class EksApi {
             String roleArn = connector != null && connector.isObject() ? Json.text(connector, "roleArn", BAD) : null;
             String provider = connector != null && connector.isObject() ? Json.text(connector, "provider", BAD) : null;
             if (provider != null && !CONNECTOR_PROVIDERS.contains(provider)) {
-                throw new AwsException(BAD, 400, "connectorConfig.provider must be one of " + CONNECTOR_PROVIDERS);
+                throw new AwsException(BAD, "connectorConfig.provider must be one of " + CONNECTOR_PROVIDERS);
             }
             String caBundle = Json.text(body, "caBundle", BAD);
             String token = Json.text(body, "discoveryToken", BAD);
@@ -160,7 +161,7 @@ public final class EksApi {
         if (segments.size() == 2 && request.method().equals("DELETE")) {
             return ok(Map.of("cluster", cluster(eks.deregisterCluster(caller, segments.get(1)), "DELETING")));
         }
-        throw new AwsException("UnknownOperationException", 404, "No operation at " + request.method() + " " + request.rawPath());
+        throw new AwsException(AwsError.UNKNOWN_OPERATION_EXCEPTION, "No operation at " + request.method() + " " + request.rawPath());
     }
 
     /** EKS's ConnectorConfigProvider values. */
@@ -206,10 +207,10 @@ public final class EksApi {
                     yield associations.update(caller, cluster, id, r);
                 }
                 case "DELETE" -> associations.delete(caller, cluster, id);
-                default -> throw new AwsException("UnknownOperationException", 404, "No operation at " + method + " " + request.rawPath());
+                default -> throw new AwsException(AwsError.UNKNOWN_OPERATION_EXCEPTION, "No operation at " + method + " " + request.rawPath());
             };
         } else {
-            throw new AwsException("UnknownOperationException", 404, "No operation at " + method + " " + request.rawPath());
+            throw new AwsException(AwsError.UNKNOWN_OPERATION_EXCEPTION, "No operation at " + method + " " + request.rawPath());
         }
         audit.resource("AWS::EKS::PodIdentityAssociation", a.arn(), caller.accountId());
         Map<String, Object> out = Map.of("association", association(a));
@@ -224,7 +225,7 @@ public final class EksApi {
         JsonNode t = body.get("tags");
         if (t != null && !t.isNull()) {
             if (!t.isObject()) {
-                throw new AwsException(BAD, 400, "tags must be a map of strings");
+                throw new AwsException(BAD, "tags must be a map of strings");
             }
             tags = new LinkedHashMap<>();
             for (var e : (Iterable<Map.Entry<String, JsonNode>>) t::fields) {
@@ -233,7 +234,7 @@ public final class EksApi {
         }
         JsonNode disable = body.get("disableSessionTags");
         if (disable != null && !disable.isNull() && !disable.isBoolean()) {
-            throw new AwsException(BAD, 400, "disableSessionTags must be a boolean");
+            throw new AwsException(BAD, "disableSessionTags must be a boolean");
         }
         return new PodIdentityAssociations.Request(Json.text(body, "namespace", BAD), Json.text(body, "serviceAccount", BAD),
                 Json.text(body, "roleArn", BAD), Json.text(body, "targetRoleArn", BAD), Json.text(body, "policy", BAD),
@@ -274,7 +275,7 @@ public final class EksApi {
         try {
             return Integer.valueOf(q.get("maxResults"));
         } catch (NumberFormatException e) {
-            throw new AwsException(BAD, 400, "maxResults must be a number");
+            throw new AwsException(BAD, "maxResults must be a number");
         }
     }
 

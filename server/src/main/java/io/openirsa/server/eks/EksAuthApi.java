@@ -1,6 +1,7 @@
 package io.openirsa.server.eks;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Caller;
 import io.openirsa.core.OpenIrsa;
@@ -38,22 +39,22 @@ public final class EksAuthApi {
         WireResponse response;
         try {
             if (!request.method().equals("POST")) {
-                throw new AwsException("UnknownOperationException", 404, "No operation at " + request.method() + " " + request.rawPath());
+                throw new AwsException(AwsError.UNKNOWN_OPERATION_EXCEPTION, "No operation at " + request.method() + " " + request.rawPath());
             }
             if (!SigV4Verifier.isSigned(request)) {
-                throw new AwsException("MissingAuthenticationTokenException", 403, "Missing Authentication Token");
+                throw new AwsException(AwsError.MISSING_AUTHENTICATION_TOKEN_EXCEPTION, "Missing Authentication Token");
             }
             SigV4Verifier.Verified verified = verifier.verify(request);
             if (!verified.service().equals(SIGNING_NAME)) {
-                throw new AwsException("InvalidSignatureException", 403, "Credential should be scoped to correct service: '" + SIGNING_NAME + "'.");
+                throw new AwsException(AwsError.INVALID_SIGNATURE_EXCEPTION, "Credential should be scoped to correct service: '" + SIGNING_NAME + "'.");
             }
             Caller caller = verified.caller();
             audit.caller(caller, verified.accessKeyId());
             String cluster = segments.get(1);
             audit.parameter("clusterName", cluster);
-            JsonNode body = Json.readObject(request.body(), "InvalidRequestException");
+            JsonNode body = Json.readObject(request.body(), AwsError.INVALID_REQUEST_EXCEPTION);
             PodIdentity.Result r = domain.podIdentity().assumeRoleForPodIdentity(caller, cluster,
-                    Json.text(body, "token", "InvalidParameterException"));
+                    Json.text(body, "token", AwsError.INVALID_PARAMETER_EXCEPTION));
             audit.resource("AWS::EKS::PodIdentityAssociation", r.association().arn(), caller.accountId());
             SessionCredentials c = r.session().credentials();
             Map<String, Object> out = new LinkedHashMap<>();

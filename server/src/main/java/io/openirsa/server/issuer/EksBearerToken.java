@@ -1,5 +1,6 @@
 package io.openirsa.server.issuer;
 
+import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.server.WireRequest;
 import io.openirsa.server.sigv4.SigV4;
@@ -84,6 +85,6 @@ final class EksBearerToken {
     }
 
     private static AwsException malformed(String why) {
-        return new AwsException("InvalidClientTokenId", 401, "input token was not properly formatted: " + why);
+        return new AwsException(AwsError.INVALID_CLIENT_TOKEN_ID_UNAUTHORIZED, "input token was not properly formatted: " + why);
     }
 }

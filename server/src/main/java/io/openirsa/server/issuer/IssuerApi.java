@@ -1,6 +1,7 @@
 package io.openirsa.server.issuer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Caller;
 import io.openirsa.core.OpenIrsa;
@@ -64,14 +65,14 @@ public final class IssuerApi {
         WireResponse response;
         try {
             if (!request.method().equals("POST")) {
-                throw new AwsException("MethodNotAllowed", 405, "the server does not allow this method on the requested resource");
+                throw new AwsException(AwsError.METHOD_NOT_ALLOWED, "the server does not allow this method on the requested resource");
             }
             SigV4Verifier.Verified verified = authenticate(request, clusterName);
             Caller caller = verified.caller();
             audit.caller(caller, verified.accessKeyId());
             audit.resource("AWS::EKS::Cluster", Cluster.arn(domain.settings().region(), caller.accountId(), clusterName),
                     caller.accountId());
-            JsonNode spec = Json.readObject(request.body(), "BadRequest").path("spec");
+            JsonNode spec = Json.readObject(request.body(), AwsError.BAD_REQUEST).path("spec");
             List<String> audiences = new ArrayList<>();
             spec.path("audiences").forEach(a -> audiences.add(a.asText()));
             Long seconds = spec.hasNonNull("expirationSeconds") ? spec.get("expirationSeconds").asLong() : null;
@@ -96,7 +97,7 @@ public final class IssuerApi {
         } catch (AwsException e) {
             audit.failed(e);
             response = switch (e.status()) {
-                case 401, 403 -> e.code().equals("AccessDenied") || e.code().equals("AccessDeniedException")
+                case 401, 403 -> e.error() == AwsError.ACCESS_DENIED || e.error() == AwsError.ACCESS_DENIED_EXCEPTION
                         ? status(403, "Forbidden", e.getMessage()) : status(401, "Unauthorized", "Unauthorized");
                 case 404 -> status(404, "NotFound", e.getMessage());
                 case 405 -> status(405, "MethodNotAllowed", e.getMessage());
@@ -117,14 +118,14 @@ public final class IssuerApi {
             WireRequest presigned = EksBearerToken.presignedRequest(auth.substring("Bearer ".length()).trim(), clusterName, request);
             SigV4Verifier.Verified v = verifier.verify(presigned, EksBearerToken.VALIDITY);
             if (!v.service().equals("sts")) {
-                throw new AwsException("InvalidClientTokenId", 401, "the bearer token must be signed for sts");
+                throw new AwsException(AwsError.INVALID_CLIENT_TOKEN_ID_UNAUTHORIZED, "the bearer token must be signed for sts");
             }
             return v;
         }
         if (SigV4Verifier.isSigned(request)) {
             return verifier.verify(request);
         }
-        throw new AwsException("MissingAuthenticationToken", 401, "Unauthorized");
+        throw new AwsException(AwsError.MISSING_AUTHENTICATION_TOKEN_UNAUTHORIZED, "Unauthorized");
     }
 
     /** A Kubernetes Status object. */

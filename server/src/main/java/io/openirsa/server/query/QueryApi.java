@@ -1,5 +1,6 @@
 package io.openirsa.server.query;
 
+import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Caller;
 import io.openirsa.core.OpenIrsa;
@@ -62,7 +63,7 @@ public final class QueryApi {
             String contentType = request.header("content-type");
             boolean form = contentType == null || contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
             if (!form) {
-                throw new AwsException("UnsupportedMediaType", 415, "Content-Type " + contentType + " is not supported: send application/x-www-form-urlencoded");
+                throw new AwsException(AwsError.UNSUPPORTED_MEDIA_TYPE, "Content-Type " + contentType + " is not supported: send application/x-www-form-urlencoded");
             }
             QueryParams params = QueryParams.parse(new String(request.body(), StandardCharsets.UTF_8), request.rawQuery());
             String action = params.get("Action");
@@ -76,20 +77,20 @@ public final class QueryApi {
                 audit = AuditedCall.start(domain, service.signingName, eventName(action), requestId, request, params);
                 audit.caller(verified.caller(), verified.accessKeyId());
                 if (!verified.service().equals(service.signingName)) {
-                    throw new AwsException("SignatureDoesNotMatch", 403, "Credential should be scoped to correct service: 'sts' or 'iam'.");
+                    throw new AwsException(AwsError.SIGNATURE_DOES_NOT_MATCH, "Credential should be scoped to correct service: 'sts' or 'iam'.");
                 }
             }
             if (action == null || action.isEmpty()) {
-                throw new AwsException("MissingAction", 400, "Missing Action");
+                throw new AwsException(AwsError.MISSING_ACTION, "Missing Action");
             }
             Operation op = (service == Service.IAM ? iam : sts).get(action);
             if (op == null || (version != null && !version.equals(service.version))) {
-                throw new AwsException("InvalidAction", 400, "Could not find operation " + action + " for version " + (version == null ? "NO_VERSION_SPECIFIED" : version));
+                throw new AwsException(AwsError.INVALID_ACTION, "Could not find operation " + action + " for version " + (version == null ? "NO_VERSION_SPECIFIED" : version));
             }
             Caller caller = null;
             if (!"AssumeRoleWithWebIdentity".equals(action)) {
                 if (verified == null) {
-                    throw new AwsException("MissingAuthenticationToken", 403, "Request is missing Authentication Token");
+                    throw new AwsException(AwsError.MISSING_AUTHENTICATION_TOKEN, "Request is missing Authentication Token");
                 }
                 caller = verified.caller();
             }

@@ -1,5 +1,6 @@
 package io.openirsa.server.query;
 
+import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 
 import java.net.URLDecoder;
@@ -44,7 +45,7 @@ public final class QueryParams {
                     String v = eq < 0 ? "" : decode(form.substring(eq + 1, end));
                     values.putIfAbsent(k, v);
                 } catch (IllegalArgumentException e) {
-                    throw new AwsException("MalformedQueryString", 400, "The request's parameters are not well-formed URL encoding.");
+                    throw new AwsException(AwsError.MALFORMED_QUERY_STRING, "The request's parameters are not well-formed URL encoding.");
                 }
             }
         }

@@ -1,6 +1,7 @@
 package io.openirsa.server.sigv4;
 
 import io.openirsa.core.Authenticator;
+import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Caller;
 import io.openirsa.server.WireRequest;
@@ -87,7 +88,7 @@ public final class SigV4Verifier {
             throw incomplete("Date must be in ISO-8601 'basic format'. Got '" + p.amzDate + "'. See http://en.wikipedia.org/wiki/ISO_8601");
         }
         if (!p.amzDate.startsWith(p.date)) {
-            throw new AwsException("SignatureDoesNotMatch", 403, "Credential should be scoped to a valid date: " + p.date
+            throw new AwsException(AwsError.SIGNATURE_DOES_NOT_MATCH, "Credential should be scoped to a valid date: " + p.date
                     + " does not match the request date " + p.amzDate.substring(0, 8) + ".");
         }
         checkTime(signedAt, validity != null && p.presigned ? Long.valueOf(validity.toSeconds()) : p.expires);
@@ -114,7 +115,7 @@ public final class SigV4Verifier {
             }
         }
         if (!match) {
-            throw new AwsException("SignatureDoesNotMatch", 403, MISMATCH);
+            throw new AwsException(AwsError.SIGNATURE_DOES_NOT_MATCH, MISMATCH);
         }
         return new Verified(credential, p.accessKeyId, p.region, p.service,
                 credential.caller().from(new Caller.Origin(request.sourceIp(), request.secure(), requestedRegion)));
@@ -133,7 +134,7 @@ public final class SigV4Verifier {
             default -> region.equals(serverRegion);
         };
         if (!valid) {
-            throw new AwsException("SignatureDoesNotMatch", 403, "Credential should be scoped to a valid region, not '" + region + "'.");
+            throw new AwsException(AwsError.SIGNATURE_DOES_NOT_MATCH, "Credential should be scoped to a valid region, not '" + region + "'.");
         }
         return region.equals(AWS_GLOBAL) ? "us-east-1" : service.equals("iam") ? "us-east-1" : region;
     }
@@ -142,18 +143,18 @@ public final class SigV4Verifier {
         Instant now = clock.instant();
         if (expires != null) {
             if (now.isAfter(signedAt.plusSeconds(expires)) || signedAt.isAfter(now.plus(SKEW))) {
-                throw new AwsException("SignatureDoesNotMatch", 403, "Signature expired: " + SigV4.AMZ_DATE.format(signedAt)
+                throw new AwsException(AwsError.SIGNATURE_DOES_NOT_MATCH, "Signature expired: " + SigV4.AMZ_DATE.format(signedAt)
                         + " is now earlier than " + SigV4.AMZ_DATE.format(now.minusSeconds(expires)) + " (" + SigV4.AMZ_DATE.format(now)
                         + " - " + expires + " sec.)");
             }
             return;
         }
         if (signedAt.isBefore(now.minus(SKEW))) {
-            throw new AwsException("SignatureDoesNotMatch", 403, "Signature expired: " + SigV4.AMZ_DATE.format(signedAt)
+            throw new AwsException(AwsError.SIGNATURE_DOES_NOT_MATCH, "Signature expired: " + SigV4.AMZ_DATE.format(signedAt)
                     + " is now earlier than " + SigV4.AMZ_DATE.format(now.minus(SKEW)) + " (" + SigV4.AMZ_DATE.format(now) + " - 15 min.)");
         }
         if (signedAt.isAfter(now.plus(SKEW))) {
-            throw new AwsException("SignatureDoesNotMatch", 403, "Signature not yet current: " + SigV4.AMZ_DATE.format(signedAt)
+            throw new AwsException(AwsError.SIGNATURE_DOES_NOT_MATCH, "Signature not yet current: " + SigV4.AMZ_DATE.format(signedAt)
                     + " is still later than " + SigV4.AMZ_DATE.format(now.plus(SKEW)) + " (" + SigV4.AMZ_DATE.format(now) + " + 15 min.)");
         }
     }
@@ -247,11 +248,11 @@ public final class SigV4Verifier {
         }
         for (String n : names) {
             if (!request.headers().containsKey(n)) {
-                throw new AwsException("SignatureDoesNotMatch", 403, "The request signs header '" + n + "' but does not carry it.");
+                throw new AwsException(AwsError.SIGNATURE_DOES_NOT_MATCH, "The request signs header '" + n + "' but does not carry it.");
             }
         }
         if (!isHex64(signature)) {
-            throw new AwsException("SignatureDoesNotMatch", 403, MISMATCH);
+            throw new AwsException(AwsError.SIGNATURE_DOES_NOT_MATCH, MISMATCH);
         }
         return new Parts(scope[0], scope[1], scope[2], scope[3], names, signature, amzDate, token, presigned, expires);
     }
@@ -304,6 +305,6 @@ public final class SigV4Verifier {
     }
 
     private static AwsException incomplete(String message) {
-        return new AwsException("IncompleteSignature", 400, message);
+        return new AwsException(AwsError.INCOMPLETE_SIGNATURE, message);
     }
 }

@@ -1,6 +1,7 @@
 package io.openirsa.server.sigv4;
 
 import io.openirsa.core.Authenticator;
+import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Caller;
 import io.openirsa.server.WireRequest;
@@ -52,7 +53,7 @@ class SigV4TestSuiteTest {
     static SigV4Verifier verifier(Instant now) {
         return new SigV4Verifier((akid, token) -> {
             if (!akid.equals(KEY)) {
-                throw new AwsException("InvalidClientTokenId", 403, "The security token included in the request is invalid.");
+                throw new AwsException(AwsError.INVALID_CLIENT_TOKEN_ID, "The security token included in the request is invalid.");
             }
             return new Authenticator.Credential(Caller.root("123456789012"), SECRET);
         }, Clock.fixed(now, ZoneOffset.UTC), "us-east-1");
