@@ -42,7 +42,8 @@ final class ExplainCommand implements Callable<Integer> {
         System.out.println("caller    " + (who.has("userName") ? who.path("userName").asText() + " via " + who.path("identityProvider").asText()
                 : who.path("arn").asText(who.path("type").asText())) + " from " + r.path("sourceIPAddress").asText());
         if (!r.hasNonNull("errorCode")) {
-            System.out.println("answer    allowed");
+            String by = r.path("additionalEventData").path("allowedBy").asText("");
+            System.out.println("answer    allowed" + (by.isEmpty() ? "" : " by the trust policy's " + by));
             return 0;
         }
         System.out.println("answer    " + r.path("errorCode").asText() + ": " + r.path("errorMessage").asText());

@@ -147,7 +147,8 @@ class AuditTrailTest extends ServerTest {
         assertThat(r.path("eventCategory").asText()).isEqualTo("Management");
         assertThat(r.has("errorCode")).isFalse();
         assertThat(r.toString()).doesNotContain(ok.credentials().secretAccessKey()).doesNotContain(ok.credentials().sessionToken());
-        assertThat(explain(ok.responseMetadata().requestId())).contains("answer    allowed");
+        assertThat(r.path("additionalEventData").path("allowedBy").asText()).as("the statement that allowed it").isEqualTo("Statement[0]");
+        assertThat(explain(ok.responseMetadata().requestId())).contains("answer    allowed by the trust policy's Statement[0]");
     }
 
     String tokenFor(String sa) {

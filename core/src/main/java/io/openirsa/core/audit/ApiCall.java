@@ -34,6 +34,7 @@ public final class ApiCall {
     final String requestId;
     final Instant time;
     final String region;
+    String allowedBy;
     final String sourceIp;
     final String userAgent;
     Caller caller;
@@ -75,6 +76,12 @@ public final class ApiCall {
 
     public ApiCall webIdentity(WebIdentity w) {
         this.webIdentity = w;
+        return this;
+    }
+
+    /** The statement that allowed the call (its label, e.g. {@code Statement[0] (Sid AllowApp)}), for the record. */
+    public ApiCall allowedBy(String statement) {
+        this.allowedBy = statement;
         return this;
     }
 

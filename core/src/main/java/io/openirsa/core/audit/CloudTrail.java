@@ -51,7 +51,8 @@ public final class CloudTrail {
             value(r, call.error != null ? null : call.responseElements);
             boolean denial = call.error != null && call.error.denial() != null;
             boolean webIdentity = call.eventName.equals("AssumeRoleWithWebIdentity");
-            if (denial || webIdentity || call.parametersOmitted) {
+            boolean allowed = call.error == null && call.allowedBy != null;
+            if (denial || webIdentity || allowed || call.parametersOmitted) {
                 r.writeObjectFieldStart("additionalEventData");
                 if (call.parametersOmitted) {
                     r.writeStringField("requestParametersOmitted", "larger than 100 KB");
@@ -62,6 +63,9 @@ public final class CloudTrail {
                     r.writeStringField("reason", call.error.denial().reason());
                     r.writeStringField("fix", call.error.denial().fix());
                     r.writeEndObject();
+                }
+                if (allowed) {
+                    r.writeStringField("allowedBy", call.allowedBy); // the trust policy's statement that allowed it
                 }
                 if (webIdentity) {
                     r.writeStringField("identityProviderConnectionVerificationMethod", "IAMTrustStore");

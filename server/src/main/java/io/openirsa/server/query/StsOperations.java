@@ -36,6 +36,7 @@ final class StsOperations {
                             p.integer("DurationSeconds", "durationSeconds"), p.get("Policy"), p.structList("PolicyArns", "arn"),
                             p.get("ProviderId"), request.sourceIp(), request.secure()));
                     audit.webIdentity(new ApiCall.WebIdentity(s.provider(), s.audience(), s.subject()));
+                    s.decision().deciding().ifPresent(d -> audit.allowedBy(d.statement().label()));
                     Map<String, Object> elements = new LinkedHashMap<>();
                     elements.put("credentials", audited(s.credentials()));
                     elements.put("subjectFromWebIdentityToken", s.subject());
