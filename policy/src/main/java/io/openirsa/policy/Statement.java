@@ -27,27 +27,27 @@ public record Statement(int index, String sid, Effect effect,
         if (principal != null && kind == PolicyKind.TRUST) {
             boolean named = principal.matches(request.principal());
             if (named == notPrincipal) {
-                return StatementEvaluation.mismatch(this, "principal is not " + (notPrincipal ? "outside NotPrincipal" : "named in Principal"));
+                return StatementEvaluation.mismatch(this, new Mismatch.Principal(notPrincipal));
             }
         }
         boolean actionNamed = actions.stream().anyMatch(a -> a.matches(request.action()));
         if (actionNamed == notAction) {
-            return StatementEvaluation.mismatch(this, "action `" + request.action() + "` is not " + (notAction ? "outside NotAction" : "in Action"));
+            return StatementEvaluation.mismatch(this, new Mismatch.Action(request.action(), notAction));
         }
         if (resources != null && request.resource() != null) {
             if (notResource && variables && resources.stream().anyMatch(r -> resourcePattern(r, request) == null)) {
                 // IAM: an attempt to match a variable without a value fails, so NotResource names nothing it can be outside of.
-                return StatementEvaluation.mismatch(this, "a NotResource entry has a policy variable without a value in the request");
+                return StatementEvaluation.mismatch(this, new Mismatch.UnresolvedVariable());
             }
             boolean resourceNamed = resources.stream().anyMatch(r -> resourceMatches(r, request));
             if (resourceNamed == notResource) {
-                return StatementEvaluation.mismatch(this, "resource `" + request.resource() + "` is not " + (notResource ? "outside NotResource" : "in Resource"));
+                return StatementEvaluation.mismatch(this, new Mismatch.Resource(request.resource(), notResource));
             }
         }
         for (Condition condition : conditions) {
             Condition.Result result = condition.evaluate(request);
             if (!result.holds()) {
-                return StatementEvaluation.failedCondition(this, condition, result.requestValues());
+                return StatementEvaluation.mismatch(this, new Mismatch.FailedCondition(condition, result.requestValues()));
             }
         }
         return StatementEvaluation.applies(this);

@@ -5,32 +5,33 @@ import java.util.List;
 /**
  * How one statement fared against a request: it applies, or the first thing that kept it from applying.
  *
- * @param mismatch why the statement does not apply (null when it applies)
- * @param failedCondition the condition that did not hold, when that was the reason
- * @param requestValues the request's values for that condition's key (null when absent)
+ * @param mismatch why the statement does not apply, or null when it applies
  */
-public record StatementEvaluation(Statement statement, boolean applies, String mismatch,
-                                  Condition failedCondition, List<String> requestValues) {
+public record StatementEvaluation(Statement statement, Mismatch mismatch) {
 
     static StatementEvaluation applies(Statement s) {
-        return new StatementEvaluation(s, true, null, null, null);
+        return new StatementEvaluation(s, null);
     }
 
-    static StatementEvaluation mismatch(Statement s, String why) {
-        return new StatementEvaluation(s, false, why, null, null);
+    static StatementEvaluation mismatch(Statement s, Mismatch why) {
+        return new StatementEvaluation(s, why);
     }
 
-    static StatementEvaluation failedCondition(Statement s, Condition c, List<String> requestValues) {
-        String got = requestValues == null ? "the request has no `" + c.key() + "`" : "request value " + quoted(requestValues);
-        String why = "condition " + c.operatorName() + " on `" + c.key() + "` " + quoted(c.values()) + " does not hold: " + got;
-        return new StatementEvaluation(s, false, why, c, requestValues);
+    public boolean applies() {
+        return mismatch == null;
     }
 
-    private static String quoted(List<String> values) {
-        return values.size() == 1 ? "`" + values.get(0) + "`" : values.stream().map(v -> "`" + v + "`").toList().toString();
+    /** The condition that did not hold, when that was the reason; else null. */
+    public Condition failedCondition() {
+        return mismatch instanceof Mismatch.FailedCondition f ? f.condition() : null;
+    }
+
+    /** The request's values for the failed condition's key (null when absent, or when no condition failed). */
+    public List<String> requestValues() {
+        return mismatch instanceof Mismatch.FailedCondition f ? f.requestValues() : null;
     }
 
     public String describe() {
-        return statement.label() + " " + statement.effect() + (applies ? " applies" : ": " + mismatch);
+        return statement.label() + " " + statement.effect() + (mismatch == null ? " applies" : ": " + mismatch.describe());
     }
 }

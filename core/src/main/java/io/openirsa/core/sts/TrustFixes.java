@@ -2,6 +2,7 @@ package io.openirsa.core.sts;
 
 import io.openirsa.policy.Decision;
 import io.openirsa.policy.Effect;
+import io.openirsa.policy.Mismatch;
 import io.openirsa.policy.StatementEvaluation;
 
 /** What to change in a trust policy that refused a web identity, by the reason it refused. */
@@ -20,7 +21,7 @@ final class TrustFixes {
         }
         boolean principalMissing = decision.statements().stream()
                 .filter(s -> s.statement().effect() == Effect.Allow)
-                .allMatch(s -> s.mismatch() != null && s.mismatch().startsWith("principal"));
+                .allMatch(s -> s.mismatch() instanceof Mismatch.Principal);
         if (principalMissing) {
             return "the trust policy does not name this provider: add a statement with \"Principal\": {\"Federated\": \"" + provider
                     + "\"} (a role trusting another cluster's provider must list this one too)";
