@@ -345,12 +345,12 @@ public final class JdbcStore implements Store {
 
     @Override
     public Optional<AccessKey> accessKey(String accessKeyId) {
-        return one("SELECT access_key_id, secret, account_id, created FROM access_keys WHERE access_key_id = ?", JdbcStore::accessKey, accessKeyId);
+        return one(ACCESS_KEY + "WHERE access_key_id = ?", JdbcStore::accessKey, accessKeyId);
     }
 
     @Override
     public List<AccessKey> accessKeys(String accountId) {
-        return list("SELECT access_key_id, secret, account_id, created FROM access_keys WHERE account_id = ? ORDER BY created, access_key_id",
+        return list(ACCESS_KEY + ACCOUNT_KEYS,
                 JdbcStore::accessKey, accountId);
     }
 
@@ -379,8 +379,7 @@ public final class JdbcStore implements Store {
             }
         }
         try (Connection c = single.getConnection();
-             PreparedStatement st = c.prepareStatement("SELECT access_key_id, secret, account_id, created FROM access_keys "
-                     + "WHERE account_id = ? ORDER BY created, access_key_id")) {
+             PreparedStatement st = c.prepareStatement(ACCESS_KEY + ACCOUNT_KEYS)) {
             st.setString(1, accountId);
             List<AccessKey> keys = new ArrayList<>();
             try (ResultSet rs = st.executeQuery()) {
@@ -393,6 +392,9 @@ public final class JdbcStore implements Store {
             throw new StoreException(e);
         }
     }
+
+    private static final String ACCESS_KEY = "SELECT access_key_id, secret, account_id, created FROM access_keys ";
+    private static final String ACCOUNT_KEYS = "WHERE account_id = ? ORDER BY created, access_key_id";
 
     private static AccessKey accessKey(ResultSet rs) throws SQLException {
         return new AccessKey(rs.getString(1), rs.getString(2), rs.getString(3), instant(rs, 4));

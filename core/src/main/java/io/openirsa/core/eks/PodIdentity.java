@@ -23,6 +23,7 @@ import io.openirsa.core.model.PodIdentityAssociation;
 import io.openirsa.core.store.Store;
 import io.openirsa.core.sts.AssumeRoleRequest;
 import io.openirsa.core.sts.JwksCache;
+import io.openirsa.core.sts.WebIdentityVerifier;
 import io.openirsa.core.sts.RoleSession;
 import io.openirsa.core.sts.SessionClaims;
 import io.openirsa.core.sts.Sts;
@@ -32,7 +33,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * eks-auth AssumeRoleForPodIdentity: a pod's token from the cluster's own issuer (audience
@@ -55,8 +55,6 @@ public final class PodIdentity {
     private final Eks eks;
     /** Verifiers by key, as the web identity verifier keeps them: building one decodes the key's numbers. */
     private final Remembered<JWK, JWSVerifier> verifiers = new Remembered<>(1_000);
-    private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
-            JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
 
     /** @param jwks where a registered cluster's keys come from; an own cluster's are read directly */
     public PodIdentity(Store store, Settings settings, ClusterIssuers issuers, Permissions permissions, Sts sts, JwksCache jwks, Eks eks) {
@@ -150,7 +148,7 @@ public final class PodIdentity {
         }
         String kid = jwt.getHeader().getKeyID();
         JWSAlgorithm alg = jwt.getHeader().getAlgorithm();
-        if (!ALGORITHMS.contains(alg)) {
+        if (!WebIdentityVerifier.ALGORITHMS.contains(alg)) {
             throw invalidToken("The token's algorithm " + alg + " is not accepted: RS256-512 or ES256-512");
         }
         List<JWK> keys = cluster.registered() ? registeredKeys(cluster, kid) : issuers.keys(cluster.id()).publicJwks().getKeys();
@@ -203,7 +201,7 @@ public final class PodIdentity {
     /** A registered cluster's published keys, failures in eks-auth's terms (STS's codes are not eks-auth's). */
     private List<JWK> registeredKeys(Cluster cluster, String kid) {
         try {
-            return jwks.keys(eks.opened(cluster), kid == null || kid.isEmpty() ? null : kid);
+            return jwks.keys(cluster.issuer(), () -> eks.opened(cluster).discovery(), kid == null || kid.isEmpty() ? null : kid);
         } catch (AwsException e) {
             AwsException mapped = e.error() == AwsError.IDP_COMMUNICATION_ERROR
                     ? new AwsException(AwsError.SERVICE_UNAVAILABLE_EXCEPTION, "The keys of cluster " + cluster.name() + "'s issuer could not be fetched")

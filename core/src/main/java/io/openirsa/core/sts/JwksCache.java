@@ -151,7 +151,7 @@ public final class JwksCache {
      *                      cached, InvalidIdentityToken when it answers with something unusable
      */
     public List<JWK> keys(OidcProvider provider, String kid) {
-        return keys(provider.url(), () -> {
+        return cachedKeys(provider.url(), () -> {
             Optional<Cluster.Discovery> cluster = registered.discovery(provider.accountId(), provider.url());
             boolean ownTrust = (provider.caBundle() != null && !provider.caBundle().isBlank()) || !provider.thumbprints().isEmpty();
             String caBundle = ownTrust ? provider.caBundle() : cluster.map(Cluster.Discovery::caBundle).orElse(null);
@@ -160,14 +160,19 @@ public final class JwksCache {
         }, kid);
     }
 
-    /** The keys of a registered cluster's issuer, fetched with its CA bundle and bearer token. */
-    public List<JWK> keys(Cluster cluster, String kid) {
-        Cluster.Discovery d = cluster.discovery();
-        return keys(cluster.issuer(), () -> new Endpoint(cluster.issuer(), new Trust(d == null ? null : d.caBundle(), List.of()),
-                d == null ? null : d.bearerToken()), kid);
+    /**
+     * The keys of a registered cluster's issuer, fetched with its CA bundle and bearer token.
+     *
+     * @param discovery asked only when the keys must be fetched (it opens a sealed token)
+     */
+    public List<JWK> keys(String issuer, Supplier<Cluster.Discovery> discovery, String kid) {
+        return cachedKeys(issuer, () -> {
+            Cluster.Discovery d = discovery.get();
+            return new Endpoint(issuer, new Trust(d == null ? null : d.caBundle(), List.of()), d == null ? null : d.bearerToken());
+        }, kid);
     }
 
-    private List<JWK> keys(String issuer, Supplier<Endpoint> endpoint, String kid) {
+    private List<JWK> cachedKeys(String issuer, Supplier<Endpoint> endpoint, String kid) {
         Entry entry = entries.get(issuer);
         if (entry == null || !fresh(entry) || (kid != null && entry.keys.getKeyByKeyId(kid) == null)) {
             entry = refresh(endpoint.get(), kid);

@@ -46,7 +46,8 @@ import java.util.regex.Pattern;
  * {@code nbf}/{@code exp}, with {@code iat} not in the future.
  */
 public final class WebIdentityVerifier {
-    static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
+    /** The signing algorithms STS accepts in a web identity token; eks-auth accepts the same. */
+    public static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
             JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.ES512);
     /** Tolerated clock difference for nbf and iat; exp is exact, as STS reports it to the second. */
     static final Duration SKEW = Duration.ofMinutes(5);
