@@ -24,10 +24,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One commit of audit records into the embedded store: {@code batch} CloudTrail records of
- * {@code recordBytes} each, as one frame of the SQLite store's audit journal (what a request waits
- * for), with the journal's mover putting them into the table behind it, as under load. Divide the
- * time by {@code batch} for the cost per record. IDs are made as the server makes them
+ * One group commit of audit records into the embedded store (SQLite, WAL): {@code batch} CloudTrail
+ * records of {@code recordBytes} each in one transaction, a row each, what a request waits for.
+ * Divide the time by {@code batch} for the cost per record. IDs are made as the server makes them
  * (time-ordered UUIDs).
  *
  * <p>Run: {@code ./mvnw -q -DskipTests package -pl bench -am && java -jar bench/target/benchmarks.jar AuditAppendBenchmark}
@@ -39,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class AuditAppendBenchmark {
-    @Param({"1", "3", "16", "64"}) // 3: what a batch held under bench/run's load (openirsa_audit_records / _commits)
+    @Param({"1", "4", "16", "64"}) // records per commit under load: openirsa_audit_records_total / openirsa_audit_commits_total
     int batch;
 
     @Param({"1500"})

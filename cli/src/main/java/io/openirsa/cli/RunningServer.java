@@ -44,6 +44,16 @@ public final class RunningServer implements AutoCloseable {
                     Settings.DEFAULT_KEY_ROTATION, Settings.DEFAULT_STALE_IF_ERROR, Duration.ofDays(90), null, null, clock, true);
         }
 
+        public Options withDatabase(String url) {
+            return new Options(data, host, port, publicUrl, accountId, region, maxTokenSeconds, keyRotationPeriod, jwksStaleIfError,
+                    auditRetention, url, keyEncryptionKeyFile, clock, privateIssuers);
+        }
+
+        public Options withData(Path folder) {
+            return new Options(folder, host, port, publicUrl, accountId, region, maxTokenSeconds, keyRotationPeriod, jwksStaleIfError,
+                    auditRetention, database, keyEncryptionKeyFile, clock, privateIssuers);
+        }
+
         /** These options with identity providers on public addresses only, as a server runs by default. */
         public Options publicIssuersOnly() {
             return new Options(data, host, port, publicUrl, accountId, region, maxTokenSeconds, keyRotationPeriod, jwksStaleIfError,

@@ -30,7 +30,7 @@ class ConnectionFloodTest {
                 "--listen", "127.0.0.1:0").redirectErrorStream(true).redirectOutput(data.resolve("server.log").toFile()).start();
         List<Socket> held = new ArrayList<>();
         try {
-            String endpoint = AuditDurabilityTest.awaitServer(data, server);
+            String endpoint = AuditReliabilityTest.awaitServer(data, server);
             URI uri = URI.create(endpoint);
             StringBuilder headers = new StringBuilder("POST / HTTP/1.1\r\nHost: x\r\n");
             for (int i = 0; i < 31; i++) {

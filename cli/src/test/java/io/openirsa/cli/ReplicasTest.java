@@ -56,9 +56,9 @@ class ReplicasTest {
         Process a = serve(dir.resolve("a"), database, kek);
         Process b = null;
         try {
-            String endpointA = AuditDurabilityTest.awaitServer(dir.resolve("a"), a);
+            String endpointA = AuditReliabilityTest.awaitServer(dir.resolve("a"), a);
             b = serve(dir.resolve("b"), database, kek);
-            String endpointB = AuditDurabilityTest.awaitServer(dir.resolve("b"), b);
+            String endpointB = AuditReliabilityTest.awaitServer(dir.resolve("b"), b);
             String keyId;
             String secret;
             try (JdbcStore store = JdbcStore.postgresql(database)) {

@@ -48,8 +48,7 @@ public final class Observability {
                 () -> domain.issuers().oldestPrimaryKeyAge().toSeconds());
         gauge("openirsa_audit_write_lag_seconds", "How long the last audit record waited for its commit",
                 () -> domain.audit().lastWaitNanos() / 1e9);
-        counter("openirsa_audit_commits", "Audit commits: transactions, or SQLite journal frames (records per commit: "
-                + "openirsa_audit_records_total / this)", () -> domain.audit().commits());
+        counter("openirsa_audit_commits", "Audit group commits, a transaction each (records per commit: openirsa_audit_records_total / this)", () -> domain.audit().commits());
         counter("openirsa_audit_records", "Audit records committed", () -> domain.audit().recordsCommitted());
         domain.audit().onRecord(this::observe);
     }

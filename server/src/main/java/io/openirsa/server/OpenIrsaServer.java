@@ -8,6 +8,7 @@ import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Identifiers;
 import io.openirsa.core.OpenIrsa;
+import io.openirsa.core.audit.AuditLog;
 import io.openirsa.core.store.StoreUnavailable;
 import io.openirsa.server.admin.AccountsApi;
 import io.openirsa.server.cloudtrail.CloudTrailApi;
@@ -161,7 +162,7 @@ public final class OpenIrsaServer implements AutoCloseable {
             bodyBytes.addAndGet(-reserved);
             String requestId = Identifiers.timeOrderedUuid();
             LOG.debug("request {} refused: {} bytes of request bodies already in flight", requestId, bodyBytes.get());
-            respond(res, requestId, failure(withoutBody(req), requestId, Failure.OVERLOADED));
+            respond(res, requestId, failure(withoutBody(req), requestId, Failure.UNAVAILABLE));
             return;
         }
         try {
@@ -189,9 +190,13 @@ public final class OpenIrsaServer implements AutoCloseable {
             response = route(request, requestId);
         } catch (BodyTooLarge e) {
             response = WireResponse.of(413, "application/json", Json.write(Map.of("message", "Request body is larger than " + MAX_BODY + " bytes")));
+        } catch (AuditLog.AuditNotCommitted e) {
+            // Fail closed: no answer, credentials or change leaves without its record (docs/deployment.md). AuditLog logs the outage once.
+            LOG.debug("request {} refused: its audit record was not committed ({})", requestId, e.getMessage());
+            response = failure(request, requestId, Failure.UNAVAILABLE);
         } catch (StoreUnavailable e) {
             LOG.warn("request {} failed: the database is unreachable", requestId);
-            response = internalError(request, requestId);
+            response = failure(request, requestId, Failure.UNAVAILABLE);
         } catch (RuntimeException e) {
             // Never a stack trace on the wire; the log has it (no request data in it, so no secrets).
             LOG.error("internal error handling request {}", requestId, e);
@@ -222,7 +227,8 @@ public final class OpenIrsaServer implements AutoCloseable {
     private enum Failure {
         INTERNAL(500, "An internal error occurred.", "InternalError", AwsError.SERVER_EXCEPTION, AwsError.INTERNAL_FAILURE,
                 AwsError.SERVICE_FAILURE),
-        OVERLOADED(503, "Service is unable to handle request.", "ServiceUnavailable", AwsError.SERVICE_UNAVAILABLE_EXCEPTION,
+        /** Overloaded, or the database cannot be reached or cannot commit the call's record. */
+        UNAVAILABLE(503, "Service is unable to handle request.", "ServiceUnavailable", AwsError.SERVICE_UNAVAILABLE_EXCEPTION,
                 AwsError.SERVICE_UNAVAILABLE, AwsError.SERVICE_UNAVAILABLE);
 
         final int status;

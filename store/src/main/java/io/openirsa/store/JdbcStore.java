@@ -48,6 +48,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -70,14 +71,15 @@ public final class JdbcStore implements Store {
     /** Reads are cached between changes: heard from other replicas (PostgreSQL) or other processes on the file (SQLite). */
     private final ReadCache cache;
     private final ReadCache.Changes feed;
-    /** SQLite's audit commit point (a file beside the database); null with PostgreSQL, where a replica's disk is not the store. */
-    private final AuditJournal journal;
 
     /**
-     * The newest migration's version. A database already there opens without starting Flyway, which
-     * loads some 1,500 classes and scans the class path: most of a short command's time (bench/short-commands).
+     * The newest migration's version for the vendor: the baseline, and SQLite's change counter. A database
+     * already there opens without starting Flyway, which loads some 1,500 classes and scans the class
+     * path: most of a short command's time (bench/short-commands).
      */
-    static final int SCHEMA_VERSION = 11;
+    static int schemaVersion(String vendor) {
+        return vendor.equals("sqlite") ? 2 : 1;
+    }
 
     /** The highest migration applied successfully, or 0 (no database yet, or not one of ours). */
     static int schemaVersion(DataSource dataSource) {
@@ -97,43 +99,24 @@ public final class JdbcStore implements Store {
         }
     }
 
-    /**
-     * @param vendor sqlite or postgresql: the folder of migrations written for that database, beside the common ones
-     * @param dataDir the SQLite data folder (its audit journal), or null
-     */
-    private JdbcStore(HikariDataSource dataSource, String vendor, Path dataDir) {
+    /** @param vendor sqlite or postgresql: the folder of migrations written for that database, beside the common ones */
+    private JdbcStore(HikariDataSource dataSource, String vendor) {
         this.dataSource = dataSource;
         this.vendor = vendor;
-        if (schemaVersion(dataSource) != SCHEMA_VERSION) {
-            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration/common", "classpath:db/migration/" + vendor)
-                    .javaMigrations(new V10__AuditEventsIntoBatches()).load().migrate();
+        int found = schemaVersion(dataSource);
+        if (found != schemaVersion(vendor)) {
+            if (found > schemaVersion(vendor)) {
+                throw new IllegalStateException("the database's schema (version " + found + ") was made by a build before the first release "
+                        + "or a newer one: start from an empty data folder or database");
+            }
+            Flyway.configure().dataSource(dataSource)
+                    .locations(vendor.equals("sqlite") ? new String[] {"classpath:db/migration/common", "classpath:db/migration/sqlite"}
+                            : new String[] {"classpath:db/migration/common"})
+                    .placeholders(Map.of("audit_seq", vendor.equals("sqlite") ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY"))
+                    .load().migrate();
         }
         this.cache = new ReadCache(vendor.equals("postgresql"));
         this.feed = vendor.equals("postgresql") ? new ChangeFeed(dataSource, cache) : new ChangeCounter(dataSource, cache);
-        this.journal = dataDir == null ? null : new AuditJournal(dataDir, new AuditJournal.Table() {
-            @Override
-            public void move(List<AuditRecord> records, AuditBatches.Encoding encoding, String file, long movedThrough) {
-                inTransaction(c -> {
-                    AuditBatches.insert(c, records, encoding);
-                    run(c, "INSERT INTO audit_journal_marks (name, moved_through) VALUES (?, ?) ON CONFLICT (name) "
-                            + "DO UPDATE SET moved_through = excluded.moved_through", file, movedThrough);
-                    return null;
-                });
-            }
-
-            @Override
-            public Long mark(String file) {
-                return query("SELECT moved_through FROM audit_journal_marks WHERE name = ?", rs -> rs.getLong(1), file).stream().findFirst().orElse(null);
-            }
-
-            @Override
-            public void forget(String file) {
-                inConnection(c -> run(c, "DELETE FROM audit_journal_marks WHERE name = ?", file));
-            }
-        });
-        if (journal != null) {
-            journal.adoptOrphans(); // a process that died left records only in its journal
-        }
     }
 
     /**
@@ -172,7 +155,7 @@ public final class JdbcStore implements Store {
         config.setMaximumPoolSize(11); // ten for requests, one held by the change feed
         config.setConnectionTimeout(2000); // in an outage, fail (or serve cached reads) quickly
         config.setPoolName("openirsa-postgresql");
-        return new JdbcStore(new HikariDataSource(config), "postgresql", null);
+        return new JdbcStore(new HikariDataSource(config), "postgresql");
     }
 
     /** The connection pool's figures, for metrics. */
@@ -258,7 +241,7 @@ public final class JdbcStore implements Store {
         // Connections as they are needed, not four at once: a short command uses one (bench/short-commands).
         config.setMinimumIdle(1);
         config.setPoolName("openirsa-sqlite");
-        return new JdbcStore(new HikariDataSource(config), "sqlite", dataDir);
+        return new JdbcStore(new HikariDataSource(config), "sqlite");
     }
 
     DataSource dataSource() {
@@ -318,9 +301,6 @@ public final class JdbcStore implements Store {
 
     @Override
     public void close() {
-        if (journal != null) {
-            journal.close();
-        }
         feed.close();
         dataSource.close();
     }
@@ -356,7 +336,7 @@ public final class JdbcStore implements Store {
 
     /**
      * An account's access keys, oldest first, read over one plain connection: no pool, no change feed,
-     * no journal, no migration (when the schema is not current, through a store opened as usual).
+     * no migration (when the schema is not current, through a store opened as usual).
      * What {@code irsa env} needs, and all it needs: opening the whole store was half its time
      * (bench/short-commands). Secrets come as stored (sealed).
      */
@@ -373,7 +353,7 @@ public final class JdbcStore implements Store {
         }
         SQLiteDataSource single = new SQLiteDataSource();
         single.setUrl(url);
-        if (schemaVersion(single) != SCHEMA_VERSION) {
+        if (schemaVersion(single) != schemaVersion("sqlite")) {
             try (JdbcStore store = open(database, dataDir)) {
                 return store.accessKeys(accountId);
             }
@@ -773,62 +753,84 @@ public final class JdbcStore implements Store {
 
     // ---- audit trail ----
 
+    private static final String AUDIT = "SELECT seq, event_id, account_id, event_time, event_name, event_source, read_only, username, access_key_id, "
+            + "resource_type, resource_name, request_id, error_code, record FROM audit_events ";
+    /** LookupEvents' attributes as AuditQuery names them: each is a column. */
+    private static final Set<String> AUDIT_ATTRIBUTES = Set.of("event_id", "event_name", "read_only", "username", "resource_type", "resource_name",
+            "event_source", "access_key_id");
+
     @Override
     public void appendAudit(List<AuditRecord> batch) {
-        if (journal != null) {
-            journal.append(batch);
-            return;
-        }
         inTransaction(c -> { // not a change: nothing cached depends on audit records
-            insertAudit(c, batch);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_events (event_id, account_id, event_time, event_name, event_source, "
+                    + "read_only, username, access_key_id, resource_type, resource_name, request_id, error_code, record) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (AuditRecord r : batch) {
+                    bind(ps, new Object[] {r.eventId(), r.accountId(), r.eventTime().toEpochMilli(), r.eventName(), r.eventSource(),
+                            Boolean.toString(r.readOnly()), r.username(), r.accessKeyId(), r.resourceType(), r.resourceName(), r.requestId(),
+                            r.errorCode(), r.json()});
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
             return null;
         });
     }
 
     @Override
-    public boolean appendsSingly() {
-        return journal != null;
-    }
-
-    private static void insertAudit(Connection c, List<AuditRecord> batch) throws SQLException {
-        AuditBatches.insert(c, batch);
-    }
-
-    /** Lets go of the audit journal unmoved, as a killed process does: for tests of the replay. */
-    void abandonAuditJournal() {
-        journal.abandon();
-    }
-
-    /** Every record appended before now, by any process on the folder, is in the table (SQLite's journal); PostgreSQL has nothing to do. */
-    private void settleAudit() {
-        if (journal != null) {
-            journal.settle();
-        }
-    }
-
-    @Override
     public AuditPage lookupAudit(AuditQuery q) {
-        settleAudit();
-        return inConnection(c -> AuditBatches.lookup(c, q));
+        StringBuilder sql = new StringBuilder(AUDIT).append("WHERE event_time >= ? AND event_time <= ?");
+        List<Object> args = new ArrayList<>(List.of(q.start().toEpochMilli(), q.end().toEpochMilli()));
+        if (q.accountId() != null) {
+            sql.append(" AND account_id = ?");
+            args.add(q.accountId());
+        }
+        if (q.attribute() != null) {
+            if (!AUDIT_ATTRIBUTES.contains(q.attribute())) {
+                throw new IllegalArgumentException("not an audit attribute: " + q.attribute());
+            }
+            sql.append(" AND ").append(q.attribute()).append(" = ?");
+            args.add(q.value());
+        }
+        if (q.before() != null) {
+            sql.append(" AND seq < ?");
+            args.add(q.before());
+        }
+        sql.append(" ORDER BY seq DESC LIMIT ").append(q.limit() + 1); // one more says whether there is a next page
+        List<Sequenced> found = query(sql.toString(), JdbcStore::auditRecord, args.toArray());
+        if (found.size() <= q.limit()) {
+            return new AuditPage(found.stream().map(Sequenced::record).toList(), null);
+        }
+        List<Sequenced> page = found.subList(0, q.limit());
+        return new AuditPage(page.stream().map(Sequenced::record).toList(), page.getLast().seq());
     }
 
     @Override
     public Optional<AuditRecord> auditByRequestId(String requestId) {
-        settleAudit();
-        return Optional.ofNullable(inConnection(c -> AuditBatches.byRequestId(c, requestId)));
+        return query(AUDIT + "WHERE request_id = ? ORDER BY seq DESC LIMIT 1", JdbcStore::auditRecord, requestId).stream()
+                .map(Sequenced::record).findFirst();
     }
 
+    /** A few thousand rows per transaction: SQLite's write lock is held meanwhile, and the calls' records wait for it. */
     @Override
     public int deleteAuditBefore(Instant instant) {
-        settleAudit(); // a record still in a journal would otherwise outlive the cutoff
-        // A few batches per transaction: SQLite's write lock is held meanwhile, and the journal's mover waits for it.
         int deleted = 0;
-        AuditBatches.Expired some;
+        int some;
         do {
-            some = inTransaction(c -> AuditBatches.deleteSome(c, instant.toEpochMilli()));
-            deleted += some.records();
-        } while (some.more());
+            some = inTransaction(c -> run(c, "DELETE FROM audit_events WHERE seq IN (SELECT seq FROM audit_events WHERE event_time < ? LIMIT 5000)",
+                    instant.toEpochMilli()));
+            deleted += some;
+        } while (some > 0);
         return deleted;
+    }
+
+    private record Sequenced(long seq, AuditRecord record) {
+    }
+
+    private static Sequenced auditRecord(ResultSet rs) throws SQLException {
+        return new Sequenced(rs.getLong(1), new AuditRecord(rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)), rs.getString(5),
+                rs.getString(6), Boolean.parseBoolean(rs.getString(7)), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
+                rs.getString(12), rs.getString(13), rs.getString(14)));
     }
 
     // ---- JDBC plumbing ----
@@ -921,12 +923,15 @@ public final class JdbcStore implements Store {
         }
     }
 
-    /** No connection could be had, or it broke (SQLSTATE class 08): the database, not the statement. */
+    /**
+     * No connection could be had, or it broke (SQLSTATE class 08), or the server is shutting down or
+     * starting (class 57: 57P01 on a fast shutdown, 57P03): the database, not the statement.
+     */
     private static boolean unreachable(SQLException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException
                     || t instanceof SocketException || t instanceof EOFException
-                    || (t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08"))) {
+                    || (t instanceof SQLException s && s.getSQLState() != null && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("57")))) {
                 return true;
             }
         }

@@ -1,10 +1,12 @@
 package io.openirsa.core.audit;
 
+import io.openirsa.core.AwsError;
+import io.openirsa.core.AwsException;
 import io.openirsa.core.store.AuditTrail;
-import io.openirsa.core.store.StoreUnavailable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -13,23 +15,32 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
- * Appends audit records with group commit: callers hand over a record and wait until the batch it
- * went into is committed, so a record is on disk before the response it describes leaves, while
- * many concurrent calls share one transaction. If the store stops answering, records wait in
- * memory (up to {@value #MAX_PENDING}) and are written when it is back; meanwhile callers do not
- * wait for them, so an outage slows no answer. Where an append of one record costs what it costs in
- * a batch (SQLite's journal, {@link io.openirsa.core.store.AuditTrail#appendsSingly()}), the caller
- * appends its own record and the group commit is only the path of retries.
+ * Commits every call's audit record before the call's answer leaves, with group commit: one writer
+ * gathers the records of concurrent calls into one transaction, and each caller waits for the one
+ * its record went into. A record that cannot be committed (the database unreachable, its disk full,
+ * any store error) fails its call with {@link AuditNotCommitted}: the call's answer is then an
+ * AWS-shaped 503, never credentials or a change without a record (docs/deployment.md).
  */
 public final class AuditLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
     static final int MAX_BATCH = 500;
-    static final int MAX_PENDING = 100_000;
+    /** Records waiting at most; past it a call fails at once instead of holding memory while the database stalls. */
+    static final int MAX_WAITING = 10_000;
+    /** How long a caller waits for its commit: longer, and the database is taken to be unreachable. */
+    static final Duration COMMIT_WITHIN = Duration.ofSeconds(10);
+
+    /** A call's record could not be committed: the call must not succeed. */
+    public static final class AuditNotCommitted extends RuntimeException {
+        AuditNotCommitted(String message, Throwable cause) {
+            super(message, cause, false, false);
+        }
+    }
 
     private record Pending(AuditRecord record, CompletableFuture<Void> committed) {
     }
@@ -37,13 +48,13 @@ public final class AuditLog implements AutoCloseable {
     private final AuditTrail trail;
     private final List<Consumer<ApiCall>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong lastWaitNanos = new AtomicLong();
-    /** Commits and the records in them: with a group commit their ratio is its effect (2.5-3 under bench/run's load); a journal's caller commits one each. */
+    /** Transactions and the records in them: their ratio is the group commit's effect. */
     private final LongAdder commits = new LongAdder();
     private final LongAdder committed = new LongAdder();
-    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(MAX_WAITING);
     private final Thread writer;
     private volatile boolean closed;
-    /** The last write failed: records are queued for a retry and callers do not wait. */
+    /** The last commit failed: logged once until one succeeds again. */
     private volatile boolean failing;
 
     public AuditLog(AuditTrail trail) {
@@ -52,7 +63,7 @@ public final class AuditLog implements AutoCloseable {
         this.writer = Thread.ofPlatform().daemon().name("audit-writer").start(this::write);
     }
 
-    /** Called with every call recorded (metrics, the request log), after its record is written. */
+    /** Called with every call recorded or refused for want of a record (metrics, the request log). */
     public void onRecord(Consumer<ApiCall> listener) {
         listeners.add(listener);
     }
@@ -62,7 +73,7 @@ public final class AuditLog implements AutoCloseable {
         return lastWaitNanos.get();
     }
 
-    /** Commits since start: group-commit transactions, or journal frames. */
+    /** Transactions committed since start. */
     public long commits() {
         return commits.sum();
     }
@@ -73,13 +84,18 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
-     * Records a call and returns once its record is committed, or at once while the store is
-     * unreachable (the record then waits in memory).
+     * Records a call; returns once its record is committed.
      *
-     * @return false if it is not committed yet (logged; the caller's answer is not changed)
+     * @throws AuditNotCommitted if it could not be: the caller answers ServiceUnavailable instead
      */
-    public boolean record(ApiCall call) {
-        boolean written = write(call);
+    public void record(ApiCall call) {
+        AuditNotCommitted failure = null;
+        try {
+            commit(CloudTrail.record(call));
+        } catch (AuditNotCommitted e) {
+            failure = e;
+            call.failed(new AwsException(AwsError.SERVICE_UNAVAILABLE, "Service is unable to handle request.")); // as the request log and metrics tell it
+        }
         for (var l : listeners) {
             try {
                 l.accept(call);
@@ -87,56 +103,30 @@ public final class AuditLog implements AutoCloseable {
                 LOG.warn("an audit listener failed", e);
             }
         }
-        return written;
+        if (failure != null) {
+            throw failure;
+        }
     }
 
-    /** Waits for the commit without a timeout (a timed wait costs a timer per call); the writer answers every caller. */
-    private boolean write(ApiCall call) {
+    private void commit(AuditRecord r) {
         long started = System.nanoTime();
-        AuditRecord r = CloudTrail.record(call);
-        if (closed) {
-            LOG.error("audit log closed: the record of request {} ({}) is lost", r.requestId(), r.eventName());
-            return false;
-        }
-        if (trail.appendsSingly() && !failing) {
-            // A journal append costs the same alone as in a batch: the caller writes its own record and
-            // skips two thread hand-offs. While the store fails, records go through the queue and its retries.
-            try {
-                trail.appendAudit(List.of(r));
-                commits.increment();
-                committed.increment();
-                lastWaitNanos.set(System.nanoTime() - started);
-                return true;
-            } catch (StoreUnavailable e) {
-                LOG.error("audit records cannot be written ({}); keeping them to retry", e.getMessage());
-                failing = true;
-            } catch (RuntimeException e) {
-                LOG.error("the audit record of request {} ({}) could not be written", r.requestId(), r.eventName(), e);
-                return false;
-            }
-        }
         Pending p = new Pending(r, new CompletableFuture<>());
-        if (queue.size() >= MAX_PENDING) {
-            LOG.error("{} audit records wait for the store: the record of request {} ({}) is lost", queue.size(), r.requestId(), r.eventName());
-            return false;
+        if (closed) {
+            throw new AuditNotCommitted("the audit log is closed", null);
         }
-        queue.add(p);
-        if (failing) {
-            return false; // written when the store is back
+        if (!queue.offer(p)) {
+            throw new AuditNotCommitted(MAX_WAITING + " audit records already wait for the database", null);
         }
         try {
-            p.committed.get();
+            p.committed.get(COMMIT_WITHIN.toMillis(), TimeUnit.MILLISECONDS);
             lastWaitNanos.set(System.nanoTime() - started);
-            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            throw new AuditNotCommitted("interrupted", e);
+        } catch (TimeoutException e) {
+            throw new AuditNotCommitted("the database did not commit within " + COMMIT_WITHIN.toSeconds() + " s", e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof StoreUnavailable) {
-                return false; // queued, written when the store is back; the writer logs the outage once
-            }
-            LOG.error("the audit record of request {} ({}) could not be written", r.requestId(), r.eventName(), e.getCause());
-            return false;
+            throw new AuditNotCommitted("the database refused the record", e.getCause());
         }
     }
 
@@ -150,48 +140,25 @@ public final class AuditLog implements AutoCloseable {
                 }
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
-                long backoff = 100;
-                while (true) {
-                    try {
-                        trail.appendAudit(batch.stream().map(Pending::record).toList());
-                        commits.increment();
-                        committed.add(batch.size());
-                        batch.forEach(p -> p.committed.complete(null));
-                        if (failing) {
-                            LOG.info("audit records are written again");
-                            failing = false;
-                        }
-                        break;
-                    } catch (RuntimeException e) {
-                        if (!(e instanceof StoreUnavailable)) {
-                            // Refused, not unreachable: retrying would refuse again and hold up every later record.
-                            LOG.error("{} audit records were refused by the store", batch.size(), e);
-                            batch.forEach(p -> p.committed.completeExceptionally(e));
-                            break;
-                        }
-                        if (!failing) {
-                            LOG.error("audit records cannot be written ({}); keeping them to retry", e.getMessage());
-                            failing = true;
-                            // Callers waiting on this batch are answered now; their records stay queued.
-                            batch.forEach(p -> p.committed.completeExceptionally(e));
-                        }
-                        if (closed) {
-                            LOG.error("shutting down: {} audit records could not be written", batch.size() + queue.size());
-                            return;
-                        }
-                        Thread.sleep(backoff);
-                        backoff = Math.min(backoff * 2, 2000);
-                    }
+                trail.appendAudit(batch.stream().map(Pending::record).toList());
+                commits.increment();
+                committed.add(batch.size());
+                batch.forEach(p -> p.committed.complete(null));
+                if (failing) {
+                    LOG.info("audit records are committed again");
+                    failing = false;
                 }
-                batch.clear();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (Throwable e) { // callers wait without a timeout: whatever happens, they are answered
-                LOG.error("{} audit records could not be written", batch.size(), e);
+            } catch (Throwable e) { // callers wait for an answer: whatever happens, they get one
+                if (!failing) {
+                    LOG.error("audit records cannot be committed: their calls are answered ServiceUnavailable until they can ({})", e.toString());
+                    failing = true;
+                }
                 batch.forEach(p -> p.committed.completeExceptionally(e));
-                batch.clear();
             }
+            batch.clear();
         }
     }
 

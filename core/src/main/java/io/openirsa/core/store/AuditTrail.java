@@ -8,19 +8,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** Where audit records are kept: appended in batches, in one transaction each, and read newest first. */
+/** Where audit records are kept: a row each, appended in batches of one transaction each, read newest first. */
 public interface AuditTrail {
 
     /** Durably stores the batch (one transaction) before returning. */
     void appendAudit(List<AuditRecord> batch);
-
-    /**
-     * Whether a batch of one costs about what it costs in a larger batch (an append to a journal
-     * file), so that a caller may append its own record rather than hand it to a group commit.
-     */
-    default boolean appendsSingly() {
-        return false;
-    }
 
     AuditPage lookupAudit(AuditQuery query);
 

@@ -1,6 +1,7 @@
--- A counter that every change to what reads are cached from moves, whoever writes it (this server,
--- or another process on the same file such as `irsa keys rotate`): the server polls it and drops its
--- cached reads when it moves. Audit records are not counted; nothing cached depends on them.
+-- SQLite has no NOTIFY (PostgreSQL's change feed): a counter that every change to what reads are
+-- cached from moves, whoever writes it (this server, or another process on the same file such as
+-- `irsa keys rotate`). The server polls it and drops its cached reads when it moves. Audit records
+-- are not counted; nothing cached depends on them.
 CREATE TABLE store_changes (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     n  INTEGER NOT NULL
