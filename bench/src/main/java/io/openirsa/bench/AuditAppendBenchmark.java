@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class AuditAppendBenchmark {
-    @Param({"1", "4", "16", "64"}) // records per commit under load: openirsa_audit_records_total / openirsa_audit_commits_total
+    @Param({"1", "4", "16"}) // records per commit under load: openirsa_audit_records_total / openirsa_audit_commits_total
     int batch;
 
     @Param({"1500"})

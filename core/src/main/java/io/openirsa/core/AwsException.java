@@ -7,6 +7,7 @@ package io.openirsa.core;
 public final class AwsException extends RuntimeException {
     private final AwsError error;
     private Denial denial;
+    private WebIdentity claimedBy;
 
     /**
      * Why a call was refused, for the administrator (the audit record and {@code irsa explain}); the
@@ -45,6 +46,19 @@ public final class AwsException extends RuntimeException {
     /** The administrator's explanation, or null. */
     public Denial denial() {
         return denial;
+    }
+
+    /** Says who the refused call's web identity token claimed to be, for its audit record; returns this exception. */
+    public AwsException claimedBy(WebIdentity identity) {
+        if (claimedBy == null) {
+            claimedBy = identity;
+        }
+        return this;
+    }
+
+    /** Who the web identity token claimed to be, or null. */
+    public WebIdentity claimedBy() {
+        return claimedBy;
     }
 
     /** Query-protocol {@code <Type>}: Sender for 4xx, Receiver for 5xx. */

@@ -3,7 +3,6 @@ package io.openirsa.server;
 import io.openirsa.core.OpenIrsa;
 import io.openirsa.core.audit.ApiCall;
 import io.openirsa.core.model.OidcProvider;
-import io.openirsa.core.sts.WebIdentityVerifier;
 import io.openirsa.server.query.QueryParams;
 
 import java.util.ArrayList;
@@ -16,8 +15,7 @@ import java.util.regex.Pattern;
 
 /**
  * Starts the audit record of a call from what the wire carried: CloudTrail's requestParameters
- * (lowerCamel names, lists gathered, secrets left out) and, for AssumeRoleWithWebIdentity, the web
- * identity the token claims (verified or not: a refused call is recorded with who it claimed to be).
+ * (lowerCamel names, lists gathered, secrets left out) and, for AssumeRoleWithWebIdentity, the role.
  */
 public final class AuditedCall {
     private static final Pattern ROLE_ARN = Pattern.compile("arn:aws:iam::(\\d{12}):role/.+");
@@ -77,27 +75,13 @@ public final class AuditedCall {
         return value;
     }
 
+    /** The role an exchange asks for. Who the token claims to be comes from the domain, which decodes it (AwsException.claimedBy). */
     private static void webIdentity(ApiCall call, QueryParams params) {
         String roleArn = params.get("RoleArn");
         Matcher role = roleArn == null ? null : ROLE_ARN.matcher(roleArn);
-        if (role == null || !role.matches()) {
-            return;
+        if (role != null && role.matches()) {
+            call.resource("AWS::IAM::Role", roleArn, role.group(1));
         }
-        call.resource("AWS::IAM::Role", roleArn, role.group(1));
-        String token = params.get("WebIdentityToken");
-        if (token == null) {
-            return;
-        }
-        WebIdentityVerifier.unverifiedClaims(token).ifPresent(claims -> {
-            if (claims.get("iss") instanceof String issuer && claims.get("sub") instanceof String subject) {
-                String audience = switch (claims.get("aud")) {
-                    case String one -> one;
-                    case List<?> many when !many.isEmpty() && many.getFirst() instanceof String first -> first;
-                    case null, default -> "";
-                };
-                call.webIdentity(new ApiCall.WebIdentity(OidcProvider.arn(role.group(1), issuer), audience, subject));
-            }
-        }); // not a JWT: recorded without a web identity
     }
 
     /** The IAM resources a call names: a role, an OIDC provider. */

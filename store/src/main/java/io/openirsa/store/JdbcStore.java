@@ -48,7 +48,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -112,7 +111,8 @@ public final class JdbcStore implements Store {
             Flyway.configure().dataSource(dataSource)
                     .locations(vendor.equals("sqlite") ? new String[] {"classpath:db/migration/common", "classpath:db/migration/sqlite"}
                             : new String[] {"classpath:db/migration/common"})
-                    .placeholders(Map.of("audit_seq", vendor.equals("sqlite") ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY"))
+                    .placeholders(vendor.equals("sqlite") ? Map.of("audit_seq", "INTEGER PRIMARY KEY", "blob", "BLOB")
+                            : Map.of("audit_seq", "BIGSERIAL PRIMARY KEY", "blob", "BYTEA"))
                     .load().migrate();
         }
         this.cache = new ReadCache(vendor.equals("postgresql"));
@@ -154,6 +154,9 @@ public final class JdbcStore implements Store {
         }
         config.setMaximumPoolSize(11); // ten for requests, one held by the change feed
         config.setConnectionTimeout(2000); // in an outage, fail (or serve cached reads) quickly
+        // A connection whose server went silent (a dead network path) fails in 30 s instead of hanging: callers
+        // wait for the audit writer, which must answer them (AuditTrail.COMMIT_WITHIN bounds the statements).
+        config.addDataSourceProperty("socketTimeout", 30);
         config.setPoolName("openirsa-postgresql");
         return new JdbcStore(new HikariDataSource(config), "postgresql");
     }
@@ -237,6 +240,7 @@ public final class JdbcStore implements Store {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl("jdbc:sqlite:" + dataDir.resolve("openirsa.db").toAbsolutePath()
                 + "?journal_mode=WAL&busy_timeout=10000&synchronous=NORMAL");
+        config.setConnectionInitSql("PRAGMA wal_autocheckpoint=0"); // ChangeCounter checkpoints, off the audit writer's path
         config.setMaximumPoolSize(4);
         // Connections as they are needed, not four at once: a short command uses one (bench/short-commands).
         config.setMinimumIdle(1);
@@ -753,84 +757,35 @@ public final class JdbcStore implements Store {
 
     // ---- audit trail ----
 
-    private static final String AUDIT = "SELECT seq, event_id, account_id, event_time, event_name, event_source, read_only, username, access_key_id, "
-            + "resource_type, resource_name, request_id, error_code, record FROM audit_events ";
-    /** LookupEvents' attributes as AuditQuery names them: each is a column. */
-    private static final Set<String> AUDIT_ATTRIBUTES = Set.of("event_id", "event_name", "read_only", "username", "resource_type", "resource_name",
-            "event_source", "access_key_id");
-
     @Override
     public void appendAudit(List<AuditRecord> batch) {
-        inTransaction(c -> { // not a change: nothing cached depends on audit records
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_events (event_id, account_id, event_time, event_name, event_source, "
-                    + "read_only, username, access_key_id, resource_type, resource_name, request_id, error_code, record) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                for (AuditRecord r : batch) {
-                    bind(ps, new Object[] {r.eventId(), r.accountId(), r.eventTime().toEpochMilli(), r.eventName(), r.eventSource(),
-                            Boolean.toString(r.readOnly()), r.username(), r.accessKeyId(), r.resourceType(), r.resourceName(), r.requestId(),
-                            r.errorCode(), r.json()});
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
+        // One INSERT, its own transaction: no BEGIN and COMMIT around it. Not a change: nothing cached depends on audit records.
+        inConnection(c -> {
+            AuditBatch.insert(c, batch);
             return null;
         });
     }
 
     @Override
     public AuditPage lookupAudit(AuditQuery q) {
-        StringBuilder sql = new StringBuilder(AUDIT).append("WHERE event_time >= ? AND event_time <= ?");
-        List<Object> args = new ArrayList<>(List.of(q.start().toEpochMilli(), q.end().toEpochMilli()));
-        if (q.accountId() != null) {
-            sql.append(" AND account_id = ?");
-            args.add(q.accountId());
-        }
-        if (q.attribute() != null) {
-            if (!AUDIT_ATTRIBUTES.contains(q.attribute())) {
-                throw new IllegalArgumentException("not an audit attribute: " + q.attribute());
-            }
-            sql.append(" AND ").append(q.attribute()).append(" = ?");
-            args.add(q.value());
-        }
-        if (q.before() != null) {
-            sql.append(" AND seq < ?");
-            args.add(q.before());
-        }
-        sql.append(" ORDER BY seq DESC LIMIT ").append(q.limit() + 1); // one more says whether there is a next page
-        List<Sequenced> found = query(sql.toString(), JdbcStore::auditRecord, args.toArray());
-        if (found.size() <= q.limit()) {
-            return new AuditPage(found.stream().map(Sequenced::record).toList(), null);
-        }
-        List<Sequenced> page = found.subList(0, q.limit());
-        return new AuditPage(page.stream().map(Sequenced::record).toList(), page.getLast().seq());
+        return inConnection(c -> AuditBatch.lookup(c, q));
     }
 
     @Override
     public Optional<AuditRecord> auditByRequestId(String requestId) {
-        return query(AUDIT + "WHERE request_id = ? ORDER BY seq DESC LIMIT 1", JdbcStore::auditRecord, requestId).stream()
-                .map(Sequenced::record).findFirst();
+        return Optional.ofNullable(inConnection(c -> AuditBatch.byRequestId(c, requestId)));
     }
 
-    /** A few thousand rows per transaction: SQLite's write lock is held meanwhile, and the calls' records wait for it. */
+    /** A thousand batches per transaction: SQLite's write lock is held meanwhile, and the calls' records wait for it. */
     @Override
     public int deleteAuditBefore(Instant instant) {
         int deleted = 0;
         int some;
         do {
-            some = inTransaction(c -> run(c, "DELETE FROM audit_events WHERE seq IN (SELECT seq FROM audit_events WHERE event_time < ? LIMIT 5000)",
-                    instant.toEpochMilli()));
+            some = inTransaction(c -> AuditBatch.deleteSome(c, instant.toEpochMilli(), 1000));
             deleted += some;
         } while (some > 0);
         return deleted;
-    }
-
-    private record Sequenced(long seq, AuditRecord record) {
-    }
-
-    private static Sequenced auditRecord(ResultSet rs) throws SQLException {
-        return new Sequenced(rs.getLong(1), new AuditRecord(rs.getString(2), rs.getString(3), Instant.ofEpochMilli(rs.getLong(4)), rs.getString(5),
-                rs.getString(6), Boolean.parseBoolean(rs.getString(7)), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
-                rs.getString(12), rs.getString(13), rs.getString(14)));
     }
 
     // ---- JDBC plumbing ----

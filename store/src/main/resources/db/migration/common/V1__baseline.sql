@@ -1,5 +1,5 @@
 -- OpenIRSA's schema, in SQL that SQLite and PostgreSQL both take: timestamps as ISO-8601 TEXT, JSON
--- lists and maps as TEXT. ${audit_seq} is the one column type they spell differently (JdbcStore).
+-- lists and maps as TEXT.
 CREATE TABLE accounts (
     id      TEXT PRIMARY KEY,
     created TEXT NOT NULL
@@ -134,32 +134,16 @@ CREATE TABLE pod_identity_associations (
     UNIQUE (account_id, cluster_name, namespace, service_account)
 );
 
--- CloudTrail records, a row each: the fields LookupEvents filters on, and the record itself as JSON.
--- seq orders them (newest first) and is where a page ends. Every call's record is committed before
--- its answer leaves (AuditLog's group commit); retention deletes by event_time.
-CREATE TABLE audit_events (
-    seq           ${audit_seq},
-    event_id      TEXT NOT NULL UNIQUE,
-    account_id    TEXT, -- recipientAccountId
-    event_time    BIGINT NOT NULL, -- epoch milliseconds
-    event_name    TEXT NOT NULL,
-    event_source  TEXT NOT NULL,
-    read_only     TEXT NOT NULL, -- true or false, as LookupEvents' ReadOnly value is written
-    username      TEXT,
-    access_key_id TEXT,
-    resource_type TEXT,
-    resource_name TEXT,
-    request_id    TEXT NOT NULL,
-    error_code    TEXT,
-    record        TEXT NOT NULL
+-- CloudTrail records, a row per group commit: the records of one transaction as a JSON array,
+-- deflated together (AuditBatch). A row per record with its own indexes cost an exchange half its
+-- throughput (docs/benchmarks.md, 2026-12-07). Lookups read batches newest first and filter them;
+-- ids are where a page ends; retention deletes batches by time. ${audit_seq} and ${blob} are the
+-- column types SQLite and PostgreSQL spell differently (JdbcStore).
+CREATE TABLE audit_batches (
+    id       ${audit_seq}, -- SQLite: the rowid, one past the largest (AUTOINCREMENT cost 30 µs a commit)
+    min_time BIGINT NOT NULL, -- epoch milliseconds of the oldest record
+    max_time BIGINT NOT NULL,
+    records  INTEGER NOT NULL,
+    payload  ${blob} NOT NULL
 );
--- A tenant's pages, the attributes LookupEvents is asked for most (read_only, event_source and
--- resource_type have a handful of values each: the account's own index serves them), requests by id
--- (irsa explain), and retention.
-CREATE INDEX audit_events_account ON audit_events (account_id, seq);
-CREATE INDEX audit_events_name ON audit_events (event_name, seq);
-CREATE INDEX audit_events_username ON audit_events (username, seq);
-CREATE INDEX audit_events_access_key ON audit_events (access_key_id, seq);
-CREATE INDEX audit_events_resource ON audit_events (resource_name, seq);
-CREATE INDEX audit_events_request ON audit_events (request_id);
-CREATE INDEX audit_events_time ON audit_events (event_time);
+CREATE INDEX audit_batches_time ON audit_batches (min_time);

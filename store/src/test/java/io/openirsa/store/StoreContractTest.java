@@ -140,12 +140,14 @@ class StoreContractTest {
     @ValueSource(strings = {"sqlite", "postgresql"})
     void auditTrail_newestFirst_pagedAndFiltered(String vendor) throws Exception {
         try (JdbcStore s = TestDatabases.open(vendor)) {
-            List<AuditRecord> batch = new ArrayList<>();
+            List<AuditRecord> records = new ArrayList<>();
             for (int i = 0; i < 7; i++) {
-                batch.add(new AuditRecord("e" + i, "123456789012", T.plusSeconds(i), i % 2 == 0 ? "GetRole" : "CreateRole", "iam.amazonaws.com",
-                        i % 2 == 0, "root", "AKIA", "AWS::IAM::Role", "arn:aws:iam::123456789012:role/r", "req-" + i, null, "{\"i\":" + i + "}"));
+                records.add(new AuditRecord("e" + i, "123456789012", T.plusSeconds(i), i % 2 == 0 ? "GetRole" : "CreateRole", "iam.amazonaws.com",
+                        i % 2 == 0, "root", "AKIA", "AWS::IAM::Role", "arn:aws:iam::123456789012:role/r", requestId(T.plusSeconds(i), i), null,
+                        "{\"i\":" + i + "}"));
             }
-            s.appendAudit(batch);
+            s.appendAudit(records.subList(0, 3)); // one group commit of three, then four of one
+            records.subList(3, 7).forEach(r -> s.appendAudit(List.of(r)));
             AuditPage first = s.lookupAudit(new AuditQuery("123456789012", null, null, T, T.plusSeconds(60), 3, null));
             assertThat(first.records()).extracting(AuditRecord::eventId).containsExactly("e6", "e5", "e4");
             AuditPage second = s.lookupAudit(new AuditQuery("123456789012", null, null, T, T.plusSeconds(60), 3, first.next()));
@@ -157,13 +159,42 @@ class StoreContractTest {
                     .extracting(AuditRecord::eventId).containsExactly("e5", "e3", "e1");
             assertThat(s.lookupAudit(new AuditQuery("123456789012", null, null, T.plusSeconds(2), T.plusSeconds(3), 50, null)).records()).hasSize(2);
             assertThat(s.lookupAudit(new AuditQuery("999999999999", null, null, T, T.plusSeconds(60), 50, null)).records()).isEmpty();
-            assertThat(s.auditByRequestId("req-4")).hasValueSatisfying(r -> {
+            assertThat(s.auditByRequestId(requestId(T.plusSeconds(4), 4))).hasValueSatisfying(r -> {
                 assertThat(r.json()).isEqualTo("{\"i\":4}");
                 assertThat(r.eventTime()).isEqualTo(T.plusSeconds(4));
                 assertThat(r.readOnly()).isTrue();
             });
+            assertThat(s.auditByRequestId(requestId(T.plusSeconds(4), 9))).isEmpty();
+            assertThat(s.lookupAudit(new AuditQuery(null, "event_id", "e5", T, T.plusSeconds(60), 50, null)).records())
+                    .extracting(AuditRecord::requestId).containsExactly(requestId(T.plusSeconds(5), 5));
             assertThat(s.deleteAuditBefore(T.plusSeconds(3))).isEqualTo(3);
+            assertThat(s.lookupAudit(new AuditQuery(null, null, null, T, T.plusSeconds(60), 50, null)).records())
+                    .extracting(AuditRecord::eventId).containsExactly("e6", "e5", "e4", "e3");
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aLookup_readsABoundedNumberOfBatches_andGoesOnWithItsNextToken() throws Exception {
+        try (JdbcStore s = TestDatabases.open("sqlite")) {
+            s.appendAudit(List.of(new AuditRecord("mine", "111111111111", T, "GetRole", "iam.amazonaws.com", true, "root", null, null, null,
+                    requestId(T, 1), null, "{}")));
+            for (int i = 0; i < AuditBatch.SCAN_BUDGET + 100; i++) { // another tenant's trail, newer than the record looked for
+                s.appendAudit(List.of(new AuditRecord("other" + i, "222222222222", T.plusSeconds(1), "GetRole", "iam.amazonaws.com", true, "root",
+                        null, null, null, requestId(T.plusSeconds(1), i), null, "{}")));
+            }
+            AuditPage first = s.lookupAudit(new AuditQuery("111111111111", null, null, T, T.plusSeconds(60), 50, null));
+            assertThat(first.records()).as("not found within the budget").isEmpty();
+            assertThat(first.next()).as("but the page says where to go on").isNotNull();
+            AuditPage second = s.lookupAudit(new AuditQuery("111111111111", null, null, T, T.plusSeconds(60), 50, first.next()));
+            assertThat(second.records()).extracting(AuditRecord::eventId).containsExactly("mine");
+            assertThat(second.next()).isNull();
+        }
+    }
+
+    /** A time-ordered id of the instant, as Identifiers makes request ids. */
+    static String requestId(Instant at, int n) {
+        long ms = at.toEpochMilli();
+        return String.format("%08x-%04x-7%03x-8000-%012x", ms >>> 16, ms & 0xFFFF, n, n);
     }
 
     @ParameterizedTest

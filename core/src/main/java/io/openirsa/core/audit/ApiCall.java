@@ -1,6 +1,7 @@
 package io.openirsa.core.audit;
 
 import io.openirsa.core.AwsException;
+import io.openirsa.core.WebIdentity;
 import io.openirsa.core.Caller;
 
 import java.time.Instant;
@@ -17,10 +18,6 @@ import java.util.Map;
 public final class ApiCall {
     /** A resource the call touched, as CloudTrail lists it. */
     public record Resource(String type, String arn, String accountId) {
-    }
-
-    /** The web identity of an AssumeRoleWithWebIdentity call (from the token, verified or not). */
-    public record WebIdentity(String providerArn, String audience, String subject) {
     }
 
     /** CloudTrail omits requestParameters larger than 100 KB; so does this record. */
@@ -125,8 +122,12 @@ public final class ApiCall {
         return this;
     }
 
+    /** The call was refused; the refusal may say who the web identity token claimed to be. */
     public ApiCall failed(AwsException e) {
         this.error = e;
+        if (e.claimedBy() != null && webIdentity == null) {
+            webIdentity = e.claimedBy();
+        }
         return this;
     }
 

@@ -1,5 +1,7 @@
 package io.openirsa.core.eks;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSVerifier;
@@ -14,7 +16,6 @@ import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.DenialStage;
 import io.openirsa.core.Caller;
-import io.openirsa.core.Remembered;
 import io.openirsa.core.Settings;
 import io.openirsa.core.iam.Permissions;
 import io.openirsa.core.issuer.ClusterIssuers;
@@ -54,7 +55,7 @@ public final class PodIdentity {
     private final JwksCache jwks;
     private final Eks eks;
     /** Verifiers by key, as the web identity verifier keeps them: building one decodes the key's numbers. */
-    private final Remembered<JWK, JWSVerifier> verifiers = new Remembered<>(1_000);
+    private final Cache<JWK, JWSVerifier> verifiers = Caffeine.newBuilder().maximumSize(1_000).build();
 
     /** @param jwks where a registered cluster's keys come from; an own cluster's are read directly */
     public PodIdentity(Store store, Settings settings, ClusterIssuers issuers, Permissions permissions, Sts sts, JwksCache jwks, Eks eks) {
@@ -159,7 +160,7 @@ public final class PodIdentity {
                 continue;
             }
             try {
-                JWSVerifier verifier = verifiers.get(key);
+                JWSVerifier verifier = verifiers.getIfPresent(key);
                 if (verifier == null) {
                     verifier = switch (key) {
                         case RSAKey rsa when JWSAlgorithm.Family.RSA.contains(alg) -> new RSASSAVerifier(rsa);
@@ -169,7 +170,7 @@ public final class PodIdentity {
                     if (verifier == null) {
                         continue;
                     }
-                    verifiers.remember(key, verifier);
+                    verifiers.put(key, verifier);
                 }
                 if (jwt.verify(verifier)) {
                     signed = true;

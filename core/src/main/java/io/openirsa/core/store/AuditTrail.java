@@ -4,14 +4,17 @@ import io.openirsa.core.audit.AuditPage;
 import io.openirsa.core.audit.AuditQuery;
 import io.openirsa.core.audit.AuditRecord;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /** Where audit records are kept: a row each, appended in batches of one transaction each, read newest first. */
 public interface AuditTrail {
+    /** How long a commit of audit records may take before it fails: its callers wait for it. */
+    Duration COMMIT_WITHIN = Duration.ofSeconds(10);
 
-    /** Durably stores the batch (one transaction) before returning. */
+    /** Durably stores the batch (one transaction) before returning, or throws; within {@link #COMMIT_WITHIN} either way. */
     void appendAudit(List<AuditRecord> batch);
 
     AuditPage lookupAudit(AuditQuery query);

@@ -1,9 +1,10 @@
 package io.openirsa.core.sts;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.openirsa.core.Identifiers;
-import io.openirsa.core.Remembered;
 import io.openirsa.core.model.KeyStatus;
 import io.openirsa.core.model.StoredKey;
 import io.openirsa.core.store.Store;
@@ -121,12 +122,12 @@ public final class SessionTokens {
     /** The claims, or empty when the token is not one of ours or was altered. Never throws on input. */
     public Optional<SessionClaims> open(String token) {
         String exact = token.trim();
-        Opened known = opened.get(exact);
+        Opened known = opened.getIfPresent(exact);
         if (known != null && keyset.keys().containsKey(known.keyId())) {
             return Optional.of(known.claims()); // these exact characters opened before, and their key is still in the keyset
         }
         Optional<Opened> now = unseal(exact);
-        now.ifPresent(o -> opened.remember(exact, o));
+        now.ifPresent(o -> opened.put(exact, o));
         return now.map(Opened::claims);
     }
 
@@ -139,7 +140,7 @@ public final class SessionTokens {
     }
 
     static final int OPENED_KEPT = 4096;
-    private final Remembered<String, Opened> opened = new Remembered<>(OPENED_KEPT);
+    private final Cache<String, Opened> opened = Caffeine.newBuilder().maximumSize(OPENED_KEPT).build();
 
     private Optional<Opened> unseal(String token) {
         try {

@@ -7,6 +7,7 @@ import io.openirsa.core.CompiledPolicies;
 import io.openirsa.core.Constraints;
 import io.openirsa.core.Identifiers;
 import io.openirsa.core.Settings;
+import io.openirsa.core.WebIdentity;
 import io.openirsa.core.iam.AuthorizationContext;
 import io.openirsa.core.iam.Permissions;
 import io.openirsa.core.model.Role;
@@ -80,7 +81,15 @@ public final class Sts {
         String accountId = arn.group(1);
         // The token first: nothing a caller sends is compiled or kept before it proves who it is.
         VerifiedToken token = verifier.verify(r.webIdentityToken(), accountId);
+        try {
+            return assumeRoleWithWebIdentity(r, arn, token);
+        } catch (AwsException e) {
+            throw e.claimedBy(new WebIdentity(token.provider().arn(), token.audience(), token.subject()));
+        }
+    }
 
+    private WebIdentitySession assumeRoleWithWebIdentity(AssumeRoleWithWebIdentityRequest r, Matcher arn, VerifiedToken token) {
+        String accountId = arn.group(1);
         String rolePath = arn.group(2) == null ? "/" : arn.group(2);
         Role role = store.role(accountId, arn.group(3))
                 .filter(found -> found.name().equals(arn.group(3)) && found.path().equals(rolePath))

@@ -1,5 +1,7 @@
 package io.openirsa.core.sts;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -19,7 +21,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.DenialStage;
-import io.openirsa.core.Remembered;
+import io.openirsa.core.WebIdentity;
 import io.openirsa.core.Sha256;
 import io.openirsa.core.model.OidcProvider;
 import io.openirsa.core.store.Store;
@@ -35,7 +37,6 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -66,23 +67,20 @@ public final class WebIdentityVerifier {
     private final JwksCache jwks;
     static final int CACHED = 10_000;
     /** Verifiers by key: building one decodes the key's numbers, which cost as much as the check itself. */
-    private final Remembered<JWK, JWSVerifier> verifiers = new Remembered<>(CACHED);
+    private final Cache<JWK, JWSVerifier> verifiers = Caffeine.newBuilder().maximumSize(CACHED).build();
     /**
      * Tokens whose signature verified, by the SHA-256 of their exact text, with the key that verified them. The same
      * token comes back often (every {@code aws} command of a script, every SDK refresh until the
      * kubelet rotates the file), and the RSA check is the largest single cost of an exchange. Only the
      * signature check is skipped on a hit, and only while the issuer still publishes that key; every
-     * claim is checked again, so an expired token is refused as before. Kept on a token's second
-     * sight only: a rollout's tokens come once each, and churning them through this memory promoted
-     * them all to the old generation.
+     * claim is checked again, so an expired token is refused as before. Caffeine's admission keeps
+     * out tokens seen once (each pod of a rollout) in favour of those that come back.
      */
-    private final Remembered<ByteBuffer, JWK> verified = Remembered.onSecondSight(CACHED, WINDOW);
-    /** How many other tokens may come between two sights of one token for it to be remembered. */
-    static final int WINDOW = 1024;
+    private final Cache<ByteBuffer, JWK> verified = Caffeine.newBuilder().maximumSize(CACHED).build();
     private final Clock clock;
     /** Parsed JWS headers by their base64url text; only headers of a usual size, so that hostile ones cannot fill memory. */
     static final int MAX_REMEMBERED_HEADER = 512;
-    private final Remembered<String, JWSHeader> headers = new Remembered<>(CACHED);
+    private final Cache<String, JWSHeader> headers = Caffeine.newBuilder().maximumSize(CACHED).build();
 
     public WebIdentityVerifier(Store store, JwksCache jwks, Clock clock) {
         this.store = store;
@@ -90,17 +88,40 @@ public final class WebIdentityVerifier {
         this.clock = clock;
     }
 
+    /**
+     * Verifies the token for a role in the account. A refusal after the token decodes says who it
+     * claimed to be ({@link AwsException#claimedBy}), for the call's audit record.
+     */
     public VerifiedToken verify(String token, String accountId) {
         Jws jwt;
         JWTClaimsSet claims;
         try {
             jwt = jws(token);
-            claims = claims(jwt.payload(), true);
+            claims = claims(jwt.payload());
         } catch (ParseException | IOException | RuntimeException e) {
             throw AwsException.invalidIdentityToken("The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)")
                     .explained(DenialStage.CLAIMS, "the web identity token is not a signed JWT (three base64url parts with JSON header and claims)",
                             "pass the token file's content as is (AWS_WEB_IDENTITY_TOKEN_FILE), not an access token or a truncated value");
         }
+        try {
+            return verify(token, jwt, claims, accountId);
+        } catch (AwsException e) {
+            throw e.claimedBy(claimed(claims, accountId));
+        }
+    }
+
+    /** Who the claims say the token is, if they name an issuer and a subject; else null. */
+    private static WebIdentity claimed(JWTClaimsSet claims, String accountId) {
+        String issuer = claims.getIssuer();
+        String subject = claims.getSubject();
+        if (issuer == null || subject == null) {
+            return null;
+        }
+        List<String> audiences = claims.getAudience();
+        return new WebIdentity(OidcProvider.arn(accountId, issuer), audiences == null || audiences.isEmpty() ? "" : audiences.getFirst(), subject);
+    }
+
+    private VerifiedToken verify(String token, Jws jwt, JWTClaimsSet claims, String accountId) {
         if (jwt.header().getCriticalParams() != null && !jwt.header().getCriticalParams().isEmpty()) {
             throw AwsException.invalidIdentityToken("The token names critical header parameters " + jwt.header().getCriticalParams()
                     + " that are not understood");
@@ -183,58 +204,12 @@ public final class WebIdentityVerifier {
      * The claims, decoded with the JDK's Base64 and Jackson: Nimbus's own decoding of the payload was
      * a tenth of a whole exchange's CPU time (JFR, docs/benchmarks.md). Duplicate claim names are refused.
      */
-    private static JWTClaimsSet claims(String payloadPart, boolean offer) throws IOException, ParseException {
-        JWTClaimsSet known = CLAIMS.get(payloadPart);
-        if (known != null) {
-            return known;
-        }
-        Map<String, Object> json = claimsJson(payloadPart);
+    private static JWTClaimsSet claims(String payloadPart) throws IOException, ParseException {
+        Map<String, Object> json = CLAIMS_READER.readValue(Base64.getUrlDecoder().decode(payloadPart));
         if (json == null) {
             throw new ParseException("the payload is not a JSON object", 0);
         }
-        JWTClaimsSet claims = JWTClaimsSet.parse(json);
-        if (offer && payloadPart.length() <= MAX_REMEMBERED_PAYLOAD) {
-            CLAIMS.remember(payloadPart, claims);
-        }
-        return claims;
-    }
-
-    /**
-     * Decoded claims by their base64url text, only payloads of a usual size. Every exchange decodes its
-     * token twice (for the audit record, then to verify it) and most tokens come again: the decoding was
-     * 4-5 % of an exchange's CPU (async-profiler, docs/benchmarks.md). Decoding is all that is skipped.
-     * Only the verifier offers claims, so one exchange is one sight, and a token is kept from its
-     * second exchange on (a rollout's tokens, seen once, are never kept).
-     */
-    private static final Remembered<String, JWTClaimsSet> CLAIMS = Remembered.onSecondSight(1024, WINDOW);
-    static final int MAX_REMEMBERED_PAYLOAD = 2048;
-
-    /**
-     * A token's claims, not verified, for the audit record of a call whether or not its token verifies;
-     * empty when the token is not a JWT with a JSON object for claims. Decoded as {@link #claims} does:
-     * decoding through Nimbus here was 19 % of an exchange's CPU (JFR).
-     */
-    public static Optional<Map<String, Object>> unverifiedClaims(String token) {
-        int[] dots = dots(token);
-        if (dots == null) {
-            return Optional.empty();
-        }
-        String payload = token.substring(dots[0] + 1, dots[1]);
-        try {
-            return Optional.of(claims(payload, false).getClaims());
-        } catch (ParseException e) { // JSON, but not claims a JWT may have (exp as text, say): the audit still shows iss and sub
-            try {
-                return Optional.ofNullable(claimsJson(payload));
-            } catch (IOException | IllegalArgumentException notJson) {
-                return Optional.empty();
-            }
-        } catch (IOException | IllegalArgumentException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static Map<String, Object> claimsJson(String payloadPart) throws IOException {
-        return CLAIMS_READER.readValue(Base64.getUrlDecoder().decode(payloadPart));
+        return JWTClaimsSet.parse(json);
     }
 
     /** The positions of the two dots of a JWS compact serialization, or null when the token has not exactly three parts. */
@@ -268,11 +243,11 @@ public final class WebIdentityVerifier {
         int first = dots[0];
         int second = dots[1];
         String headerPart = token.substring(0, first);
-        JWSHeader header = headers.get(headerPart);
+        JWSHeader header = headers.getIfPresent(headerPart);
         if (header == null) {
             header = JWSHeader.parse(new Base64URL(headerPart));
             if (headerPart.length() <= MAX_REMEMBERED_HEADER) {
-                headers.remember(headerPart, header);
+                headers.put(headerPart, header);
             }
         }
         return new Jws(header, token.substring(first + 1, second), token, second);
@@ -282,7 +257,7 @@ public final class WebIdentityVerifier {
         String kid = jwt.header().getKeyID();
         List<JWK> candidates = jwks.keys(provider, kid == null || kid.isEmpty() ? null : kid);
         ByteBuffer digest = digest(token);
-        JWK known = verified.get(digest);
+        JWK known = verified.getIfPresent(digest);
         if (known != null && candidates.contains(known)) {
             return true; // these exact bytes verified with this key, and the issuer still publishes it
         }
@@ -304,7 +279,7 @@ public final class WebIdentityVerifier {
                     default -> null;
                 };
                 if (verifier != null && verifier.verify(jwt.header(), signingInput, signature)) {
-                    verified.remember(digest, key);
+                    verified.put(digest, key);
                     return true;
                 }
             } catch (JOSEException | IllegalStateException e) {
@@ -319,10 +294,10 @@ public final class WebIdentityVerifier {
     }
 
     private JWSVerifier verifier(JWK key) throws JOSEException {
-        JWSVerifier v = verifiers.get(key);
+        JWSVerifier v = verifiers.getIfPresent(key);
         if (v == null) {
             v = key instanceof RSAKey rsa ? new RSASSAVerifier(rsa) : new ECDSAVerifier((ECKey) key);
-            verifiers.remember(key, v);
+            verifiers.put(key, v);
         }
         return v;
     }

@@ -2,6 +2,7 @@ package io.openirsa.server.query;
 
 import io.openirsa.core.Caller;
 import io.openirsa.core.OpenIrsa;
+import io.openirsa.core.WebIdentity;
 import io.openirsa.core.sts.AssumeRoleRequest;
 import io.openirsa.core.sts.AssumeRoleWithWebIdentityRequest;
 import io.openirsa.core.sts.RoleSession;
@@ -35,7 +36,7 @@ final class StsOperations {
                             p.get("RoleArn"), p.get("RoleSessionName"), p.get("WebIdentityToken"),
                             p.integer("DurationSeconds", "durationSeconds"), p.get("Policy"), p.structList("PolicyArns", "arn"),
                             p.get("ProviderId"), request.sourceIp(), request.secure()));
-                    audit.webIdentity(new ApiCall.WebIdentity(s.provider(), s.audience(), s.subject()));
+                    audit.webIdentity(new WebIdentity(s.provider(), s.audience(), s.subject()));
                     s.decision().deciding().ifPresent(d -> audit.allowedBy(d.statement().label()));
                     Map<String, Object> elements = new LinkedHashMap<>();
                     elements.put("credentials", audited(s.credentials()));

@@ -1,6 +1,7 @@
 package io.openirsa.server.sigv4;
 
-import io.openirsa.core.Remembered;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.openirsa.core.Sha256;
 
 import javax.crypto.Mac;
@@ -99,14 +100,14 @@ public final class SigV4 {
     /** hex(HMAC(kSigning, stringToSign)), kSigning derived from the secret and the scope's date, region and service. */
     public static String signature(String secret, String date, String region, String service, String stringToSign) {
         Scope scope = new Scope(secret, date, region, service);
-        byte[] k = SIGNING_KEYS.get(scope);
+        byte[] k = SIGNING_KEYS.getIfPresent(scope);
         if (k == null) {
             k = hmac(("AWS4" + secret).getBytes(StandardCharsets.UTF_8), date);
             k = hmac(k, region);
             k = hmac(k, service);
             k = hmac(k, "aws4_request");
             if (region.length() + service.length() <= 64) { // a scope any AWS region and service fits; a hostile one is not kept
-                SIGNING_KEYS.remember(scope, k);
+                SIGNING_KEYS.put(scope, k);
             }
         }
         return hex(hmac(k, stringToSign));
@@ -119,7 +120,7 @@ public final class SigV4 {
     private record Scope(String secret, String date, String region, String service) {
     }
 
-    private static final Remembered<Scope, byte[]> SIGNING_KEYS = new Remembered<>(10_000);
+    private static final Cache<Scope, byte[]> SIGNING_KEYS = Caffeine.newBuilder().maximumSize(10_000).build();
     /** Macs to reuse, one call at a time each: {@code Mac.getInstance} costs as much as the HMAC itself. */
     private static final ConcurrentLinkedQueue<Mac> MACS = new ConcurrentLinkedQueue<>();
 
