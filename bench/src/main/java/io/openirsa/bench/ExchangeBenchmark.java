@@ -114,7 +114,7 @@ public class ExchangeBenchmark {
                 + "\"Principal\":{\"Federated\":\"" + provider + "\"},\"Action\":\"sts:AssumeRoleWithWebIdentity\",\"Condition\":{\"StringEquals\":{\""
                 + host + ":sub\":\"system:serviceaccount:default:app\",\"" + host + ":aud\":\"sts.amazonaws.com\"}}}]}", null, null, Map.of()).arn();
         verifier = new WebIdentityVerifier(store, domain.jwks(), Clock.systemUTC());
-        sessionTokens = SessionTokens.load(store, KeyEncryption.NONE, Instant.now());
+        sessionTokens = SessionTokens.load(store, KeyEncryption.NONE, Instant.now(), SessionTokens.rotationPolicy(java.time.Duration.ofDays(7)));
 
         RSASSASigner signer = new RSASSASigner(key);
         tokens = IntStream.range(0, NEW_TOKENS).parallel().mapToObj(i -> token(signer, key, url, i)).toArray(String[]::new);

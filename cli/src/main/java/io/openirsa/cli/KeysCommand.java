@@ -2,7 +2,7 @@ package io.openirsa.cli;
 
 import io.openirsa.core.OpenIrsa;
 import io.openirsa.core.Settings;
-import io.openirsa.core.issuer.KeyRotation;
+import io.openirsa.core.keys.KeyRotation;
 import io.openirsa.core.model.Cluster;
 import io.openirsa.core.model.StoredKey;
 import io.openirsa.store.JdbcStore;

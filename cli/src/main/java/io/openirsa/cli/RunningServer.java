@@ -133,13 +133,18 @@ public final class RunningServer implements AutoCloseable {
         }
     }
 
-    /** Applies whatever issuer key rotation is due, for every cluster. */
+    /** Applies whatever key rotation is due: every cluster's issuer keys, and the session-token keys. */
     public void rotateKeys() {
         catchUp(); // a `keys rotate` run a moment ago by another process counts
         try {
             domain.issuers().rotateAll();
         } catch (RuntimeException e) {
             LOG.error("key rotation failed", e);
+        }
+        try {
+            domain.sessionTokens().rotate(domain.settings().clock().instant()).forEach(step -> LOG.info("session-token keys: {}", step));
+        } catch (RuntimeException e) {
+            LOG.error("session-token key rotation failed", e);
         }
         try {
             int expired = domain.expireAudit(auditRetention);

@@ -41,7 +41,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-token-seconds", description = "longest service-account token lifetime (default ${DEFAULT-VALUE})", defaultValue = "604800")
     long maxTokenSeconds;
 
-    @Option(names = "--key-rotation-hours", description = "how long an issuer signing key signs before the next takes over (default ${DEFAULT-VALUE})",
+    @Option(names = "--key-rotation-hours", description = "how long an issuer signing key, or a session-token key, is used before the next takes over (default ${DEFAULT-VALUE})",
             defaultValue = "168")
     long keyRotationHours;
 

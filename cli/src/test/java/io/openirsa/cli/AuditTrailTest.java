@@ -151,6 +151,17 @@ class AuditTrailTest extends ServerTest {
         assertThat(explain(ok.responseMetadata().requestId())).contains("answer    allowed by the trust policy's Statement[0]");
     }
 
+    @Test
+    void assumeRole_recordsTheStatementThatAllowedIt() throws Exception {
+        f.iam.createRole(b -> b.roleName("assumable").assumeRolePolicyDocument("""
+                {"Version":"2012-10-17","Statement":[
+                 {"Sid":"Elsewhere","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"sts:AssumeRole"},
+                 {"Sid":"OwnAccount","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}"""));
+        var ok = f.sts.assumeRole(b -> b.roleArn("arn:aws:iam::123456789012:role/assumable").roleSessionName("chained"));
+        JsonNode r = record(ok.responseMetadata().requestId());
+        assertThat(r.path("additionalEventData").path("allowedBy").asText()).isEqualTo("Statement[1] (Sid OwnAccount)");
+    }
+
     String tokenFor(String sa) {
         try {
             return f.token("audited", "default", sa);

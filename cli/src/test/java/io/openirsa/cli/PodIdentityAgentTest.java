@@ -89,6 +89,12 @@ class PodIdentityAgentTest extends ServerTest {
             }
             assertThat(agent.upstreamCalls()).isEqualTo(1);
         }
+        try (var cloudTrail = f.cloudTrail()) {
+            var record = new com.fasterxml.jackson.databind.ObjectMapper().readTree(cloudTrail.lookupEvents(b -> b.maxResults(1).lookupAttributes(
+                    a -> a.attributeKey("EventName").attributeValue("AssumeRoleForPodIdentity"))).events().getFirst().cloudTrailEvent());
+            assertThat(record.path("additionalEventData").path("allowedBy").asText()).as("the trust policy's statement that allowed it")
+                    .isEqualTo("Statement[0]");
+        }
     }
 
     @Test

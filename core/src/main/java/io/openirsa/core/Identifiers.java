@@ -1,14 +1,9 @@
 package io.openirsa.core;
 
-import java.io.FileInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.ReentrantLock;
 
 /** Random identifiers in AWS's shapes. */
 public final class Identifiers {
@@ -87,76 +82,14 @@ public final class Identifiers {
         return new UUID(msb, lsb).toString();
     }
 
-    /** {@code n} bytes from the system's cryptographic generator: for secrets, keys and nonces. */
+    /**
+     * {@code n} bytes from the JDK's cryptographic generator (on Linux, the kernel's): for secrets, keys
+     * and nonces. About 0.7 µs for a 40-byte secret, three draws an exchange (docs/benchmarks.md).
+     */
     public static byte[] bytes(int n) {
         byte[] b = new byte[n];
-        KERNEL.nextBytes(b);
+        RANDOM.nextBytes(b);
         return b;
-    }
-
-    private static final KernelRandom KERNEL = new KernelRandom();
-
-    /**
-     * The kernel's generator ({@code /dev/urandom}), read 4 KB at a time. SecureRandom's NativePRNG
-     * reads the same source but mixes every byte through SHA1PRNG under a monitor: 0.68 µs for a
-     * 40-byte secret against 0.18 µs here, with three draws an exchange 2 % of its CPU (async-profiler).
-     * Bytes handed out are zeroed in the buffer, so no secret outlives its draw there. Where there is
-     * no {@code /dev/urandom}, SecureRandom.
-     */
-    static final class KernelRandom {
-        /** A stream, not a FileChannel: an interrupted reader would close a channel for everyone. */
-        private final InputStream urandom;
-        private final byte[] buffer = new byte[4096];
-        private int next = buffer.length;
-        private final ReentrantLock lock = new ReentrantLock();
-
-        KernelRandom() {
-            InputStream in;
-            try {
-                in = new FileInputStream("/dev/urandom");
-            } catch (IOException | SecurityException e) {
-                in = null;
-            }
-            urandom = in;
-        }
-
-        void nextBytes(byte[] into) {
-            if (urandom == null) {
-                RANDOM.nextBytes(into);
-                return;
-            }
-            lock.lock();
-            try {
-                int filled = 0;
-                while (filled < into.length) {
-                    if (next == buffer.length) {
-                        refill();
-                    }
-                    int n = Math.min(into.length - filled, buffer.length - next);
-                    System.arraycopy(buffer, next, into, filled, n);
-                    Arrays.fill(buffer, next, next + n, (byte) 0);
-                    next += n;
-                    filled += n;
-                }
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        private void refill() {
-            try {
-                for (int at = 0; at < buffer.length; ) {
-                    int n = urandom.read(buffer, at, buffer.length - at);
-                    if (n < 0) {
-                        throw new IOException("end of /dev/urandom");
-                    }
-                    at += n;
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException("the system's random generator cannot be read: " + e.getMessage(), e);
-            }
-            next = 0;
-        }
     }
 
     public static SecureRandom random() {

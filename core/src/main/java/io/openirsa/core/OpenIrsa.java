@@ -40,6 +40,7 @@ public final class OpenIrsa implements AutoCloseable {
     private final Authenticator authenticator;
     private final JwksCache jwks;
     private final AuditLog audit;
+    private final SessionTokens sessionTokens;
     private final LookupEvents lookupEvents;
     private final Simulator simulator;
     private volatile String administratorAccount;
@@ -58,7 +59,8 @@ public final class OpenIrsa implements AutoCloseable {
                 Eks.registeredIssuers(store, keyEncryption));
         PolicyCatalog catalog = new PolicyCatalog(store);
         Permissions permissions = new Permissions(store, compiled, catalog, settings.clock());
-        SessionTokens sessionTokens = SessionTokens.load(store, keyEncryption, settings.clock().instant());
+        this.sessionTokens = SessionTokens.load(store, keyEncryption, settings.clock().instant(),
+                SessionTokens.rotationPolicy(settings.keyRotationPeriod()));
         this.issuers = new ClusterIssuers(store, settings, keyEncryption);
         this.iam = new Iam(store, settings, compiled, permissions, jwks, catalog);
         this.eks = new Eks(store, settings, issuers, permissions, keyEncryption, jwks);
@@ -161,6 +163,11 @@ public final class OpenIrsa implements AutoCloseable {
 
     public ClusterIssuers issuers() {
         return issuers;
+    }
+
+    /** The keys session tokens are sealed with. */
+    public SessionTokens sessionTokens() {
+        return sessionTokens;
     }
 
     /** Where every answered call is recorded. */

@@ -546,6 +546,16 @@ public final class JdbcStore implements Store {
     }
 
     @Override
+    public void promoteKey(String owner, String keyId, Instant changedAt) {
+        change(c -> {
+            run(c, "UPDATE keys SET status = ?, changed = ? WHERE owner = ? AND status = ?", KeyStatus.RETIRED.name(), changedAt.toString(), owner,
+                    KeyStatus.PRIMARY.name());
+            return run(c, "UPDATE keys SET status = ?, changed = ? WHERE owner = ? AND key_id = ?", KeyStatus.PRIMARY.name(), changedAt.toString(),
+                    owner, keyId);
+        });
+    }
+
+    @Override
     public void deleteKey(String owner, String keyId) {
         update("DELETE FROM keys WHERE owner = ? AND key_id = ?", owner, keyId);
     }

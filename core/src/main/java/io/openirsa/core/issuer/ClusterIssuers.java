@@ -9,6 +9,7 @@ import com.nimbusds.jose.crypto.RSASSASigner;
 import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Settings;
+import io.openirsa.core.keys.KeyRotation;
 import io.openirsa.core.model.Cluster;
 import io.openirsa.core.model.KeyStatus;
 import io.openirsa.core.model.StoredKey;
@@ -120,21 +121,8 @@ public final class ClusterIssuers {
     public List<KeyRotation.Step> rotate(String clusterId, boolean force) {
         Instant now = settings.clock().instant();
         List<KeyRotation.Step> steps = KeyRotation.plan(store.keys(clusterId), now, rotationPolicy(), force);
-        for (KeyRotation.Step step : steps) {
-            switch (step) {
-                case KeyRotation.Step.AddPending add -> store.insertKey(SigningKeys.generate(clusterId, KeyStatus.PENDING, now, encryption));
-                case KeyRotation.Step.Promote promote -> {
-                    for (StoredKey k : store.keys(clusterId)) {
-                        if (k.status() == KeyStatus.PRIMARY) {
-                            store.updateKeyStatus(clusterId, k.keyId(), KeyStatus.RETIRED, now);
-                        }
-                    }
-                    store.updateKeyStatus(clusterId, promote.keyId(), KeyStatus.PRIMARY, now);
-                }
-                case KeyRotation.Step.Destroy destroy -> store.deleteKey(clusterId, destroy.keyId());
-            }
-            LOG.info("issuer keys of cluster {}: {}", clusterId, step);
-        }
+        KeyRotation.apply(store, clusterId, steps, now, () -> SigningKeys.generate(clusterId, KeyStatus.PENDING, now, encryption));
+        steps.forEach(step -> LOG.info("issuer keys of cluster {}: {}", clusterId, step));
         keysets.remove(clusterId); // reload: another replica may have rotated too
         return steps;
     }

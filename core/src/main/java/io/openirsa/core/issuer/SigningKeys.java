@@ -7,6 +7,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import io.openirsa.core.keys.Keyset;
 import io.openirsa.core.model.KeyStatus;
 import io.openirsa.core.model.StoredKey;
 import io.openirsa.core.sts.KeyEncryption;
@@ -18,27 +19,16 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 
-/**
- * One issuer's keyset: every key is published in the JWKS, the primary one signs. Built from stored
- * keys; refuses a keyset without exactly one primary.
- */
+/** One issuer's keyset: every key is published in the JWKS, the primary one signs. */
 public final class SigningKeys {
-    private final List<RSAKey> keys;
-    private final RSAKey primary;
+    private final Keyset<RSAKey> keyset;
 
-    private SigningKeys(List<RSAKey> keys, RSAKey primary) {
-        this.keys = keys;
-        this.primary = primary;
+    private SigningKeys(Keyset<RSAKey> keyset) {
+        this.keyset = keyset;
     }
 
     static SigningKeys of(List<StoredKey> stored, KeyEncryption encryption) {
-        List<StoredKey> primaries = stored.stream().filter(k -> k.status() == KeyStatus.PRIMARY).toList();
-        if (primaries.size() != 1) {
-            throw new IllegalStateException("an issuer keyset needs exactly one primary key, found " + primaries.size());
-        }
-        List<RSAKey> keys = stored.stream().map(k -> parse(k, encryption)).toList();
-        RSAKey primary = parse(primaries.get(0), encryption);
-        return new SigningKeys(keys, primary);
+        return new SigningKeys(Keyset.of(stored, k -> parse(k, encryption)));
     }
 
     /** A new RSA-2048 key, its kid derived as Kubernetes derives it. */
@@ -73,11 +63,11 @@ public final class SigningKeys {
     }
 
     RSAKey primary() {
-        return primary;
+        return keyset.primary();
     }
 
     /** The public JWKS: every key of the keyset, private parts removed. */
     public JWKSet publicJwks() {
-        return new JWKSet(List.copyOf(keys.stream().map(k -> (JWK) k.toPublicJWK()).toList()));
+        return new JWKSet(keyset.keys().stream().map(k -> (JWK) k.toPublicJWK()).toList());
     }
 }

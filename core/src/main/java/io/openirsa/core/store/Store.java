@@ -71,6 +71,9 @@ public interface Store extends AuditTrail, AutoCloseable {
 
     void updateKeyStatus(String owner, String keyId, KeyStatus status, Instant changedAt);
 
+    /** Makes the key the owner's primary and retires the one that was, in one transaction. */
+    void promoteKey(String owner, String keyId, Instant changedAt);
+
     void deleteKey(String owner, String keyId);
 
     // OIDC providers, keyed by account and URL

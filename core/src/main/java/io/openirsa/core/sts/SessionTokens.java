@@ -5,6 +5,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.openirsa.core.Identifiers;
+import io.openirsa.core.keys.KeyRotation;
+import io.openirsa.core.keys.Keyset;
 import io.openirsa.core.model.KeyStatus;
 import io.openirsa.core.model.StoredKey;
 import io.openirsa.core.store.Store;
@@ -14,81 +16,103 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.stream.Collectors;
 
 /**
  * Seals {@link SessionClaims} into an opaque session token with AES-256-GCM and opens it again.
  *
- * <p>Token layout (then base64): version (1 byte) | key id (4 bytes) | nonce (12) | ciphertext+tag.
- * The version and key id are bound as associated data, so neither can be swapped. Version 2 seals
- * the claims in {@link SessionClaimsEncoding}; version 1, sealed by earlier releases and still
- * opened for the sessions they issued, as JSON. Sealing uses the
- * primary key; opening accepts any key of the keyset, so rotation does not cut live sessions.
+ * <p>Token layout (then base64): version (1 byte) | key id (4 bytes) | nonce (12) | ciphertext+tag,
+ * the plaintext being the claims as JSON. The version and key id are bound as associated data, so
+ * neither can be swapped. Sealing uses the primary key; opening accepts any key of the keyset, so
+ * rotation does not cut live sessions.
  */
 public final class SessionTokens {
     static final String OWNER = "session-tokens";
-    private static final byte VERSION = 2;
-    private static final byte VERSION_JSON = 1;
+    private static final byte VERSION = 1;
     private static final int NONCE = 12;
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule());
 
-    private record Keyset(Map<Integer, SecretKeySpec> keys, int primary) {
+    /** How long a loaded keyset is used before it is read again: another replica may have rotated it. */
+    private static final Duration KEYSET_REFRESH = Duration.ofSeconds(1);
+
+    private record Loaded(Keyset<SecretKeySpec> keyset, long at) {
     }
 
     private final Store store;
     private final KeyEncryption encryption;
+    private final KeyRotation.Policy rotation;
     /** Ciphers to reuse (each is used by one call at a time): looking one up cost as much as the sealing. */
     private final ConcurrentLinkedQueue<Cipher> ciphers = new ConcurrentLinkedQueue<>();
-    private volatile Keyset keyset;
-    private volatile Instant reloaded = Instant.EPOCH;
+    private volatile Loaded loaded;
 
-    private SessionTokens(Store store, KeyEncryption encryption, Keyset keyset) {
+    private SessionTokens(Store store, KeyEncryption encryption, KeyRotation.Policy rotation) {
         this.store = store;
         this.encryption = encryption;
-        this.keyset = keyset;
+        this.rotation = rotation;
+        this.loaded = new Loaded(read(), System.nanoTime());
+    }
+
+    /**
+     * The rotation of session-token keys: each is primary for {@code period}, added a minute before
+     * (every replica reads the keyset each second, so all can open its tokens before any seals with
+     * it), and kept for 12 h 5 min after it retires, the longest a session lasts.
+     */
+    public static KeyRotation.Policy rotationPolicy(Duration period) {
+        return new KeyRotation.Policy(period, Duration.ofMinutes(1), Duration.ofHours(12).plusMinutes(5));
     }
 
     /**
      * Loads the keyset, creating its first key in an empty store. The first key has a fixed id, so
      * replicas starting together on one database agree on it.
      */
-    public static SessionTokens load(Store store, KeyEncryption encryption, Instant now) {
+    public static SessionTokens load(Store store, KeyEncryption encryption, Instant now, KeyRotation.Policy rotation) {
         if (store.keys(OWNER).isEmpty()) {
-            String material = encryption.seal(Base64.getEncoder().encodeToString(Identifiers.bytes(32)));
-            store.insertKey(new StoredKey(OWNER, "1", KeyStatus.PRIMARY, material, now, now));
+            store.insertKey(newKey(encryption, "1", KeyStatus.PRIMARY, now));
         }
-        return new SessionTokens(store, encryption, read(store, encryption));
+        return new SessionTokens(store, encryption, rotation);
     }
 
-    private static Keyset read(Store store, KeyEncryption encryption) {
-        List<StoredKey> stored = store.keys(OWNER);
-        Map<Integer, SecretKeySpec> keys = stored.stream().collect(Collectors.toMap(
-                k -> Integer.parseInt(k.keyId()),
-                k -> new SecretKeySpec(Base64.getDecoder().decode(encryption.open(k.material())), "AES"),
-                (a, b) -> a));
-        int primary = stored.stream().filter(k -> k.status() == KeyStatus.PRIMARY)
-                .map(k -> Integer.parseInt(k.keyId())).min(Integer::compare)
-                .orElseThrow(() -> new IllegalStateException("session-token keyset has no primary key"));
-        return new Keyset(Map.copyOf(keys), primary);
+    private static StoredKey newKey(KeyEncryption encryption, String id, KeyStatus status, Instant now) {
+        return new StoredKey(OWNER, id, status, encryption.seal(Base64.getEncoder().encodeToString(Identifiers.bytes(32))), now, now);
     }
 
-    /** A key id we do not know may be one another replica added: read the keyset again, at most once a second. */
-    private SecretKeySpec key(int id) {
-        SecretKeySpec k = keyset.keys().get(id);
-        if (k == null && Instant.now().isAfter(reloaded.plusSeconds(1))) {
-            reloaded = Instant.now();
-            keyset = read(store, encryption);
-            k = keyset.keys().get(id);
+    private Keyset<SecretKeySpec> read() {
+        return Keyset.of(store.keys(OWNER), k -> new SecretKeySpec(Base64.getDecoder().decode(encryption.open(k.material())), "AES"));
+    }
+
+    private Keyset<SecretKeySpec> keyset() {
+        Loaded l = loaded;
+        if (System.nanoTime() - l.at() > KEYSET_REFRESH.toNanos()) {
+            l = new Loaded(read(), System.nanoTime());
+            loaded = l;
         }
-        return k;
+        return l.keyset();
+    }
+
+    /**
+     * Applies what rotation says is due (a key id one above the highest), on one replica at a time;
+     * what a server does every minute.
+     *
+     * @return the steps taken
+     */
+    public List<KeyRotation.Step> rotate(Instant now) {
+        List<KeyRotation.Step> taken = new ArrayList<>();
+        store.runExclusively("openirsa-session-key-rotation", () -> {
+            List<StoredKey> keys = store.keys(OWNER);
+            List<KeyRotation.Step> steps = KeyRotation.plan(keys, now, rotation, false);
+            int next = keys.stream().mapToInt(k -> Integer.parseInt(k.keyId())).max().orElse(0) + 1;
+            KeyRotation.apply(store, OWNER, steps, now, () -> newKey(encryption, Integer.toString(next), KeyStatus.PENDING, now));
+            taken.addAll(steps);
+        });
+        loaded = new Loaded(read(), System.nanoTime());
+        return taken;
     }
 
     private Cipher cipher() throws GeneralSecurityException {
@@ -98,32 +122,27 @@ public final class SessionTokens {
 
     public String seal(SessionClaims claims) {
         try {
-            byte[] plaintext = SessionClaimsEncoding.encode(claims);
+            byte[] plaintext = JSON.writeValueAsBytes(claims);
             byte[] nonce = Identifiers.bytes(NONCE);
-            Keyset ks = keyset;
-            ByteBuffer header = ByteBuffer.allocate(5).put(VERSION).putInt(ks.primary());
+            Keyset<SecretKeySpec> ks = keyset();
+            ByteBuffer header = ByteBuffer.allocate(5).put(VERSION).putInt(Integer.parseInt(ks.primaryId()));
             Cipher cipher = cipher();
-            cipher.init(Cipher.ENCRYPT_MODE, ks.keys().get(ks.primary()), new GCMParameterSpec(128, nonce));
+            cipher.init(Cipher.ENCRYPT_MODE, ks.primary(), new GCMParameterSpec(128, nonce));
             cipher.updateAAD(header.array());
             byte[] sealed = cipher.doFinal(plaintext);
             ciphers.offer(cipher);
             ByteBuffer out = ByteBuffer.allocate(5 + NONCE + sealed.length).put(header.array()).put(nonce).put(sealed);
             return Base64.getEncoder().encodeToString(out.array());
-        } catch (GeneralSecurityException e) {
+        } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("sealing a session token failed", e);
         }
-    }
-
-    /** The claims a version 1 token's plaintext holds: Jackson's reading, the one place a token's JSON is read. */
-    static SessionClaims claims(byte[] json) throws IOException {
-        return JSON.readValue(new String(json, StandardCharsets.UTF_8), SessionClaims.class);
     }
 
     /** The claims, or empty when the token is not one of ours or was altered. Never throws on input. */
     public Optional<SessionClaims> open(String token) {
         String exact = token.trim();
         Opened known = opened.getIfPresent(exact);
-        if (known != null && keyset.keys().containsKey(known.keyId())) {
+        if (known != null && keyset().key(Integer.toString(known.keyId())) != null) {
             return Optional.of(known.claims()); // these exact characters opened before, and their key is still in the keyset
         }
         Optional<Opened> now = unseal(exact);
@@ -145,11 +164,11 @@ public final class SessionTokens {
     private Optional<Opened> unseal(String token) {
         try {
             byte[] raw = Base64.getDecoder().decode(token);
-            if (raw.length < 5 + NONCE + 16 || (raw[0] != VERSION && raw[0] != VERSION_JSON)) {
+            if (raw.length < 5 + NONCE + 16 || raw[0] != VERSION) {
                 return Optional.empty();
             }
             int keyId = ByteBuffer.wrap(raw, 1, 4).getInt();
-            SecretKeySpec key = key(keyId);
+            SecretKeySpec key = keyset().key(Integer.toString(keyId));
             if (key == null) {
                 return Optional.empty();
             }
@@ -158,7 +177,7 @@ public final class SessionTokens {
             cipher.updateAAD(raw, 0, 5);
             byte[] plaintext = cipher.doFinal(raw, 5 + NONCE, raw.length - 5 - NONCE);
             ciphers.offer(cipher); // only after success: a cipher that failed is left to the collector
-            return Optional.of(new Opened(keyId, raw[0] == VERSION ? SessionClaimsEncoding.decode(plaintext) : claims(plaintext)));
+            return Optional.of(new Opened(keyId, JSON.readValue(plaintext, SessionClaims.class)));
         } catch (IllegalArgumentException | GeneralSecurityException | IOException e) {
             return Optional.empty();
         }

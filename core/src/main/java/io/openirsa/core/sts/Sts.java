@@ -269,6 +269,7 @@ public final class Sts {
         Role role = roleToAssume(arn, roleArn, denied);
         Instant now = settings.clock().instant();
         Policy trust = compiled.compile(role.trustPolicy(), PolicyKind.TRUST);
+        Decision assume = null;
         for (String action : tags.isEmpty() ? List.of("sts:AssumeRole") : List.of("sts:AssumeRole", "sts:TagSession")) {
             RequestContext.Builder b = AuthorizationContext.request(origin, now).principal(RequestPrincipal.service(service)).action(action)
                     .put("aws:SourceArn", sourceArn)
@@ -285,13 +286,14 @@ public final class Sts {
                         "the trust policy of " + role.arn() + " does not allow " + action + " for the service " + service + ": " + d.explain(),
                         "trust {\"Service\": \"" + service + "\"} with the actions sts:AssumeRole and sts:TagSession");
             }
+            assume = assume == null ? d : assume;
         }
         Instant expiration = now.truncatedTo(ChronoUnit.SECONDS).plusSeconds(Math.min(maxSeconds, role.maxSessionDuration()));
         SessionClaims claims = new SessionClaims(Identifiers.sessionAccessKeyId(), Identifiers.secretAccessKey(), accountId,
                 role.name(), role.path(), role.roleId(), sessionName, now, expiration, null, null, null,
                 policy, List.of(), tags, List.of(), null);
         SessionCredentials credentials = new SessionCredentials(claims.accessKeyId(), claims.secretAccessKey(), sessionTokens.seal(claims), expiration);
-        return new RoleSession(credentials, claims.assumedRoleArn(), role.roleId() + ":" + sessionName, null, null, null);
+        return new RoleSession(credentials, claims.assumedRoleArn(), role.roleId() + ":" + sessionName, null, null, assume);
     }
 
     /** The role a matched ARN names, path included; a missing one is AccessDenied with {@code denied}, as STS answers. */

@@ -56,6 +56,9 @@ public final class EksAuthApi {
             PodIdentity.Result r = domain.podIdentity().assumeRoleForPodIdentity(caller, cluster,
                     Json.text(body, "token", AwsError.INVALID_PARAMETER_EXCEPTION));
             audit.resource("AWS::EKS::PodIdentityAssociation", r.association().arn(), caller.accountId());
+            if (r.session().decision() != null) {
+                r.session().decision().deciding().ifPresent(d -> audit.allowedBy(d.statement().label()));
+            }
             SessionCredentials c = r.session().credentials();
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("subject", Json.object("namespace", r.namespace(), "serviceAccount", r.serviceAccount()));

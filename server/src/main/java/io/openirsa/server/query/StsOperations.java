@@ -63,6 +63,7 @@ final class StsOperations {
                             p.integer("DurationSeconds", "durationSeconds"), p.get("ExternalId"), p.get("Policy"), p.structList("PolicyArns", "arn"),
                             p.tags("Tags"), p.list("TransitiveTagKeys"), p.get("SourceIdentity")));
                     audit.resource("AWS::IAM::Role", p.get("RoleArn"), s.assumedRoleArn().split(":")[4]);
+                    s.decision().deciding().ifPresent(d -> audit.allowedBy(d.statement().label()));
                     audit.responseElements(Json.object("credentials", audited(s.credentials()),
                             "assumedRoleUser", assumedRoleUser(s.assumedRoleId(), s.assumedRoleArn())));
                     return xml -> credentials(xml, s.credentials())

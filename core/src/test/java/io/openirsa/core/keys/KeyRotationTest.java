@@ -1,4 +1,4 @@
-package io.openirsa.core.issuer;
+package io.openirsa.core.keys;
 
 import io.openirsa.core.model.KeyStatus;
 import io.openirsa.core.model.StoredKey;

@@ -1,7 +1,8 @@
-package io.openirsa.core.issuer;
+package io.openirsa.core.keys;
 
 import io.openirsa.core.model.KeyStatus;
 import io.openirsa.core.model.StoredKey;
+import io.openirsa.core.store.Store;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -9,15 +10,17 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
- * When an issuer's signing keys change, as a pure function of (keys, now, policy): add a pending
- * key, promote it, destroy a retired one. Keys move PENDING (published, signs nothing) -> PRIMARY
- * (signs) -> RETIRED (published, signs nothing) -> destroyed.
+ * When a keyset's keys change (an issuer's signing keys, the session-token keys), as a pure function
+ * of (keys, now, policy): add a pending key, promote it, destroy a retired one. Keys move PENDING
+ * (known to all, signs or seals nothing) -> PRIMARY (signs or seals) -> RETIRED (still verifies or
+ * opens) -> destroyed. {@link #apply} carries a plan out on the store.
  *
  * <ul>
  *   <li>A pending key is added {@code publishAhead} before the primary is {@code period} old, so it
- *       is in every client's cached JWKS before it signs anything.</li>
+ *       is in every client's cached JWKS, or every replica's keyset, before it signs anything.</li>
  *   <li>It is promoted once it has been published for {@code publishAhead}; the old primary retires.</li>
  *   <li>A retired key is destroyed {@code retainAfterRetire} after it retired: the longest token it
  *       can have signed has expired by then.</li>
@@ -52,6 +55,22 @@ public final class KeyRotation {
     }
 
     private KeyRotation() {
+    }
+
+    /**
+     * Carries out the steps on the owner's stored keys. A promotion retires the old primary in the same
+     * transaction, so a keyset read meanwhile always has exactly one primary.
+     *
+     * @param pending makes a new pending key
+     */
+    public static void apply(Store store, String owner, List<Step> steps, Instant now, Supplier<StoredKey> pending) {
+        for (Step step : steps) {
+            switch (step) {
+                case Step.AddPending add -> store.insertKey(pending.get());
+                case Step.Promote promote -> store.promoteKey(owner, promote.keyId(), now);
+                case Step.Destroy destroy -> store.deleteKey(owner, destroy.keyId());
+            }
+        }
     }
 
     /** What to change now; empty when nothing is due. {@code force} asks for a new key even before its time. */
