@@ -1,5 +1,6 @@
 package io.openirsa.server;
 
+import io.openirsa.core.AwsException;
 import io.openirsa.core.OpenIrsa;
 import io.openirsa.core.audit.ApiCall;
 import io.openirsa.core.model.OidcProvider;
@@ -10,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,6 +24,29 @@ public final class AuditedCall {
     private static final Pattern MEMBER = Pattern.compile("(\\w+)\\.member\\.(\\d{1,9})(?:\\.(\\w+))?"); // an int: a longer index is not a list member
 
     private AuditedCall() {
+    }
+
+    /** An audited call's work: its answer, or an AwsException for its refusal. */
+    @FunctionalInterface
+    public interface Work {
+        WireResponse answer();
+    }
+
+    /**
+     * What every audited API does with a call: runs it, answers a refusal in the API's own envelope,
+     * and commits the call's record before either answer leaves. If the record cannot be committed,
+     * AuditLog throws, and OpenIrsaServer answers 503 instead (fail closed).
+     */
+    public static WireResponse answer(OpenIrsa domain, ApiCall audit, Work work, Function<AwsException, WireResponse> refusal) {
+        WireResponse response;
+        try {
+            response = work.answer();
+        } catch (AwsException e) {
+            audit.failed(e);
+            response = refusal.apply(e);
+        }
+        domain.audit().record(audit);
+        return response;
     }
 
     public static ApiCall start(OpenIrsa domain, String service, String action, String requestId, WireRequest request, QueryParams params) {

@@ -26,7 +26,7 @@ public final class ApiCall {
     static final int MAX_TEXT = 1024;
 
     final long startedNanos = System.nanoTime();
-    final String service;
+    String service;
     final String eventName;
     final String requestId;
     final Instant time;
@@ -60,6 +60,12 @@ public final class ApiCall {
     /** At most {@link #MAX_TEXT} characters of a text the caller chose. */
     static String bounded(String text) {
         return text == null || text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT - 3) + "...";
+    }
+
+    /** The service the call turned out to be for (a signature's scope), where the request named another. */
+    public ApiCall service(String service) {
+        this.service = service;
+        return this;
     }
 
     public ApiCall caller(Caller c, String accessKey) {

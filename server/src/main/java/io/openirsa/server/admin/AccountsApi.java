@@ -35,8 +35,7 @@ public final class AccountsApi {
 
     public WireResponse handle(WireRequest request, String requestId) {
         ApiCall audit = AuditedCall.start(domain, "organizations", "CreateAccount", requestId, request, null);
-        WireResponse response;
-        try {
+        return AuditedCall.answer(domain, audit, () -> {
             if (!request.method().equals("POST")) {
                 throw new AwsException(AwsError.UNKNOWN_OPERATION_EXCEPTION, "POST " + PATH + " creates an account");
             }
@@ -57,12 +56,7 @@ public final class AccountsApi {
             out.put("accountId", key.accountId());
             out.put("accessKeyId", key.accessKeyId());
             out.put("secretAccessKey", key.secretAccessKey());
-            response = WireResponse.of(201, "application/json", Json.write(out));
-        } catch (AwsException e) {
-            audit.failed(e);
-            response = EksApi.error(e);
-        }
-        domain.audit().record(audit);
-        return response;
+            return WireResponse.of(201, "application/json", Json.write(out));
+        }, e -> EksApi.error(e));
     }
 }

@@ -38,8 +38,7 @@ public final class CloudTrailApi {
         String operation = request.header("x-amz-target").substring(TARGET_PREFIX.length());
         // Named as served, or "Unknown": a made-up operation must not become a metric label or an event name.
         ApiCall audit = AuditedCall.start(domain, "cloudtrail", operation.equals("LookupEvents") ? operation : "Unknown", requestId, request, null);
-        WireResponse response;
-        try {
+        return AuditedCall.answer(domain, audit, () -> {
             if (!SigV4Verifier.isSigned(request)) {
                 throw new AwsException(AwsError.MISSING_AUTHENTICATION_TOKEN_EXCEPTION_JSON, "Missing Authentication Token");
             }
@@ -48,13 +47,8 @@ public final class CloudTrailApi {
             if (!operation.equals("LookupEvents")) {
                 throw new AwsException(AwsError.UNKNOWN_OPERATION_EXCEPTION_JSON, "Operation " + operation + " is not supported.");
             }
-            response = lookup(v, Json.readObject(request.body(), AwsError.SERIALIZATION_EXCEPTION), audit);
-        } catch (AwsException e) {
-            audit.failed(e);
-            response = error(e);
-        }
-        domain.audit().record(audit);
-        return response;
+            return lookup(v, Json.readObject(request.body(), AwsError.SERIALIZATION_EXCEPTION), audit);
+        }, e -> error(e));
     }
 
     /** A JSON 1.1 error: the code in {@code __type} and in x-amzn-ErrorType, the message beside it. */

@@ -59,67 +59,60 @@ public final class EksApi {
             default -> "Unknown";
         };
         ApiCall audit = AuditedCall.start(domain, "eks", eventName, requestId, request, null);
-        WireResponse response = route(request, segments, audit);
-        domain.audit().record(audit);
-        return response;
+        return AuditedCall.answer(domain, audit, () -> route(request, segments, audit), EksApi::error);
     }
 
     private WireResponse route(WireRequest request, List<String> segments, ApiCall audit) {
-        try {
-            if (!SigV4Verifier.isSigned(request)) {
-                throw new AwsException(AwsError.MISSING_AUTHENTICATION_TOKEN_EXCEPTION, "Missing Authentication Token");
-            }
-            SigV4Verifier.Verified verified = verifier.verify(request);
-            if (!verified.service().equals("eks")) {
-                throw new AwsException(AwsError.INVALID_SIGNATURE_EXCEPTION, "Credential should be scoped to correct service: 'eks'.");
-            }
-            Caller caller = verified.caller();
-            audit.caller(caller, verified.accessKeyId());
-            if (isAssociations(segments)) {
-                return associations(request, segments, caller, audit);
-            }
-            Eks eks = domain.eks();
-            if (segments.size() == 2) {
-                audit.parameter("name", segments.get(1));
-                audit.resource("AWS::EKS::Cluster", Cluster.arn(domain.settings().region(), caller.accountId(), segments.get(1)),
-                        caller.accountId());
-            }
-            String method = request.method();
-            if (segments.get(0).equals(REGISTRATIONS)) {
-                return registrations(request, segments, caller, audit);
-            }
-            if (segments.size() == 1 && method.equals("POST")) {
-                JsonNode body = Json.readObject(request.body(), BAD);
-                Map<String, String> tags = tags(body);
-                audit.parameter("name", Json.text(body, "name", BAD)).parameter("version", Json.text(body, "version", BAD))
-                        .parameter("roleArn", Json.text(body, "roleArn", BAD));
-                Cluster c = eks.createCluster(caller, Json.text(body, "name", BAD), Json.text(body, "version", BAD),
-                        Json.text(body, "roleArn", BAD), tags);
-                audit.resource("AWS::EKS::Cluster", c.arn(), caller.accountId());
-                audit.responseElements(Map.of("cluster", cluster(c, "ACTIVE")));
-                return ok(Map.of("cluster", cluster(c, "ACTIVE")));
-            }
-            if (segments.size() == 1 && method.equals("GET")) {
-                Map<String, String> q = query(request.rawQuery());
-                Page<String> page = eks.listClusters(caller, maxResults(q), q.get("nextToken"));
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("clusters", page.items());
-                if (page.truncated()) {
-                    out.put("nextToken", page.marker());
-                }
-                return ok(out);
-            }
-            if (segments.size() == 2 && method.equals("GET")) {
-                return ok(Map.of("cluster", cluster(eks.describeCluster(caller, segments.get(1)), "ACTIVE")));
-            }
-            if (segments.size() == 2 && method.equals("DELETE")) {
-                return ok(Map.of("cluster", cluster(eks.deleteCluster(caller, segments.get(1)), "DELETING")));
-            }
-            throw new AwsException(AwsError.UNKNOWN_OPERATION_EXCEPTION, "No operation at " + method + " " + request.rawPath());
-        } catch (AwsException e) {
-            audit.failed(e);
-            return error(e);
+        if (!SigV4Verifier.isSigned(request)) {
+            throw new AwsException(AwsError.MISSING_AUTHENTICATION_TOKEN_EXCEPTION, "Missing Authentication Token");
         }
+        SigV4Verifier.Verified verified = verifier.verify(request);
+        if (!verified.service().equals("eks")) {
+            throw new AwsException(AwsError.INVALID_SIGNATURE_EXCEPTION, "Credential should be scoped to correct service: 'eks'.");
+        }
+        Caller caller = verified.caller();
+        audit.caller(caller, verified.accessKeyId());
+        if (isAssociations(segments)) {
+            return associations(request, segments, caller, audit);
+        }
+        Eks eks = domain.eks();
+        if (segments.size() == 2) {
+            audit.parameter("name", segments.get(1));
+            audit.resource("AWS::EKS::Cluster", Cluster.arn(domain.settings().region(), caller.accountId(), segments.get(1)),
+                    caller.accountId());
+        }
+        String method = request.method();
+        if (segments.get(0).equals(REGISTRATIONS)) {
+            return registrations(request, segments, caller, audit);
+        }
+        if (segments.size() == 1 && method.equals("POST")) {
+            JsonNode body = Json.readObject(request.body(), BAD);
+            Map<String, String> tags = tags(body);
+            audit.parameter("name", Json.text(body, "name", BAD)).parameter("version", Json.text(body, "version", BAD))
+                    .parameter("roleArn", Json.text(body, "roleArn", BAD));
+            Cluster c = eks.createCluster(caller, Json.text(body, "name", BAD), Json.text(body, "version", BAD),
+                    Json.text(body, "roleArn", BAD), tags);
+            audit.resource("AWS::EKS::Cluster", c.arn(), caller.accountId());
+            audit.responseElements(Map.of("cluster", cluster(c, "ACTIVE")));
+            return ok(Map.of("cluster", cluster(c, "ACTIVE")));
+        }
+        if (segments.size() == 1 && method.equals("GET")) {
+            Map<String, String> q = query(request.rawQuery());
+            Page<String> page = eks.listClusters(caller, maxResults(q), q.get("nextToken"));
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("clusters", page.items());
+            if (page.truncated()) {
+                out.put("nextToken", page.marker());
+            }
+            return ok(out);
+        }
+        if (segments.size() == 2 && method.equals("GET")) {
+            return ok(Map.of("cluster", cluster(eks.describeCluster(caller, segments.get(1)), "ACTIVE")));
+        }
+        if (segments.size() == 2 && method.equals("DELETE")) {
+            return ok(Map.of("cluster", cluster(eks.deleteCluster(caller, segments.get(1)), "DELETING")));
+        }
+        throw new AwsException(AwsError.UNKNOWN_OPERATION_EXCEPTION, "No operation at " + method + " " + request.rawPath());
     }
 
     private static Map<String, String> tags(JsonNode body) {

@@ -36,8 +36,7 @@ public final class EksAuthApi {
 
     public WireResponse handle(WireRequest request, List<String> segments, String requestId) {
         ApiCall audit = AuditedCall.start(domain, SIGNING_NAME, "AssumeRoleForPodIdentity", requestId, request, null);
-        WireResponse response;
-        try {
+        return AuditedCall.answer(domain, audit, () -> {
             if (!request.method().equals("POST")) {
                 throw new AwsException(AwsError.UNKNOWN_OPERATION_EXCEPTION, "No operation at " + request.method() + " " + request.rawPath());
             }
@@ -75,12 +74,7 @@ public final class EksAuthApi {
             Map<String, Object> audited = new LinkedHashMap<>(out);
             audited.put("credentials", Json.object("accessKeyId", c.accessKeyId(), "expiration", c.expiration().toString()));
             audit.responseElements(audited);
-            response = WireResponse.of(200, "application/json", Json.write(out));
-        } catch (AwsException e) {
-            audit.failed(e);
-            response = EksApi.error(e);
-        }
-        domain.audit().record(audit);
-        return response;
+            return WireResponse.of(200, "application/json", Json.write(out));
+        }, e -> EksApi.error(e));
     }
 }

@@ -62,8 +62,7 @@ public final class IssuerApi {
     public WireResponse tokenRequest(WireRequest request, String requestId, String clusterName, String namespace, String serviceAccount) {
         ApiCall audit = AuditedCall.start(domain, "eks", "CreateServiceAccountToken", requestId, request, null);
         audit.parameter("clusterName", clusterName).parameter("namespace", namespace).parameter("serviceAccount", serviceAccount);
-        WireResponse response;
-        try {
+        return AuditedCall.answer(domain, audit, () -> {
             if (!request.method().equals("POST")) {
                 throw new AwsException(AwsError.METHOD_NOT_ALLOWED, "the server does not allow this method on the requested resource");
             }
@@ -93,19 +92,14 @@ public final class IssuerApi {
             outSpec.put("expirationSeconds", token.expiration().getEpochSecond() - domain.settings().clock().instant().getEpochSecond());
             out.put("spec", outSpec);
             out.put("status", Json.object("token", token.token(), "expirationTimestamp", token.expiration().toString()));
-            response = WireResponse.of(201, "application/json", Json.write(out));
-        } catch (AwsException e) {
-            audit.failed(e);
-            response = switch (e.status()) {
+            return WireResponse.of(201, "application/json", Json.write(out));
+        }, e -> switch (e.status()) {
                 case 401, 403 -> e.error() == AwsError.ACCESS_DENIED || e.error() == AwsError.ACCESS_DENIED_EXCEPTION
                         ? status(403, "Forbidden", e.getMessage()) : status(401, "Unauthorized", "Unauthorized");
                 case 404 -> status(404, "NotFound", e.getMessage());
                 case 405 -> status(405, "MethodNotAllowed", e.getMessage());
                 default -> status(e.status() >= 500 ? 500 : 400, e.status() >= 500 ? "InternalError" : "BadRequest", e.getMessage());
-            };
-        }
-        domain.audit().record(audit);
-        return response;
+            });
     }
 
     /**

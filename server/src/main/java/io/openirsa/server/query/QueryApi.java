@@ -56,35 +56,37 @@ public final class QueryApi {
     }
 
     public WireResponse handle(WireRequest request, String requestId) {
-        Service service = Service.STS;
-        ApiCall audit = null;
-        WireResponse response;
+        QueryParams params;
         try {
             String contentType = request.header("content-type");
             boolean form = contentType == null || contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
             if (!form) {
                 throw new AwsException(AwsError.UNSUPPORTED_MEDIA_TYPE, "Content-Type " + contentType + " is not supported: send application/x-www-form-urlencoded");
             }
-            QueryParams params = QueryParams.parse(new String(request.body(), StandardCharsets.UTF_8), request.rawQuery());
-            String action = params.get("Action");
-            String version = params.get("Version");
-            service = Service.IAM.version.equals(version) ? Service.IAM : Service.STS;
-            audit = AuditedCall.start(domain, service.signingName, eventName(action), requestId, request, params);
+            params = QueryParams.parse(new String(request.body(), StandardCharsets.UTF_8), request.rawQuery());
+        } catch (AwsException e) {
+            return error(e, Service.STS, requestId); // no call to record yet: not even a form
+        }
+        String action = params.get("Action");
+        String version = params.get("Version");
+        // The Version names the service until a signature's scope says otherwise; the refusal's envelope follows it.
+        Service[] service = {Service.IAM.version.equals(version) ? Service.IAM : Service.STS};
+        ApiCall audit = AuditedCall.start(domain, service[0].signingName, eventName(action), requestId, request, params);
+        return AuditedCall.answer(domain, audit, () -> {
             SigV4Verifier.Verified verified = null;
             if (SigV4Verifier.isSigned(request) && !"AssumeRoleWithWebIdentity".equals(action)) {
                 verified = verifier.verify(request);
-                service = verified.service().equals("iam") ? Service.IAM : Service.STS;
-                audit = AuditedCall.start(domain, service.signingName, eventName(action), requestId, request, params);
-                audit.caller(verified.caller(), verified.accessKeyId());
-                if (!verified.service().equals(service.signingName)) {
+                service[0] = verified.service().equals("iam") ? Service.IAM : Service.STS;
+                audit.service(service[0].signingName).caller(verified.caller(), verified.accessKeyId());
+                if (!verified.service().equals(service[0].signingName)) {
                     throw new AwsException(AwsError.SIGNATURE_DOES_NOT_MATCH, "Credential should be scoped to correct service: 'sts' or 'iam'.");
                 }
             }
             if (action == null || action.isEmpty()) {
                 throw new AwsException(AwsError.MISSING_ACTION, "Missing Action");
             }
-            Operation op = (service == Service.IAM ? iam : sts).get(action);
-            if (op == null || (version != null && !version.equals(service.version))) {
+            Operation op = (service[0] == Service.IAM ? iam : sts).get(action);
+            if (op == null || (version != null && !version.equals(service[0].version))) {
                 throw new AwsException(AwsError.INVALID_ACTION, "Could not find operation " + action + " for version " + (version == null ? "NO_VERSION_SPECIFIED" : version));
             }
             Caller caller = null;
@@ -95,31 +97,23 @@ public final class QueryApi {
                 caller = verified.caller();
             }
             Consumer<Xml> result = op.call(caller, params, request, audit);
-            if (service == Service.IAM) {
+            if (service[0] == Service.IAM) {
                 AuditedCall.iamResources(audit, params, caller.accountId());
             }
-            Xml xml = new Xml().start(action + "Response", service.namespace);
+            Xml xml = new Xml().start(action + "Response", service[0].namespace);
             if (result != null) {
                 xml.start(action + "Result");
                 result.accept(xml);
                 xml.end();
             }
             xml.start("ResponseMetadata").el("RequestId", requestId).end().end();
-            response = WireResponse.of(200, "text/xml", xml.toString());
-        } catch (AwsException e) {
-            if (audit != null) {
-                audit.failed(e);
-                if (service == Service.IAM && audit.recipient() != null) {
-                    AuditedCall.iamResources(audit, QueryParams.parse(new String(request.body(), StandardCharsets.UTF_8), request.rawQuery()),
-                            audit.recipient());
-                }
+            return WireResponse.of(200, "text/xml", xml.toString());
+        }, e -> {
+            if (service[0] == Service.IAM && audit.recipient() != null) {
+                AuditedCall.iamResources(audit, params, audit.recipient());
             }
-            response = error(e, service, requestId);
-        }
-        if (audit != null) {
-            domain.audit().record(audit);
-        }
-        return response;
+            return error(e, service[0], requestId);
+        });
     }
 
     /**
