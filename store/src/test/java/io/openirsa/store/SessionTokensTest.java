@@ -36,6 +36,21 @@ class SessionTokensTest {
                 assertThat(tokens.open(Base64.getEncoder().encodeToString(altered))).as("byte " + i + " altered").isEmpty();
             }
             assertThat(tokens.open("not base64 at all")).isEmpty();
+            // Another spelling of the same bytes: the unused low bits of the last character before the padding.
+            String padded = token;
+            for (int n = 0; !padded.endsWith("="); n++) {
+                String name = "s".repeat(2 + n);
+                padded = tokens.seal(new SessionClaims(CLAIMS.accessKeyId(), CLAIMS.secretAccessKey(), CLAIMS.accountId(), CLAIMS.roleName(),
+                        CLAIMS.rolePath(), CLAIMS.roleId(), name, NOW, NOW.plusSeconds(3600), CLAIMS.provider(), CLAIMS.subject(), CLAIMS.audience(),
+                        null, List.of(), Map.of(), List.of(), null));
+            }
+            assertThat(tokens.open(padded)).isPresent();
+            int last = padded.indexOf('=') - 1;
+            String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+            int value = alphabet.indexOf(padded.charAt(last));
+            String respelled = padded.substring(0, last) + alphabet.charAt(value ^ 1) + padded.substring(last + 1);
+            assertThat(Base64.getDecoder().decode(respelled)).isEqualTo(Base64.getDecoder().decode(padded));
+            assertThat(tokens.open(respelled)).as("the same bytes, spelled otherwise").isEmpty();
             assertThat(tokens.open("")).isEmpty();
         }
     }
