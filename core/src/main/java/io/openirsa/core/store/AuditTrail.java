@@ -14,7 +14,10 @@ public interface AuditTrail {
     /** How long a commit of audit records may take before it fails: its callers wait for it. */
     Duration COMMIT_WITHIN = Duration.ofSeconds(10);
 
-    /** Durably stores the batch (one transaction) before returning, or throws; within {@link #COMMIT_WITHIN} either way. */
+    /**
+     * Durably stores the batch (one transaction) before returning, or throws. Its statement runs at most
+     * {@link #COMMIT_WITHIN}; getting a connection may take the pool's timeout before that.
+     */
     void appendAudit(List<AuditRecord> batch);
 
     AuditPage lookupAudit(AuditQuery query);
