@@ -27,6 +27,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -110,9 +111,7 @@ class AuditReliabilityTest {
 
     @Test
     void diskFull_underLoad_callsFailClosedWithoutDuplicatesAndRecoverWithoutARestart(@TempDir Path dir) throws Exception {
-        Path small = Files.createDirectory(dir.resolve("small"));
-        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", small.toString()),
-                "mounting a small tmpfs needs root (CAP_SYS_ADMIN)");
+        Path small = smallFileSystem(dir, "24m");
         try (Fixture f = new Fixture(o -> o.withData(small))) {
             String token = exchangeSetUp(f);
             try (Load load = exchanges(f, token)) {
@@ -130,6 +129,51 @@ class AuditReliabilityTest {
         } finally {
             run("umount", "-l", small.toString());
         }
+    }
+
+    /**
+     * PostgreSQL's disk full: an INSERT that cannot extend its table fails (SQLSTATE 53100), and a WAL
+     * segment that cannot be made stops the server (PANIC), which then cannot start until there is
+     * space: the operator starts it again, as after any crash. OpenIRSA itself is not restarted.
+     */
+    @Test
+    void postgresqlDiskFull_underLoad_callsFailClosedWithoutDuplicatesAndRecoverWithoutARestart(@TempDir Path dir) throws Exception {
+        Path small = smallFileSystem(dir, "128m");
+        try (PrivatePostgres pg = PrivatePostgres.start(small);
+             Fixture f = new Fixture(o -> o.withDatabase(pg.url()))) {
+            String token = exchangeSetUp(f);
+            try (Load load = exchanges(f, token)) {
+                load.await(() -> load.answered.size() >= 200, "200 exchanges");
+                Path filler = small.resolve("filler");
+                fill(filler);
+                load.await(() -> load.refused.get() >= 20, "exchanges refused while the disk is full");
+                Files.delete(filler);
+                int afterSpace = load.answered.size();
+                Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+                while (load.answered.size() < afterSpace + 200) {
+                    assertThat(Instant.now()).as("exchanges answered again once there is space (answered " + load.answered.size()
+                            + ", refused " + load.refused.get() + ", errors " + load.serverErrors.size() + ")").isBefore(deadline);
+                    if (!pg.running()) {
+                        pg.start();
+                    }
+                    Thread.sleep(200);
+                }
+                load.stop();
+                assertThat(load.serverErrors).as("500s").isEmpty();
+                assertEveryAnsweredCallHasOneRecord(load, records(pg.url(), dir));
+            }
+        } finally {
+            run("umount", "-l", small.toString());
+        }
+    }
+
+    /** A tmpfs of this size in {@code dir}; the test is skipped where mounting is not permitted. */
+    private static Path smallFileSystem(Path dir, String size) throws Exception {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x")); // PostgreSQL's user goes through it
+        Path small = Files.createDirectory(dir.resolve("small"));
+        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", small.toString()),
+                "mounting a small tmpfs needs root (CAP_SYS_ADMIN)");
+        return small;
     }
 
     /** A cluster, its provider, a role trusting default/app; the service account's token. */

@@ -61,6 +61,16 @@ public final class PrivatePostgres implements AutoCloseable {
         asPostgres(false, bin.resolve("pg_ctl").toString(), "-D", dir.toString(), "-m", mode, "-w", "stop");
     }
 
+    /** Whether its postmaster runs: after a PANIC that its startup could not recover from, it does not. */
+    public boolean running() throws Exception {
+        try {
+            asPostgres(false, bin.resolve("pg_ctl").toString(), "-D", dir.toString(), "status");
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     public Path directory() {
         return dir;
     }
