@@ -85,6 +85,10 @@ class ObservabilityTest extends ServerTest {
     void theExposition_passesPromtool_withCountersTypedAsCounters_andTheJvmsOwnMetrics() throws Exception {
         f.token("obs", "default", "obs");
         String body = get("/metrics").body();
+        for (int i = 0; i < 100 && !body.contains("jvm_memory_used_bytes"); i++) { // the JVM's are registered beside the start
+            Thread.sleep(50);
+            body = get("/metrics").body();
+        }
         assertThat(promtool(body)).isEmpty();
         for (String counter : List.of("openirsa_jwks_fetches", "openirsa_jwks_cache_hits", "openirsa_audit_commits", "openirsa_audit_records",
                 "openirsa_db_cache_hits", "openirsa_db_stale_reads", "openirsa_requests")) {
