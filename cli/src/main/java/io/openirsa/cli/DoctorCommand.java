@@ -9,7 +9,6 @@ import io.openirsa.core.model.OidcProvider;
 import io.openirsa.core.model.Role;
 import io.openirsa.server.sigv4.SigV4;
 import io.openirsa.store.JdbcStore;
-import io.openirsa.webhook.Doctor;
 import io.openirsa.webhook.WebhookSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

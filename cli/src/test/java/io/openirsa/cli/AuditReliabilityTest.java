@@ -115,15 +115,8 @@ class AuditReliabilityTest {
         try (Fixture f = new Fixture(o -> o.withData(small))) {
             String token = exchangeSetUp(f);
             try (Load load = exchanges(f, token)) {
-                load.await(() -> load.answered.size() >= 200, "200 exchanges");
-                Path filler = small.resolve("filler");
-                fill(filler);
-                load.await(() -> load.refused.get() >= 20, "exchanges refused while the disk is full");
-                Files.delete(filler);
-                int afterSpace = load.answered.size();
-                load.await(() -> load.answered.size() >= afterSpace + 200, "exchanges answered again once there is space");
-                load.stop();
-                assertThat(load.serverErrors).as("500s").isEmpty();
+                fillAndFree(small, load, () -> {
+                });
                 assertEveryAnsweredCallHasOneRecord(load, records(null, small));
             }
         } finally {
@@ -143,28 +136,43 @@ class AuditReliabilityTest {
              Fixture f = new Fixture(o -> o.withDatabase(pg.url()))) {
             String token = exchangeSetUp(f);
             try (Load load = exchanges(f, token)) {
-                load.await(() -> load.answered.size() >= 200, "200 exchanges");
-                Path filler = small.resolve("filler");
-                fill(filler);
-                load.await(() -> load.refused.get() >= 20, "exchanges refused while the disk is full");
-                Files.delete(filler);
-                int afterSpace = load.answered.size();
-                Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
-                while (load.answered.size() < afterSpace + 200) {
-                    assertThat(Instant.now()).as("exchanges answered again once there is space (answered " + load.answered.size()
-                            + ", refused " + load.refused.get() + ", errors " + load.serverErrors.size() + ")").isBefore(deadline);
+                fillAndFree(small, load, () -> {
                     if (!pg.running()) {
+                        System.err.println("AuditReliabilityTest: PostgreSQL stopped on the full disk (PANIC); starting it again");
                         pg.start();
                     }
-                    Thread.sleep(200);
-                }
-                load.stop();
-                assertThat(load.serverErrors).as("500s").isEmpty();
+                });
                 assertEveryAnsweredCallHasOneRecord(load, records(pg.url(), dir));
             }
         } finally {
             run("umount", "-l", small.toString());
         }
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /**
+     * Under load: fills the file system, waits for calls to be refused, frees the space, and waits for
+     * calls to be answered again, doing {@code whileWaiting} meanwhile. No call may fail with a 500.
+     */
+    private static void fillAndFree(Path small, Load load, Step whileWaiting) throws Exception {
+        load.await(() -> load.answered.size() >= 200, "200 exchanges");
+        Path filler = small.resolve("filler");
+        fill(filler);
+        load.await(() -> load.refused.get() >= 20, "exchanges refused while the disk is full");
+        Files.delete(filler);
+        int afterSpace = load.answered.size();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+        while (load.answered.size() < afterSpace + 200) {
+            assertThat(Instant.now()).as("exchanges answered again once there is space (answered " + load.answered.size()
+                    + ", refused " + load.refused.get() + ", errors " + load.serverErrors.size() + ")").isBefore(deadline);
+            whileWaiting.run();
+            Thread.sleep(200);
+        }
+        load.stop();
+        assertThat(load.serverErrors).as("500s").isEmpty();
     }
 
     /** A tmpfs of this size in {@code dir}; the test is skipped where mounting is not permitted. */

@@ -59,7 +59,10 @@ class WildcardProperties {
 
     @Provide
     Arbitrary<String> segments() {
-        return Arbitraries.strings().withChars('a', 'b', '*').ofMinLength(1).ofMaxLength(12);
+        // At most two stars inside: the reference regex backtracks in time of the value's length to the power of
+        // its stars, and "*a*a*a*a*a*a*" against 60 characters ran for minutes (CI, 2026-12-07).
+        return Arbitraries.strings().withChars('a', 'b', '*').ofMinLength(1).ofMaxLength(12)
+                .filter(s -> s.chars().filter(c -> c == '*').count() <= 2);
     }
 
     @Provide

@@ -1,4 +1,4 @@
-package io.openirsa.webhook;
+package io.openirsa.cli;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -16,6 +16,7 @@ import io.openirsa.policy.PrincipalType;
 import io.openirsa.policy.RequestContext;
 import io.openirsa.policy.RequestPrincipal;
 import io.openirsa.policy.Statement;
+import io.openirsa.webhook.WebhookSettings;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -31,7 +32,7 @@ import java.util.regex.Pattern;
  * what to fix for each failure: the ServiceAccount annotation, the injected environment, the token
  * volume and mount, and the role's trust policy against the claims the pod's token will carry.
  */
-public final class Doctor {
+final class Doctor {
     private static final Pattern ROLE_ARN = Pattern.compile("arn:aws[a-z0-9-]*:iam::\\d{12}:role/[\\w+=,.@/-]+");
     private static final Pattern ROLE_ACCOUNT = Pattern.compile("arn:aws[a-z0-9-]*:iam::(\\d{12}):role/.+");
     private static final Pattern OIDC_PROVIDER = Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:oidc-provider/(.+)");

@@ -1,14 +1,21 @@
-package io.openirsa.webhook;
+package io.openirsa.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.zjsonpatch.JsonPatch;
+import io.openirsa.webhook.PodMutator;
+import io.openirsa.webhook.ServiceAccountSettings;
+import io.openirsa.webhook.ServiceAccounts;
+import io.openirsa.webhook.WebhookSettings;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +28,7 @@ class DoctorTest {
     static final String ROLE = "arn:aws:iam::111122223333:role/app";
     static final String PROVIDER = "arn:aws:iam::111122223333:oidc-provider/oidc.example.com/id/ABC";
     static final ObjectMapper JSON = new ObjectMapper();
+    static final tools.jackson.databind.ObjectMapper JSON3 = new tools.jackson.databind.ObjectMapper(); // zjsonpatch's Jackson
     KubernetesMockServer server;
     KubernetesClient client;
     final Doctor doctor = new Doctor(WebhookSettings.defaults());
@@ -32,7 +40,8 @@ class DoctorTest {
     }
 
     void serviceAccount(String name, Map<String, String> annotations) {
-        client.serviceAccounts().inNamespace("default").resource(KubernetesServiceAccountsTest.sa("default", name, annotations)).create();
+        client.serviceAccounts().inNamespace("default").resource(new ServiceAccountBuilder().withNewMetadata().withNamespace("default")
+                .withName(name).withAnnotations(annotations).endMetadata().build()).create();
     }
 
     /** Creates a pod the way the API server would after the webhook: the input pod with the webhook's patch applied. */
@@ -41,17 +50,29 @@ class DoctorTest {
                 .withNewSpec().withServiceAccountName(serviceAccount).addNewContainer().withName("app").withImage("amazonlinux").endContainer()
                 .endSpec().build();
         if (throughWebhook) {
-            MapServiceAccounts sas = new MapServiceAccounts();
+            Map<String, ServiceAccountSettings> sas = new HashMap<>();
             client.serviceAccounts().inNamespace("default").list().getItems().forEach(sa -> {
-                Map<String, String> values = new java.util.HashMap<>();
+                Map<String, String> values = new HashMap<>();
                 if (sa.getMetadata().getAnnotations() != null) {
                     sa.getMetadata().getAnnotations().forEach((k, v) -> values.put(k.replace("eks.amazonaws.com/", ""), v));
                 }
-                sas.accounts.put("default/" + sa.getMetadata().getName(), ServiceAccountSettings.of(values));
+                sas.put(sa.getMetadata().getName(), ServiceAccountSettings.of(values));
             });
             JsonNode json = JSON.readTree(client.getKubernetesSerialization().asJson(pod));
-            PodMutator.Mutation m = new PodMutator(WebhookSettings.defaults(), sas).mutate(json, "default");
-            pod = client.getKubernetesSerialization().unmarshal(JSON.writeValueAsString(PodMutatorFixturesTest.apply(m.patch(), json)), Pod.class);
+            ServiceAccounts known = new ServiceAccounts() {
+                @Override
+                public Optional<ServiceAccountSettings> find(String namespace, String name) {
+                    return Optional.ofNullable(sas.get(name));
+                }
+
+                @Override
+                public boolean ready() {
+                    return true;
+                }
+            };
+            PodMutator.Mutation m = new PodMutator(WebhookSettings.defaults(), known).mutate(json, "default");
+            var patched = JsonPatch.apply(JSON3.readTree(JSON.writeValueAsString(m.patch())), JSON3.readTree(JSON.writeValueAsString(json)));
+            pod = client.getKubernetesSerialization().unmarshal(JSON3.writeValueAsString(patched), Pod.class);
         }
         client.pods().inNamespace("default").resource(pod).create();
     }
