@@ -8,7 +8,6 @@ import io.openirsa.server.query.QueryParams;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;

@@ -1,6 +1,5 @@
 package io.openirsa.server;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.openirsa.core.OpenIrsa;
 import io.openirsa.core.audit.ApiCall;
 import io.prometheus.metrics.core.metrics.Counter;

@@ -16,7 +16,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -31,14 +30,6 @@ public final class AuditLog implements AutoCloseable {
     static final int MAX_BATCH = 500;
     /** Records waiting at most; past it a call fails at once instead of holding memory while the database stalls. */
     static final int MAX_WAITING = 10_000;
-    /**
-     * While calls come together (the last commit held more than one record), the writer waits this
-     * long before it takes the waiting records, so that more of them share a commit: a commit costs
-     * about the same for one record as for ten, and a writer that commits as often as it can spends a
-     * core doing so (docs/benchmarks.md). A lone caller does not wait. PostgreSQL's commit_delay and
-     * commit_siblings do the same.
-     */
-    static final long GATHER_NANOS = 200_000;
 
     /** A call's record could not be committed: the call must not succeed. */
     public static final class AuditNotCommitted extends RuntimeException {
@@ -137,15 +128,11 @@ public final class AuditLog implements AutoCloseable {
 
     private void write() {
         List<Pending> batch = new ArrayList<>();
-        int last = 0;
         while (!closed || !queue.isEmpty()) {
             try {
                 Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
-                }
-                if (last > 1) {
-                    LockSupport.parkNanos(GATHER_NANOS);
                 }
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
@@ -153,7 +140,6 @@ public final class AuditLog implements AutoCloseable {
                 commits.increment();
                 committed.add(batch.size());
                 batch.forEach(p -> p.committed.complete(null));
-                last = batch.size();
                 if (failing) {
                     LOG.info("audit records are committed again");
                     failing = false;

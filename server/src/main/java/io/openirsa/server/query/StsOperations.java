@@ -9,7 +9,6 @@ import io.openirsa.core.sts.RoleSession;
 import io.openirsa.core.sts.SessionCredentials;
 import io.openirsa.core.sts.WebIdentitySession;
 
-import io.openirsa.core.audit.ApiCall;
 import io.openirsa.server.Json;
 
 import java.time.ZoneOffset;
