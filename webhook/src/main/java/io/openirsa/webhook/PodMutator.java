@@ -13,7 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.function.BiPredicate;
+import java.util.random.RandomGenerator;
 
 /**
  * Works out the JSON Patch that gives a pod IRSA: environment variables and the token mount in each
@@ -30,10 +32,20 @@ public final class PodMutator {
     static final String POD_IDENTITY_DIR = "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount";
     static final String POD_IDENTITY_AUDIENCE = "pods.eks.amazonaws.com";
 
+    /** The label the anchor puts on a pod it gives Pod Identity. */
+    static final String POD_IDENTITY_LABEL = "eks.amazonaws.com/pod-identity";
+    /**
+     * A Pod Identity token whose lifetime is the default day gets one between 22 and 24 hours instead, as
+     * the anchor does, so that the pods of one rollout do not all refresh their tokens at once.
+     */
+    static final long JITTERED_LIFETIME = 86_400;
+    static final long JITTER_FLOOR = 79_200;
+
     private final WebhookSettings settings;
     private final ServiceAccounts serviceAccounts;
     private final PodIdentityAssociations podIdentity;
     private final String podIdentityAgent;
+    private final RandomGenerator jitter;
 
     public PodMutator(WebhookSettings settings, ServiceAccounts serviceAccounts) {
         this(settings, serviceAccounts, PodIdentityAssociations.NONE, POD_IDENTITY_AGENT);
@@ -41,10 +53,16 @@ public final class PodMutator {
 
     /** @param podIdentityAgent the URL pods reach the node's Pod Identity agent at */
     public PodMutator(WebhookSettings settings, ServiceAccounts serviceAccounts, PodIdentityAssociations podIdentity, String podIdentityAgent) {
+        this(settings, serviceAccounts, podIdentity, podIdentityAgent, new SplittableRandom());
+    }
+
+    PodMutator(WebhookSettings settings, ServiceAccounts serviceAccounts, PodIdentityAssociations podIdentity, String podIdentityAgent,
+               RandomGenerator jitter) {
         this.settings = settings;
         this.serviceAccounts = serviceAccounts;
         this.podIdentity = podIdentity;
         this.podIdentityAgent = podIdentityAgent;
+        this.jitter = jitter;
     }
 
     /**
@@ -72,8 +90,8 @@ public final class PodMutator {
         if (serviceAccount.isEmpty()) {
             serviceAccount = "default";
         }
-        if (podIdentity.associated(namespace, serviceAccount)) {
-            return podIdentity(pod.path("spec"), skippedContainers(metadata)); // preferred over a role-arn annotation, as on EKS
+        if (podIdentity.associated(namespace, serviceAccount)) { // preferred over a role-arn annotation, as on EKS
+            return podIdentity(pod, namespace, serviceAccounts.find(namespace, serviceAccount).orElse(null));
         }
         Optional<ServiceAccountSettings> found = serviceAccounts.find(namespace, serviceAccount);
         if (found.isEmpty()) {
@@ -103,18 +121,14 @@ public final class PodMutator {
 
         List<ObjectNode> patch = new ArrayList<>();
         boolean mounted = forEachContainer(spec, skipped, (c, path) -> mutateContainer(c, path, namespace, sa, tokenFile, regionalSts, patch));
-        if (!mounted) {
+        if (mounted && existingVolume == null) {
+            addVolume(spec, volume(WebhookSettings.VOLUME, sa.audience() != null ? sa.audience() : settings.defaultAudience(),
+                    expiration(metadata, sa), WebhookSettings.TOKEN_PATH), patch);
+        }
+        if (patch.isEmpty()) {
             return Mutation.none("nothing-to-do");
         }
-        if (existingVolume == null) {
-            ObjectNode volume = volume(sa.audience() != null ? sa.audience() : settings.defaultAudience(), expiration(metadata, sa));
-            if (spec.has("volumes") && spec.get("volumes").isArray()) {
-                patch.add(op("/spec/volumes/-", volume));
-            } else {
-                patch.add(op("/spec/volumes", JSON.arrayNode().add(volume)));
-            }
-        }
-        if (settings.fsGroup() != null && !spec.path("securityContext").has("fsGroup")) {
+        if (mounted && settings.fsGroup() != null && !spec.path("securityContext").has("fsGroup")) {
             if (spec.has("securityContext")) {
                 patch.add(op("/spec/securityContext/fsGroup", JSON.numberNode(settings.fsGroup())));
             } else {
@@ -124,44 +138,51 @@ public final class PodMutator {
         return new Mutation("mutated", patch, List.of());
     }
 
-    /** Pod Identity: the agent's URL and the token file in each container, and the token's projected volume. */
-    private Mutation podIdentity(JsonNode spec, Set<String> skipped) {
+    /**
+     * Pod Identity: the agent's URL and the token file in each container, the region variables as for
+     * IRSA, the token's projected volume, and the anchor's label on the pod.
+     */
+    private Mutation podIdentity(JsonNode pod, String namespace, ServiceAccountSettings sa) {
+        JsonNode spec = pod.path("spec");
+        JsonNode metadata = pod.path("metadata");
         String tokenFile = POD_IDENTITY_DIR + "/" + POD_IDENTITY_VOLUME;
+        boolean regionalSts = sa != null && sa.regionalSts() != null ? sa.regionalSts() : settings.regionalSts();
         List<ObjectNode> patch = new ArrayList<>();
-        boolean mounted = forEachContainer(spec, skipped, (c, path) -> {
-            Set<String> set = new HashSet<>();
-            c.path("env").forEach(e -> set.add(e.path("name").asText()));
-            if (set.contains("AWS_CONTAINER_CREDENTIALS_FULL_URI") || set.contains("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) {
-                return false; // the container brings its own container credentials: left alone
+        boolean mounted = forEachContainer(spec, skippedContainers(metadata), (c, path) -> {
+            EnvNames env = envNames(c, namespace);
+            Map<String, String> add = regionVariables(env, regionalSts);
+            boolean credentials = !env.names().contains("AWS_CONTAINER_CREDENTIALS_FULL_URI")
+                    && !env.names().contains("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+            if (credentials) {
+                add.put("AWS_CONTAINER_CREDENTIALS_FULL_URI", podIdentityAgent);
+                add.put("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", tokenFile);
             }
-            appendAll(c, path, "env", List.of(
-                    JSON.objectNode().put("name", "AWS_CONTAINER_CREDENTIALS_FULL_URI").put("value", podIdentityAgent),
-                    JSON.objectNode().put("name", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE").put("value", tokenFile)), patch);
-            boolean hasMount = false;
-            for (JsonNode m : c.path("volumeMounts")) {
-                hasMount |= POD_IDENTITY_VOLUME.equals(m.path("name").asText());
-            }
-            if (!hasMount) {
-                appendAll(c, path, "volumeMounts", List.of(JSON.objectNode().put("name", POD_IDENTITY_VOLUME).put("readOnly", true)
-                        .put("mountPath", POD_IDENTITY_DIR)), patch);
-            }
-            return true;
+            addEnv(c, path, add, patch);
+            return mount(c, path, credentials || tokenFile.equals(envValue(c, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")),
+                    POD_IDENTITY_VOLUME, POD_IDENTITY_DIR, patch);
         });
-        if (!mounted) {
+        if (mounted) {
+            boolean hasVolume = false;
+            for (JsonNode v : spec.path("volumes")) {
+                hasVolume |= POD_IDENTITY_VOLUME.equals(v.path("name").asText());
+            }
+            if (!hasVolume) {
+                long lifetime = expiration(metadata, sa);
+                if (lifetime == JITTERED_LIFETIME) {
+                    lifetime = settings.clampExpiration(jitter.nextLong(JITTER_FLOOR, JITTERED_LIFETIME + 1));
+                }
+                addVolume(spec, volume(POD_IDENTITY_VOLUME, POD_IDENTITY_AUDIENCE, lifetime, POD_IDENTITY_VOLUME), patch);
+            }
+            if (!"enabled".equals(metadata.path("labels").path(POD_IDENTITY_LABEL).asText(null))) {
+                patch.addFirst(metadata.path("labels").isObject()
+                        ? op("/metadata/labels/" + POD_IDENTITY_LABEL.replace("~", "~0").replace("/", "~1"), JSON.textNode("enabled"))
+                        : op("/metadata/labels", JSON.objectNode().put(POD_IDENTITY_LABEL, "enabled")));
+            }
+        }
+        if (patch.isEmpty()) {
             return Mutation.none("nothing-to-do");
         }
-        boolean hasVolume = false;
-        for (JsonNode v : spec.path("volumes")) {
-            hasVolume |= POD_IDENTITY_VOLUME.equals(v.path("name").asText());
-        }
-        if (!hasVolume) {
-            ObjectNode token = JSON.objectNode().put("audience", POD_IDENTITY_AUDIENCE).put("expirationSeconds", 86400).put("path", POD_IDENTITY_VOLUME);
-            ObjectNode projected = JSON.objectNode().put("defaultMode", 420);
-            projected.set("sources", JSON.arrayNode().add(JSON.objectNode().set("serviceAccountToken", token)));
-            ObjectNode volume = JSON.objectNode().put("name", POD_IDENTITY_VOLUME).set("projected", projected);
-            patch.add(spec.has("volumes") && spec.get("volumes").isArray() ? op("/spec/volumes/-", volume) : op("/spec/volumes", JSON.arrayNode().add(volume)));
-        }
-        return new Mutation("mutated-pod-identity", patch, List.of());
+        return new Mutation(mounted ? "mutated-pod-identity" : "mutated", patch, List.of());
     }
 
     /** Applies {@code mutate} (container, its JSON Pointer) to every container and init container not skipped; whether any says it mounts a token. */
@@ -182,9 +203,29 @@ public final class PodMutator {
     /** Adds what the container lacks; returns whether it now mounts the token. */
     private boolean mutateContainer(JsonNode c, String path, String namespace, ServiceAccountSettings sa, String tokenFile,
                                     boolean regionalSts, List<ObjectNode> patch) {
+        EnvNames env = envNames(c, namespace);
+        Map<String, String> add = regionVariables(env, regionalSts);
+        boolean identity = !env.names().contains("AWS_ROLE_ARN") && !env.names().contains("AWS_WEB_IDENTITY_TOKEN_FILE");
+        if (identity) {
+            add.put("AWS_ROLE_ARN", sa.roleArn());
+            add.put("AWS_WEB_IDENTITY_TOKEN_FILE", tokenFile);
+        }
+        if (settings.stsEndpoint() != null && !env.fromUnknown() && !env.names().contains("AWS_ENDPOINT_URL_STS")) {
+            add.put("AWS_ENDPOINT_URL_STS", settings.stsEndpoint());
+        }
+        addEnv(c, path, add, patch);
+        return mount(c, path, identity || tokenFile.equals(envValue(c, "AWS_WEB_IDENTITY_TOKEN_FILE")), WebhookSettings.VOLUME,
+                settings.mountPath(), patch);
+    }
+
+    /** The variables a container has: its env, and what its envFrom ConfigMaps hold; whether an envFrom could not be read. */
+    private record EnvNames(Set<String> names, boolean fromUnknown) {
+    }
+
+    private EnvNames envNames(JsonNode c, String namespace) {
         Set<String> set = new HashSet<>();
         c.path("env").forEach(e -> set.add(e.path("name").asText()));
-        boolean envFromUnknown = false;
+        boolean fromUnknown = false;
         for (JsonNode from : c.path("envFrom")) {
             String prefix = from.path("prefix").asText("");
             JsonNode cm = from.path("configMapRef");
@@ -193,38 +234,45 @@ public final class PodMutator {
             if (keys.isPresent()) {
                 keys.get().forEach(k -> set.add(prefix + k));
             } else {
-                envFromUnknown = true;
+                fromUnknown = true;
             }
         }
-        // Variables the container may already get from an envFrom we cannot read: an env entry would
-        // override them, so the optional ones are left out; the identity pair is what IRSA needs.
+        return new EnvNames(set, fromUnknown);
+    }
+
+    /**
+     * The STS-regional and region variables the container lacks. Variables it may already get from an
+     * envFrom we cannot read are left out: an env entry would override them.
+     */
+    private Map<String, String> regionVariables(EnvNames env, boolean regionalSts) {
         Map<String, String> add = new LinkedHashMap<>();
-        if (regionalSts && !envFromUnknown && !set.contains("AWS_STS_REGIONAL_ENDPOINTS")) {
+        if (regionalSts && !env.fromUnknown() && !env.names().contains("AWS_STS_REGIONAL_ENDPOINTS")) {
             add.put("AWS_STS_REGIONAL_ENDPOINTS", "regional");
         }
-        if (settings.region() != null && !envFromUnknown && !set.contains("AWS_REGION") && !set.contains("AWS_DEFAULT_REGION")) {
+        if (settings.region() != null && !env.fromUnknown() && !env.names().contains("AWS_REGION") && !env.names().contains("AWS_DEFAULT_REGION")) {
             add.put("AWS_DEFAULT_REGION", settings.region());
             add.put("AWS_REGION", settings.region());
         }
-        boolean identity = !set.contains("AWS_ROLE_ARN") && !set.contains("AWS_WEB_IDENTITY_TOKEN_FILE");
-        if (identity) {
-            add.put("AWS_ROLE_ARN", sa.roleArn());
-            add.put("AWS_WEB_IDENTITY_TOKEN_FILE", tokenFile);
-        }
-        if (settings.stsEndpoint() != null && !envFromUnknown && !set.contains("AWS_ENDPOINT_URL_STS")) {
-            add.put("AWS_ENDPOINT_URL_STS", settings.stsEndpoint());
-        }
+        return add;
+    }
+
+    private static void addEnv(JsonNode c, String path, Map<String, String> add, List<ObjectNode> patch) {
         appendAll(c, path, "env", add.entrySet().stream()
                 .map(e -> (JsonNode) JSON.objectNode().put("name", e.getKey()).put("value", e.getValue())).toList(), patch);
+    }
 
-        boolean usesToken = identity || tokenFile.equals(envValue(c, "AWS_WEB_IDENTITY_TOKEN_FILE"));
+    /**
+     * Mounts the token volume if the container uses the token and has no such mount. A container that
+     * keeps its own identity gets no mount (the anchor mounts it anyway: README). Returns whether the
+     * container now mounts the volume.
+     */
+    private static boolean mount(JsonNode c, String path, boolean usesToken, String volume, String mountPath, List<ObjectNode> patch) {
         boolean hasMount = false;
         for (JsonNode m : c.path("volumeMounts")) {
-            hasMount |= WebhookSettings.VOLUME.equals(m.path("name").asText());
+            hasMount |= volume.equals(m.path("name").asText());
         }
         if (usesToken && !hasMount) {
-            appendAll(c, path, "volumeMounts", List.of(JSON.objectNode().put("name", WebhookSettings.VOLUME).put("readOnly", true)
-                    .put("mountPath", settings.mountPath())), patch);
+            appendAll(c, path, "volumeMounts", List.of(JSON.objectNode().put("name", volume).put("readOnly", true).put("mountPath", mountPath)), patch);
         }
         return usesToken || hasMount;
     }
@@ -252,6 +300,7 @@ public final class PodMutator {
         return null;
     }
 
+    /** The pod's annotation, else the ServiceAccount's ({@code sa} may be null), else the default; within the bounds. */
     private long expiration(JsonNode metadata, ServiceAccountSettings sa) {
         String fromPod = metadata.path("annotations").path(settings.annotation("token-expiration")).asText(null);
         if (fromPod != null) {
@@ -261,7 +310,7 @@ public final class PodMutator {
                 // ignored, as the anchor ignores it: the ServiceAccount's or the default applies
             }
         }
-        return settings.clampExpiration(sa.tokenExpiration() != null ? sa.tokenExpiration() : settings.defaultExpiration());
+        return settings.clampExpiration(sa != null && sa.tokenExpiration() != null ? sa.tokenExpiration() : settings.defaultExpiration());
     }
 
     private Set<String> skippedContainers(JsonNode metadata) {
@@ -280,11 +329,15 @@ public final class PodMutator {
         return "windows".equals(selector.path("kubernetes.io/os").asText()) || "windows".equals(selector.path("beta.kubernetes.io/os").asText());
     }
 
-    private static ObjectNode volume(String audience, long expiration) {
-        ObjectNode token = JSON.objectNode().put("audience", audience).put("expirationSeconds", expiration).put("path", WebhookSettings.TOKEN_PATH);
+    private static ObjectNode volume(String name, String audience, long expiration, String tokenPath) {
+        ObjectNode token = JSON.objectNode().put("audience", audience).put("expirationSeconds", expiration).put("path", tokenPath);
         ObjectNode source = JSON.objectNode().set("serviceAccountToken", token);
         ObjectNode projected = JSON.objectNode().set("sources", JSON.arrayNode().add(source));
-        return JSON.objectNode().put("name", WebhookSettings.VOLUME).set("projected", projected);
+        return JSON.objectNode().put("name", name).set("projected", projected);
+    }
+
+    private static void addVolume(JsonNode spec, ObjectNode volume, List<ObjectNode> patch) {
+        patch.add(spec.path("volumes").isArray() ? op("/spec/volumes/-", volume) : op("/spec/volumes", JSON.arrayNode().add(volume)));
     }
 
     private static ObjectNode op(String path, JsonNode value) {

@@ -73,8 +73,10 @@ class PodMutatorFixturesTest {
                 JsonNode pod = fixture.get("pod");
                 Set<String> associated = new HashSet<>();
                 fixture.path("podIdentityAssociations").forEach(a -> associated.add(a.asText()));
+                // The jitter's source gives 0: a jittered Pod Identity lifetime is then its lowest, 79,200 s.
                 PodMutator.Mutation m = new PodMutator(settings(fixture.path("settings")), sas,
-                        (namespace, account) -> associated.contains(namespace + "/" + account), PodMutator.POD_IDENTITY_AGENT).mutate(pod, "default");
+                        (namespace, account) -> associated.contains(namespace + "/" + account), PodMutator.POD_IDENTITY_AGENT, () -> 0L)
+                        .mutate(pod, "default");
                 for (JsonNode op : m.patch()) {
                     assertThat(op.path("op").asText()).as("patches only add").isEqualTo("add");
                     assertThat(op.path("path").asText()).as("never a whole container array")
