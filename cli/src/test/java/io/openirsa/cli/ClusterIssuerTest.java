@@ -86,7 +86,7 @@ class ClusterIssuerTest extends ServerTest {
         assertThat(d.headers().firstValue("cache-control")).contains("public, max-age=3600");
         JsonNode doc = JSON.readTree(d.body());
         assertThat(doc.path("issuer").asText()).isEqualTo(issuer);
-        assertThat(doc.path("jwks_uri").asText()).isEqualTo(issuer + "/.well-known/jwks.json");
+        assertThat(doc.path("jwks_uri").asText()).as("as EKS names it").isEqualTo(issuer + "/keys");
         assertThat(doc.path("response_types_supported").toString()).isEqualTo("[\"id_token\"]");
         assertThat(doc.path("subject_types_supported").toString()).isEqualTo("[\"public\"]");
         assertThat(doc.path("id_token_signing_alg_values_supported").toString()).isEqualTo("[\"RS256\"]");
@@ -94,6 +94,7 @@ class ClusterIssuerTest extends ServerTest {
         HttpResponse<String> jwks = get(issuer + "/.well-known/jwks.json");
         assertThat(jwks.headers().firstValue("cache-control")).contains("public, max-age=3600");
         assertThat(get(issuer + "/openid/v1/jwks").body()).isEqualTo(jwks.body());
+        assertThat(get(doc.path("jwks_uri").asText()).body()).isEqualTo(jwks.body());
         JWKSet set = JWKSet.parse(jwks.body());
         assertThat(set.getKeys()).hasSize(1);
         RSAKey key = set.getKeys().get(0).toRSAKey();

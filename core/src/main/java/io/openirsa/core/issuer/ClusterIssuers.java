@@ -144,11 +144,11 @@ public final class ClusterIssuers {
         return store.allClusters().stream().filter(c -> !c.registered()).toList();
     }
 
-    /** The discovery document, with the fields kube-apiserver serves. */
+    /** The discovery document, with the fields EKS's issuers serve. */
     public Map<String, Object> discovery(Cluster cluster) {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("issuer", cluster.issuer());
-        doc.put("jwks_uri", cluster.issuer() + "/.well-known/jwks.json");
+        doc.put("jwks_uri", cluster.issuer() + "/keys"); // EKS's issuers name their key set so
         doc.put("authorization_endpoint", "urn:kubernetes:programmatic_authorization");
         doc.put("response_types_supported", List.of("id_token"));
         doc.put("subject_types_supported", List.of("public"));

@@ -37,15 +37,18 @@ public final class IssuerApi {
         this.verifier = verifier;
     }
 
-    /** GET {@code /id/{id}/.well-known/openid-configuration}, {@code .../jwks.json}, {@code /id/{id}/openid/v1/jwks}. */
+    /**
+     * GET {@code /id/{id}/.well-known/openid-configuration} and the key set at {@code /id/{id}/keys} (where EKS's
+     * discovery points), {@code .../.well-known/jwks.json} and {@code /id/{id}/openid/v1/jwks} (kube-apiserver's path).
+     */
     public WireResponse discovery(WireRequest request, List<String> segments) {
         Optional<Cluster> cluster = segments.size() >= 2 ? domain.issuers().clusterById(segments.get(1)) : Optional.empty();
         if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
             return WireResponse.of(405, "application/json", Json.write(Map.of("message", "Method Not Allowed")));
         }
         String rest = String.join("/", segments.subList(Math.min(2, segments.size()), segments.size()));
-        if (cluster.isEmpty() || !(rest.equals(".well-known/openid-configuration") || rest.equals(".well-known/jwks.json")
-                || rest.equals("openid/v1/jwks"))) {
+        if (cluster.isEmpty() || !(rest.equals(".well-known/openid-configuration") || rest.equals("keys")
+                || rest.equals(".well-known/jwks.json") || rest.equals("openid/v1/jwks"))) {
             return WireResponse.of(404, "application/json", Json.write(Map.of("message", "Not Found")));
         }
         String body = rest.equals(".well-known/openid-configuration")
