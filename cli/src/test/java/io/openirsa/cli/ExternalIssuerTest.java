@@ -210,7 +210,8 @@ class ExternalIssuerTest extends ServerTest {
         String token = issuer.token("user-1", "my-app", c -> c.put("iss", url));
         AwsServiceException e = refused(arn, token);
         assertThat(e.statusCode()).isEqualTo(400);
-        assertThat(e.awsErrorDetails().errorCode()).isEqualTo("IDPCommunicationError");
+        assertThat(e.awsErrorDetails().errorCode()).as("as AWS answers an issuer it cannot reach").isEqualTo("InvalidIdentityToken");
+        assertThat(e.awsErrorDetails().errorMessage()).isEqualTo(JwksCacheTest.KEYS_NOT_RETRIEVED.substring("InvalidIdentityToken: ".length()));
     }
 
     @Test

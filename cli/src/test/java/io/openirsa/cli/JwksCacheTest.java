@@ -33,6 +33,15 @@ class JwksCacheTest extends ServerTest {
         return catchThrowableOfType(AwsServiceException.class, () -> assume(roleArn, token)).awsErrorDetails().errorCode();
     }
 
+    /** AWS's answer when an issuer's keys cannot be had: unreachable, too slow, or unusable alike. */
+    static final String KEYS_NOT_RETRIEVED = "InvalidIdentityToken: Couldn't retrieve verification key from your identity provider,  please "
+            + "reference AssumeRoleWithWebIdentity documentation for requirements";
+
+    String refusal(String roleArn, String token) {
+        var details = catchThrowableOfType(AwsServiceException.class, () -> assume(roleArn, token)).awsErrorDetails();
+        return details.errorCode() + ": " + details.errorMessage();
+    }
+
     @Test
     void validTraffic_doesNotRefetchKeys_evenConcurrently() throws Exception {
         try (TestIssuer issuer = new TestIssuer()) {
@@ -68,7 +77,7 @@ class JwksCacheTest extends ServerTest {
         assertThat(assume(role, token)).isEqualTo("user-1");
 
         f.clock.advance(Duration.ofHours(5)); // 7 h after the last fetch: past stale-if-error (6 h)
-        assertThat(refusedCode(role, token)).isEqualTo("IDPCommunicationError");
+        assertThat(refusal(role, token)).isEqualTo(KEYS_NOT_RETRIEVED);
     }
 
     @Test
@@ -77,8 +86,19 @@ class JwksCacheTest extends ServerTest {
             issuer.delayMillis = 7000;
             String role = trust(issuer, "cache-slow");
             long started = System.nanoTime();
-            assertThat(refusedCode(role, issuer.token("user-1", "my-app", c -> { }))).isEqualTo("IDPCommunicationError");
+            assertThat(refusal(role, issuer.token("user-1", "my-app", c -> { }))).isEqualTo(KEYS_NOT_RETRIEVED);
             assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(7));
+        }
+    }
+
+    @Test
+    void throttlingOrFailingIssuer_getsAwsAnswer() throws Exception {
+        for (int status : new int[] {429, 503}) {
+            try (TestIssuer issuer = new TestIssuer()) {
+                issuer.jwksStatus = status;
+                String role = trust(issuer, "cache-status-" + status);
+                assertThat(refusal(role, issuer.token("user-1", "my-app", c -> { }))).as("HTTP %d", status).isEqualTo(KEYS_NOT_RETRIEVED);
+            }
         }
     }
 

@@ -40,6 +40,8 @@ final class TestIssuer implements AutoCloseable {
     volatile int jwksHits;
     volatile long delayMillis;
     volatile String cacheControl;
+    /** The JWKS endpoint answers this status with an empty body when not 200 (a throttling or failing issuer). */
+    volatile int jwksStatus = 200;
 
     TestIssuer() throws Exception {
         this(null);
@@ -70,6 +72,11 @@ final class TestIssuer implements AutoCloseable {
             }
             if (cacheControl != null) {
                 ex.getResponseHeaders().add("Cache-Control", cacheControl);
+            }
+            if (jwksStatus != 200) {
+                ex.sendResponseHeaders(jwksStatus, -1);
+                ex.close();
+                return;
             }
             respond(ex, jwksOverride != null ? jwksOverride : new JWKSet(keys.stream().map(JWK::toPublicJWK).toList()).toString());
         });

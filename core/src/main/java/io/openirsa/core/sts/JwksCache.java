@@ -148,7 +148,8 @@ public final class JwksCache {
      * none, and every key is a candidate).
      *
      * @throws AwsException IDPCommunicationError when the issuer cannot be reached and nothing usable is
-     *                      cached, InvalidIdentityToken when it answers with something unusable
+     *                      cached (STS then answers as AWS does, eks-auth as it does), InvalidIdentityToken
+     *                      when it answers with something unusable
      */
     public List<JWK> keys(OidcProvider provider, String kid) {
         return cachedKeys(provider.url(), () -> {

@@ -255,7 +255,16 @@ public final class WebIdentityVerifier {
 
     private boolean signatureVerifies(String token, Jws jwt, OidcProvider provider) {
         String kid = jwt.header().getKeyID();
-        List<JWK> candidates = jwks.keys(provider, kid == null || kid.isEmpty() ? null : kid);
+        List<JWK> candidates;
+        try {
+            candidates = jwks.keys(provider, kid == null || kid.isEmpty() ? null : kid);
+        } catch (AwsException e) {
+            if (e.error() != AwsError.IDP_COMMUNICATION_ERROR) {
+                throw e;
+            }
+            // AWS's STS answers an issuer it cannot reach, or that answers too slowly, as one without the key (docs/aws-behaviour.md).
+            throw AwsException.invalidIdentityToken(KEY_NOT_FOUND).explained(e.denial().stage(), e.denial().reason(), e.denial().fix());
+        }
         ByteBuffer digest = digest(token);
         JWK known = verified.getIfPresent(digest);
         if (known != null && candidates.contains(known)) {
