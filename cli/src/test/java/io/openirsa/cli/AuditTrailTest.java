@@ -197,6 +197,17 @@ class AuditTrailTest extends ServerTest {
                         + "\"Action\":\"sts:AssumeRoleWithWebIdentity\"}]}")).role().arn();
         rows.add(new Row("trust policy missing the provider", refuse(tokenFor("app"), b -> b.roleArn(otherRole)), "trust-policy",
                 "principal is not named in Principal", "does not name this provider"));
+        String host = issuer.replaceFirst("^https?://", "");
+        String wildcardKey = f.iam.createRole(b -> b.roleName("wildcard-key").assumeRolePolicyDocument("{\"Version\":\"2012-10-17\",\"Statement\":[{"
+                + "\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"" + provider + "\"},\"Action\":\"sts:AssumeRoleWithWebIdentity\","
+                + "\"Condition\":{\"StringLike\":{\"*:sub\":\"system:serviceaccount:default:app\"}}}]}")).role().arn();
+        rows.add(new Row("a wildcard in the condition key", refuse(tokenFor("app"), b -> b.roleArn(wildcardKey)), "trust-policy",
+                "does not hold", "has a wildcard, and IAM never matches keys as patterns"));
+        String namespaceKey = f.iam.createRole(b -> b.roleName("namespace-key").assumeRolePolicyDocument("{\"Version\":\"2012-10-17\",\"Statement\":[{"
+                + "\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"" + provider + "\"},\"Action\":\"sts:AssumeRoleWithWebIdentity\","
+                + "\"Condition\":{\"StringEquals\":{\"" + host + ":namespace\":\"default\"}}}]}")).role().arn();
+        rows.add(new Row("a condition key tokens never carry", refuse(tokenFor("app"), b -> b.roleArn(namespaceKey)), "trust-policy",
+                "does not hold", "is never present: STS makes condition keys of a token's sub and aud only"));
         try (TestIssuer down = new TestIssuer()) {
             String p = f.iam.createOpenIDConnectProvider(b -> b.url(down.url).clientIDList("sts.amazonaws.com")).openIDConnectProviderArn();
             String role = f.iam.createRole(b -> b.roleName("unreachable-idp").assumeRolePolicyDocument("{\"Version\":\"2012-10-17\",\"Statement\":[{"

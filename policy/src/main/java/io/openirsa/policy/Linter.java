@@ -103,21 +103,43 @@ public final class Linter {
         }
         if (federated.contains("*")) {
             boolean restricted = s.conditions().stream().anyMatch(c -> claimOf(c.key()) != null && isSafeCheck(c));
-            out.add(new Finding(restricted ? Finding.Severity.WARNING : Finding.Severity.ERROR, "FEDERATED_EVERYONE", s.label() + ".Principal.Federated",
-                    restricted ? "`Federated: \"*\"` trusts every identity provider of the account; only the conditions on provider claims keep others out"
-                            : "`Federated: \"*\"` with no condition on a provider's claims lets a token of any identity provider in the account assume the role",
+            // IAM Access Analyzer's policy validation reports a wildcard in a Federated principal as an error.
+            out.add(new Finding(Finding.Severity.ERROR, "FEDERATED_EVERYONE", s.label() + ".Principal.Federated",
+                    "`Federated: \"*\"` is a wildcard where IAM expects an identity provider: IAM Access Analyzer reports it as an error "
+                            + "(unsupported wildcard in principal), and where it is accepted it trusts every identity provider of the account, "
+                            + (restricted ? "so only the conditions on provider claims keep the others out"
+                            : "and no condition on a provider's claims keeps any of them out"),
                     "list the provider ARNs in Federated (one per cluster), each with a condition on its own `:sub` and `:aud`"));
         }
         for (String provider : federated) {
             var m = OIDC_PROVIDER.matcher(provider);
-            if (m.matches()) {
+            if (m.matches() && SCHEME.matcher(m.group(1)).lookingAt()) {
+                String bare = SCHEME.matcher(m.group(1)).replaceFirst("");
+                out.add(new Finding(Finding.Severity.ERROR, "PROVIDER_ARN_WITH_SCHEME", s.label() + ".Principal.Federated",
+                        "`" + provider + "` keeps the issuer's scheme: an OIDC provider's ARN names the issuer without `http://` or `https://` "
+                                + "(a `sed 's|https://||'` leaves `http://` in place), so it matches no provider and no token",
+                        "write `" + provider.substring(0, provider.length() - m.group(1).length()) + bare + "`, and `" + bare
+                                + ":sub` and `:aud` in the condition keys"));
+            } else if (m.matches()) {
                 oidcConditions(s, m.group(1), federated, out);
             }
         }
     }
 
+    private static final Pattern SCHEME = Pattern.compile("(?i)https?://");
+    /**
+     * The claims STS makes condition keys of for an OIDC provider ({@code amr}: Cognito, {@code oaud}: Google).
+     * Providers with keys of their own (AWS adds some for GitHub and Google) are not judged.
+     */
+    private static final Set<String> OIDC_CLAIM_KEYS = Set.of("sub", "aud", "amr", "oaud");
+    private static final List<String> PROVIDERS_WITH_OWN_KEYS = List.of("token.actions.githubusercontent.com", "accounts.google.com",
+            "oidc.circleci.com/");
+
     private void oidcConditions(Statement s, String hostPath, List<String> federated, List<Finding> out) {
         String at = s.label() + ".Condition";
+        if (neverPresentKeys(s, hostPath, out)) {
+            return; // the statement allows nobody: what else it lacks does not matter
+        }
         List<Condition> sub = keyed(s, hostPath + ":sub");
         List<Condition> aud = keyed(s, hostPath + ":aud");
         if (sub.isEmpty()) {
@@ -149,6 +171,43 @@ public final class Linter {
                         "use `" + hostPath + c.key().substring(c.key().lastIndexOf(':')) + "`, or add that provider to Federated"));
             }
         }
+    }
+
+    /**
+     * Conditions on claims of this provider that STS never makes keys of (the {@code :namespace} or
+     * {@code :svcacct} some guides invent): a condition that needs such a key never holds, one that holds
+     * without it checks nothing. Returns whether one of them keeps the statement from ever allowing.
+     */
+    private boolean neverPresentKeys(Statement s, String hostPath, List<Finding> out) {
+        String host = hostPath.toLowerCase(Locale.ROOT);
+        if (PROVIDERS_WITH_OWN_KEYS.stream().anyMatch(host::startsWith)) {
+            return false;
+        }
+        boolean allowsNobody = false;
+        for (Condition c : s.conditions()) {
+            String key = c.key().toLowerCase(Locale.ROOT);
+            if (!host.equals(claimOf(key)) || OIDC_CLAIM_KEYS.contains(key.substring(key.lastIndexOf(':') + 1))) {
+                continue;
+            }
+            String at = s.label() + ".Condition." + c.operatorName() + "." + c.key();
+            String claim = c.key().substring(c.key().lastIndexOf(':') + 1);
+            boolean needsKey = c.operator() == ConditionOperator.Null ? c.values().stream().allMatch("false"::equalsIgnoreCase)
+                    : !c.operator().negated() && !c.ifExists() && c.qualifier() != Condition.Qualifier.ForAllValues;
+            if (needsKey) {
+                allowsNobody = true;
+                out.add(new Finding(Finding.Severity.ERROR, "OIDC_KEY_NEVER_PRESENT", at,
+                        "`" + c.key() + "` is never present: STS makes condition keys of an OIDC token's `sub` and `aud` only, so this "
+                                + "condition never holds and nobody can assume the role through this statement",
+                        "put the " + claim + " into the subject: \"StringEquals\": {\"" + hostPath
+                                + ":sub\": \"system:serviceaccount:NAMESPACE:NAME\"} (StringLike with `system:serviceaccount:NAMESPACE:*` for a whole namespace)"));
+            } else {
+                out.add(new Finding(Finding.Severity.WARNING, "OIDC_KEY_NEVER_PRESENT", at,
+                        "`" + c.key() + "` is never present: STS makes condition keys of an OIDC token's `sub` and `aud` only, so this "
+                                + "condition always holds and checks nothing",
+                        "check the " + claim + " through `" + hostPath + ":sub` instead"));
+            }
+        }
+        return allowsNobody;
     }
 
     private void subjectPattern(Statement s, Condition c, String value, List<Finding> out) {

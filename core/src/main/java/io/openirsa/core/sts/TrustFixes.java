@@ -27,6 +27,16 @@ final class TrustFixes {
                     + "\"} (a role trusting another cluster's provider must list this one too)";
         }
         for (StatementEvaluation s : decision.statements()) {
+            String key = s.failedCondition() == null ? "" : s.failedCondition().key();
+            if (key.indexOf('*') >= 0 || key.indexOf('?') >= 0) {
+                return "the condition key " + key + " has a wildcard, and IAM never matches keys as patterns: no request has that key, so "
+                        + "the condition can never hold; name the key exactly: " + host + key.substring(key.lastIndexOf(':'));
+            }
+            String claim = key.substring(key.lastIndexOf(':') + 1).toLowerCase();
+            if (key.toLowerCase().startsWith(host.toLowerCase() + ":") && !claim.equals("sub") && !claim.equals("aud") && !claim.equals("amr")) {
+                return "the condition key " + key + " is never present: STS makes condition keys of a token's sub and aud only; check the "
+                        + claim + " through " + host + ":sub (`" + token.subject() + "`)";
+            }
             if (s.failedCondition() != null && s.failedCondition().key().toLowerCase().endsWith(":sub")) {
                 return "the condition on " + s.failedCondition().key() + " expects " + s.failedCondition().values() + "; allow `" + token.subject()
                         + "` there, or run the pod as the expected service account";
