@@ -18,6 +18,10 @@ read -r key secret session < <(aws sts assume-role-with-web-identity --role-arn 
 check "temporary credentials are the role for get-caller-identity" bash -c \
   "AWS_ACCESS_KEY_ID=$key AWS_SECRET_ACCESS_KEY=$secret AWS_SESSION_TOKEN=$session aws sts get-caller-identity --query Arn --output text | grep -qx 'arn:aws:sts::123456789012:assumed-role/app/e2e'"
 
+aws eks update-kubeconfig --name demo --kubeconfig kubeconfig >/dev/null
+check "kubectl create token works with the kubeconfig aws eks update-kubeconfig writes (TLS, the cluster's CA)" bash -c \
+  "kubectl --kubeconfig kubeconfig create token app -n default --audience sts.amazonaws.com | grep -q '^eyJ'"
+
 bin/irsa token --cluster demo --namespace default --service-account other > other.jwt
 check "another service account is AccessDenied" refused AccessDenied sts assume-role-with-web-identity \
   --role-arn arn:aws:iam::123456789012:role/app --role-session-name x1 --web-identity-token file://other.jwt

@@ -12,10 +12,13 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,31 +36,32 @@ public final class RunningServer implements AutoCloseable {
      * @param port 0 picks a free port
      * @param publicUrl null means http://HOST:PORT (127.0.0.1 for a wildcard host)
      * @param privateIssuers whether identity providers on loopback and private addresses may be fetched
+     * @param kubernetesPort the port of the clusters' Kubernetes API endpoint over TLS: 0 picks a free one, -1 serves none
      */
     public record Options(Path data, String host, int port, String publicUrl, String accountId, String region,
                           long maxTokenSeconds, Duration keyRotationPeriod, Duration jwksStaleIfError, Duration auditRetention,
-                          String database, String keyEncryptionKeyFile, Clock clock, boolean privateIssuers) {
+                          String database, String keyEncryptionKeyFile, Clock clock, boolean privateIssuers, int kubernetesPort) {
 
         /** A free loopback port and the defaults, for tests; their stand-in issuers run on loopback. */
         public static Options local(Path data, Clock clock) {
             return new Options(data, "127.0.0.1", 0, null, Settings.DEFAULT_ACCOUNT, Settings.DEFAULT_REGION, 7 * 86400L,
-                    Settings.DEFAULT_KEY_ROTATION, Settings.DEFAULT_STALE_IF_ERROR, Duration.ofDays(90), null, null, clock, true);
+                    Settings.DEFAULT_KEY_ROTATION, Settings.DEFAULT_STALE_IF_ERROR, Duration.ofDays(90), null, null, clock, true, 0);
         }
 
         public Options withDatabase(String url) {
             return new Options(data, host, port, publicUrl, accountId, region, maxTokenSeconds, keyRotationPeriod, jwksStaleIfError,
-                    auditRetention, url, keyEncryptionKeyFile, clock, privateIssuers);
+                    auditRetention, url, keyEncryptionKeyFile, clock, privateIssuers, kubernetesPort);
         }
 
         public Options withData(Path folder) {
             return new Options(folder, host, port, publicUrl, accountId, region, maxTokenSeconds, keyRotationPeriod, jwksStaleIfError,
-                    auditRetention, database, keyEncryptionKeyFile, clock, privateIssuers);
+                    auditRetention, database, keyEncryptionKeyFile, clock, privateIssuers, kubernetesPort);
         }
 
         /** These options with identity providers on public addresses only, as a server runs by default. */
         public Options publicIssuersOnly() {
             return new Options(data, host, port, publicUrl, accountId, region, maxTokenSeconds, keyRotationPeriod, jwksStaleIfError,
-                    auditRetention, database, keyEncryptionKeyFile, clock, false);
+                    auditRetention, database, keyEncryptionKeyFile, clock, false, kubernetesPort);
         }
     }
 
@@ -92,14 +96,15 @@ public final class RunningServer implements AutoCloseable {
         DataDir dataDir = new DataDir(o.data());
         FileLock lock = dataDir.lock();
         try {
-            return start(o, bound, url, dataDir, lock);
+            int kubernetesPort = o.kubernetesPort() == 0 ? freePort(o.host()) : o.kubernetesPort();
+            return start(o, bound, url, kubernetesPort, dataDir, lock);
         } catch (RuntimeException | IOException e) {
             lock.channel().close();
             throw e;
         }
     }
 
-    private static RunningServer start(Options o, int bound, String url, DataDir dataDir, FileLock lock) throws IOException {
+    private static RunningServer start(Options o, int bound, String url, int kubernetesPort, DataDir dataDir, FileLock lock) throws IOException {
         dataDir.makePrivate();
         String kekFile = dataDir.keyEncryptionKeyFile(o.keyEncryptionKeyFile(), o.database() == null || o.database().isBlank());
         KeyEncryption keyEncryption = DataDir.keyEncryption(kekFile);
@@ -110,11 +115,21 @@ public final class RunningServer implements AutoCloseable {
         JdbcStore store = JdbcStore.open(o.database(), o.data());
         OpenIrsa domain = null;
         try {
+            String publicHost = URI.create(url).getHost();
+            String kubernetesUrl = kubernetesPort < 0 ? null : "https://" + publicHost + ":" + kubernetesPort;
             domain = new OpenIrsa(store, new Settings(url, o.region(), o.maxTokenSeconds(), 2048,
-                    o.jwksStaleIfError(), o.keyRotationPeriod(), o.clock(), o.privateIssuers()), keyEncryption);
+                    o.jwksStaleIfError(), o.keyRotationPeriod(), o.clock(), o.privateIssuers(), kubernetesUrl), keyEncryption);
             AccessKey admin = domain.bootstrap(o.accountId());
             dataDir.makePrivate(); // the database's files too, now that they exist
             OpenIrsaServer server = OpenIrsaServer.start(domain, o.host(), bound, store::reachable);
+            if (kubernetesPort >= 0) { // after the API is up: its certificate authority and serving certificate take a moment
+                List<String> hosts = new ArrayList<>(List.of(publicHost, "127.0.0.1", "::1", "localhost"));
+                if (!o.host().equals("0.0.0.0") && !o.host().equals("::")) {
+                    hosts.add(o.host());
+                }
+                server.startKubernetes(o.host(), kubernetesPort,
+                        domain.clusterCertificateAuthority().serving(hosts, o.clock().instant()));
+            }
             var pool = store.pool();
             server.observability().gauge("openirsa_db_connections_active", "Database connections in use", () -> pool.getActiveConnections());
             server.observability().gauge("openirsa_db_connections_idle", "Idle database connections", () -> pool.getIdleConnections());
@@ -171,6 +186,11 @@ public final class RunningServer implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** The clusters' Kubernetes API endpoint's base URL (https), or null when none is served. */
+    public String kubernetesUrl() {
+        return domain.settings().kubernetesUrl();
     }
 
     public OpenIrsa domain() {

@@ -64,6 +64,23 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--audit-retention-days", description = "how long audit records are kept (default ${DEFAULT-VALUE})", defaultValue = "90")
     long auditRetentionDays;
 
+    @Option(names = "--kubernetes-port", description = "port of the clusters' Kubernetes API endpoint, over TLS with a certificate "
+            + "from the CA DescribeCluster gives (default: the --listen port + 1; 0 picks a free one; -1 serves none)")
+    Integer kubernetesPort;
+
+    /** The --listen port + 1, or, when that is taken and the port was not asked for, a free one. */
+    static int derivedKubernetesPort(String host, int port, Logger log) {
+        if (port == 0) {
+            return 0;
+        }
+        try (var probe = new java.net.ServerSocket(port + 1, 1, java.net.InetAddress.getByName(host))) {
+            return port + 1;
+        } catch (java.io.IOException e) {
+            log.warn("port {} is taken: the clusters' Kubernetes API listens on a free port instead (--kubernetes-port sets one)", port + 1);
+            return 0;
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         if (!logs.apply()) {
@@ -93,12 +110,15 @@ final class ServeCommand implements Callable<Integer> {
                     maxTokenSeconds, Duration.ofHours(keyRotationHours), Duration.ofHours(staleIfErrorHours),
                     Duration.ofDays(auditRetentionDays),
                     database,
-                    kek, Clock.systemUTC(), allowPrivateIssuers));
+                    kek, Clock.systemUTC(), allowPrivateIssuers, kubernetesPort != null ? kubernetesPort : derivedKubernetesPort(host, port, log)));
         } catch (IllegalStateException e) {
             System.err.println("irsa serve: " + e.getMessage());
             return 1;
         }
         log.info("OpenIRSA listening on {}:{} (public URL {}), account {}, data {}", host, server.port(), server.endpoint(), accountId, dir);
+        if (server.kubernetesUrl() != null) {
+            log.info("clusters' Kubernetes API (TLS) at {}/clusters/NAME", server.kubernetesUrl());
+        }
         log.info("point the AWS CLI at it with: eval \"$(bin/irsa env --data {})\"", dir);
         Main.serveUntilStopped(server);
         return 0;

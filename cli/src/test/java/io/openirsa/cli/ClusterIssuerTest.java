@@ -42,7 +42,7 @@ class ClusterIssuerTest extends ServerTest {
         assertThat(c.arn()).isEqualTo("arn:aws:eks:us-east-1:123456789012:cluster/issuer-a");
         assertThat(c.statusAsString()).isEqualTo("ACTIVE");
         assertThat(c.createdAt()).isNotNull();
-        assertThat(c.endpoint()).isEqualTo(f.server.endpoint() + "/clusters/issuer-a");
+        assertThat(c.endpoint()).isEqualTo(f.server.kubernetesUrl() + "/clusters/issuer-a");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.openirsa.core;
 
 import io.openirsa.core.audit.AuditLog;
 import io.openirsa.core.audit.LookupEvents;
+import io.openirsa.core.eks.ClusterCertificateAuthority;
 import io.openirsa.core.eks.Eks;
 import io.openirsa.core.eks.PodIdentity;
 import io.openirsa.core.eks.PodIdentityAssociations;
@@ -45,6 +46,7 @@ public final class OpenIrsa implements AutoCloseable {
     private final Simulator simulator;
     private volatile String administratorAccount;
     private final KeyEncryption keyEncryption;
+    private ClusterCertificateAuthority clusterCa;
 
     public OpenIrsa(Store store, Settings settings) {
         this(store, settings, KeyEncryption.NONE);
@@ -145,6 +147,17 @@ public final class OpenIrsa implements AutoCloseable {
 
     public Sts sts() {
         return sts;
+    }
+
+    /**
+     * The CA of the clusters' Kubernetes API endpoint, loaded (or made, on a new store) at its first use:
+     * Bouncy Castle's classes stay out of a start that serves no cluster endpoint over TLS.
+     */
+    public synchronized ClusterCertificateAuthority clusterCertificateAuthority() {
+        if (clusterCa == null) {
+            clusterCa = ClusterCertificateAuthority.load(store, keyEncryption, settings.clock().instant());
+        }
+        return clusterCa;
     }
 
     public Eks eks() {

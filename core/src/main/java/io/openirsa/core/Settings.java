@@ -16,9 +16,11 @@ import java.util.Objects;
  * @param privateIssuers whether identity providers on loopback, private and link-local addresses may be
  *                       fetched (local development; never the default: a tenant's provider URL must not
  *                       reach this server's network)
+ * @param kubernetesUrl the https URL of the clusters' Kubernetes API endpoint (DescribeCluster's
+ *                      {@code endpoint} is it and {@code /clusters/NAME}), or null: the public URL's
  */
 public record Settings(String publicUrl, String region, long maxTokenSeconds, int trustPolicyLimit,
-                       Duration jwksStaleIfError, Duration keyRotationPeriod, Clock clock, boolean privateIssuers) {
+                       Duration jwksStaleIfError, Duration keyRotationPeriod, Clock clock, boolean privateIssuers, String kubernetesUrl) {
     public static final Duration DEFAULT_KEY_ROTATION = Duration.ofDays(7);
     public static final Duration DEFAULT_STALE_IF_ERROR = Duration.ofHours(6);
     public static final String DEFAULT_ACCOUNT = "123456789012";
@@ -35,7 +37,12 @@ public record Settings(String publicUrl, String region, long maxTokenSeconds, in
     /** Settings that fetch identity providers on public addresses only. */
     public Settings(String publicUrl, String region, long maxTokenSeconds, int trustPolicyLimit,
                     Duration jwksStaleIfError, Duration keyRotationPeriod, Clock clock) {
-        this(publicUrl, region, maxTokenSeconds, trustPolicyLimit, jwksStaleIfError, keyRotationPeriod, clock, false);
+        this(publicUrl, region, maxTokenSeconds, trustPolicyLimit, jwksStaleIfError, keyRotationPeriod, clock, false, null);
+    }
+
+    /** The URL clusters' Kubernetes API endpoints are under. */
+    public String clusterEndpointBase() {
+        return kubernetesUrl != null ? kubernetesUrl : publicUrl;
     }
 
 }

@@ -1,6 +1,7 @@
 package io.openirsa.server;
 
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http1.Http1Config;
@@ -9,6 +10,7 @@ import io.openirsa.core.AwsException;
 import io.openirsa.core.Identifiers;
 import io.openirsa.core.OpenIrsa;
 import io.openirsa.core.audit.AuditLog;
+import io.openirsa.core.eks.ClusterCertificateAuthority;
 import io.openirsa.core.store.StoreUnavailable;
 import io.openirsa.server.admin.AccountsApi;
 import io.openirsa.server.cloudtrail.CloudTrailApi;
@@ -36,7 +38,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 /**
- * The one HTTP listener that serves every API. Routing is by path, in one place:
+ * The HTTP listener that serves every API, and beside it, when started, the same routes over TLS for
+ * the clusters' Kubernetes API endpoint (kubectl and client-go send bearer tokens over TLS only).
+ * Routing is by path, in one place:
  * <pre>
  *   GET  /healthz                                  ready
  *   POST /, GET /                                  STS and IAM (query protocol)
@@ -60,6 +64,8 @@ public final class OpenIrsaServer implements AutoCloseable {
      * 16 MiB; more connections wait in the listen queue. SDK clients keep a handful each.
      */
     static final int MAX_CONNECTIONS = 512;
+    /** Connections to the Kubernetes API port: kubectl's few, within the same memory bound as MAX_CONNECTIONS' reasoning. */
+    static final int KUBERNETES_CONNECTIONS = 64;
     /** A connection that sends nothing for this long is closed, so held connections free up. */
     static final Duration IDLE_CONNECTION = Duration.ofSeconds(60);
     /** Bodies over MAX_BODY are read and dropped up to this size, so the client still gets its 413. */
@@ -72,6 +78,7 @@ public final class OpenIrsaServer implements AutoCloseable {
     static final long BODY_BUDGET = 16L * 1024 * 1024;
 
     private final WebServer server;
+    private volatile WebServer kubernetes;
     private final QueryApi query;
     private final EksApi eks;
     private final EksAuthApi eksAuth;
@@ -93,7 +100,11 @@ public final class OpenIrsaServer implements AutoCloseable {
         this.issuer = new IssuerApi(domain, verifier);
         this.cloudTrail = new CloudTrailApi(domain, verifier);
         this.accounts = new AccountsApi(domain, verifier);
-        this.server = WebServer.builder()
+        this.server = listener(host, port).build();
+    }
+
+    private WebServerConfig.Builder listener(String host, int port) {
+        return WebServer.builder()
                 .host(host)
                 .port(port)
                 .maxPayloadSize(MAX_DRAINED)
@@ -103,8 +114,25 @@ public final class OpenIrsaServer implements AutoCloseable {
                 // could reset the connection before the client read it (HostileInputTest's 26 KB Authorization,
                 // now and then). Up to 32 KiB the request reaches us and gets AWS's error.
                 .addProtocol(Http1Config.builder().maxHeadersSize(MAX_HEADERS).build())
-                .routing(r -> r.any(this::handle))
+                .routing(r -> r.any(this::handle));
+    }
+
+    /**
+     * Serves the same routes over TLS on a second port, with this key and certificate chain: the
+     * clusters' Kubernetes API endpoint. Returns the port.
+     */
+    public int startKubernetes(String host, int port, ClusterCertificateAuthority.Serving serving) {
+        WebServer tls = listener(host, port)
+                .maxTcpConnections(KUBERNETES_CONNECTIONS)
+                .tls(t -> t.privateKey(serving.key()).privateKeyCertChain(serving.chain()))
                 .build();
+        tls.start();
+        if (!tls.isRunning() || tls.port() < 0) {
+            tls.stop();
+            throw new IllegalStateException("cannot listen on " + host + ":" + port + " for the clusters' Kubernetes API");
+        }
+        kubernetes = tls;
+        return tls.port();
     }
 
     /**
@@ -149,6 +177,9 @@ public final class OpenIrsaServer implements AutoCloseable {
             }
         }
         server.stop();
+        if (kubernetes != null) {
+            kubernetes.stop();
+        }
     }
 
     private final AtomicLong bodyBytes = new AtomicLong();

@@ -19,7 +19,9 @@ import io.openirsa.server.sigv4.SigV4;
 import io.openirsa.server.sigv4.SigV4Verifier;
 
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -283,7 +285,11 @@ public final class EksApi {
             }
         } else {
             m.put("version", c.version());
-            m.put("endpoint", domain.settings().publicUrl() + "/clusters/" + c.name());
+            m.put("endpoint", domain.settings().clusterEndpointBase() + "/clusters/" + c.name());
+            if (domain.settings().kubernetesUrl() != null) { // the CA that endpoint's certificate chains to, as EKS gives it
+                m.put("certificateAuthority", Map.of("data", Base64.getEncoder().encodeToString(
+                        domain.clusterCertificateAuthority().pem().getBytes(StandardCharsets.US_ASCII))));
+            }
             if (c.roleArn() != null) {
                 m.put("roleArn", c.roleArn());
             }

@@ -74,7 +74,8 @@ public final class IssuerApi {
             audit.caller(caller, verified.accessKeyId());
             audit.resource("AWS::EKS::Cluster", Cluster.arn(domain.settings().region(), caller.accountId(), clusterName),
                     caller.accountId());
-            JsonNode spec = Json.readObject(request.body(), AwsError.BAD_REQUEST).path("spec");
+            JsonNode spec = TokenRequestProtobuf.is(request.header("content-type")) ? TokenRequestProtobuf.spec(request.body())
+                    : Json.readObject(request.body(), AwsError.BAD_REQUEST).path("spec");
             List<String> audiences = new ArrayList<>();
             spec.path("audiences").forEach(a -> audiences.add(a.asText()));
             Long seconds = spec.hasNonNull("expirationSeconds") ? spec.get("expirationSeconds").asLong() : null;
