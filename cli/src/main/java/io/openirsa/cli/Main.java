@@ -25,6 +25,7 @@ public final class Main implements Runnable {
         COMMANDS.put("serve", ServeCommand::new);
         COMMANDS.put("cluster", ClusterCommand::new);
         COMMANDS.put("agent", AgentCommand::new);
+        COMMANDS.put("signer", SignerCommand::new);
         COMMANDS.put("env", EnvCommand::new);
         COMMANDS.put("token", TokenCommand::new);
         COMMANDS.put("policy", PolicyCommand::new);

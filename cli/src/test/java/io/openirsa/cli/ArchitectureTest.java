@@ -58,6 +58,18 @@ class ArchitectureTest {
     }
 
     @Test
+    void signer_knowsOnlyItsBackend_andNothingElseKnowsGrpc() {
+        noClasses().that().resideInAPackage("io.openirsa.signer..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.openirsa.core..", "io.openirsa.store..", "io.openirsa.server..",
+                        "io.openirsa.webhook..", "io.openirsa.cli..", "io.openirsa.policy..")
+                .check(classes);
+        noClasses().that().resideInAnyPackage("io.openirsa.core..", "io.openirsa.policy..", "io.openirsa.server..", "io.openirsa.store..",
+                        "io.openirsa.webhook..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.openirsa.signer..", "io.grpc..")
+                .check(classes);
+    }
+
+    @Test
     void namesComeFromTheDomain_notFromPatterns() {
         noClasses().that().resideInAPackage("io.openirsa..")
                 .should().haveSimpleNameEndingWith("Manager").orShould().haveSimpleNameEndingWith("Helper")

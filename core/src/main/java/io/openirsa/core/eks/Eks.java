@@ -30,6 +30,8 @@ public final class Eks {
      * read permission. Its resource is {@link #serviceAccountArn}; docs/security.md.
      */
     public static final String CREATE_TOKEN = "openirsa:CreateServiceAccountToken";
+    /** Signing any claims of a cluster's service accounts, as its API server's external signer. */
+    public static final String SIGN_TOKENS = "openirsa:SignServiceAccountTokens";
     public static final String DEFAULT_VERSION = "1.33";
     private static final Pattern NAME = Pattern.compile("[0-9A-Za-z][A-Za-z0-9\\-_]{0,99}");
     private static final Pattern VERSION = Pattern.compile("1\\.\\d{1,2}");
@@ -188,6 +190,30 @@ public final class Eks {
                     + " is registered: its tokens come from its own API server (kubectl create token)");
         }
         return issuers.issue(cluster, namespace, serviceAccount, audiences, seconds, podName, podUid);
+    }
+
+    /**
+     * Signs kube-apiserver's claims for a cluster whose API server signs through OpenIRSA (the
+     * signer daemon calls it). The caller needs {@link #SIGN_TOKENS} on the cluster: it mints tokens for
+     * any service account of it.
+     */
+    public ClusterIssuers.ExternalSignature signForApiServer(Caller caller, String clusterName, String claims) {
+        permissions.check(caller, SIGN_TOKENS, clusterArn(caller, clusterName));
+        Cluster cluster = cluster(caller, clusterName);
+        if (cluster.registered()) {
+            throw new AwsException(AwsError.INVALID_REQUEST_EXCEPTION, "Cluster " + clusterName + " is registered: its own API server signs its tokens");
+        }
+        return issuers.signExternal(cluster, claims);
+    }
+
+    /** What a signer needs besides signatures: the longest lifetime signed and the cluster's issuer. */
+    public record SignerMetadata(long maxTokenSeconds, String issuer) {
+    }
+
+    /** A signer's metadata; needs {@link #SIGN_TOKENS}, as signing does, and nothing more. */
+    public SignerMetadata signerMetadata(Caller caller, String clusterName) {
+        permissions.check(caller, SIGN_TOKENS, clusterArn(caller, clusterName));
+        return new SignerMetadata(settings.maxTokenSeconds(), cluster(caller, clusterName).issuer());
     }
 
     /** {@code arn:aws:eks:REGION:ACCOUNT:serviceaccount/CLUSTER/NAMESPACE/NAME}: what {@link #CREATE_TOKEN} is granted on. */

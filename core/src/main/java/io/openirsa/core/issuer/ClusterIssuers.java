@@ -209,6 +209,55 @@ public final class ClusterIssuers {
         }
     }
 
+    /** What an external signer returns: the JWS header and signature, base64url, as the JWT carries them. */
+    public record ExternalSignature(String header, String signature, String subject, List<String> audiences, Instant expiration) {
+    }
+
+    /**
+     * Signs claims kube-apiserver made, for a cluster that signs through OpenIRSA (the Kubernetes
+     * ExternalJWTSigner API): {@code claims} is the JWT's payload segment as it will appear. Signed only
+     * if they name this cluster's issuer and a service account, and live no longer than the maximum.
+     */
+    public ExternalSignature signExternal(Cluster cluster, String claims) {
+        Map<String, Object> c;
+        try {
+            c = com.nimbusds.jose.util.JSONObjectUtils.parse(new String(com.nimbusds.jose.util.Base64URL.from(claims).decode(), StandardCharsets.UTF_8));
+        } catch (java.text.ParseException | RuntimeException e) {
+            throw new AwsException(AwsError.INVALID_PARAMETER_EXCEPTION, "claims must be the base64url of a JSON object");
+        }
+        if (!claims.matches("[A-Za-z0-9_-]+")) {
+            throw new AwsException(AwsError.INVALID_PARAMETER_EXCEPTION, "claims must be unpadded base64url");
+        }
+        if (!cluster.issuer().equals(c.get("iss"))) {
+            throw new AwsException(AwsError.INVALID_PARAMETER_EXCEPTION, "iss must be the cluster's issuer " + cluster.issuer());
+        }
+        Object sub = c.get("sub");
+        if (!(sub instanceof String subject) || !subject.startsWith("system:serviceaccount:")) {
+            throw new AwsException(AwsError.INVALID_PARAMETER_EXCEPTION, "sub must name a service account (system:serviceaccount:NAMESPACE:NAME)");
+        }
+        Object exp = c.get("exp");
+        Object iat = c.get("iat");
+        if (!(exp instanceof Number e) || !(iat instanceof Number i)) {
+            throw new AwsException(AwsError.INVALID_PARAMETER_EXCEPTION, "exp and iat must be numbers");
+        }
+        long now = settings.clock().instant().getEpochSecond();
+        if (e.longValue() <= now || e.longValue() - i.longValue() > settings.maxTokenSeconds() || i.longValue() > now + 300) {
+            throw new AwsException(AwsError.INVALID_PARAMETER_EXCEPTION, "the token must expire in the future, within "
+                    + settings.maxTokenSeconds() + " seconds of iat, and iat must not be in the future");
+        }
+        Object aud = c.get("aud");
+        List<String> audiences = aud instanceof List<?> l ? l.stream().map(String::valueOf).toList() : aud == null ? List.of() : List.of(String.valueOf(aud));
+        SigningKeys keys = keys(cluster.id());
+        JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(keys.primary().getKeyID()).type(com.nimbusds.jose.JOSEObjectType.JWT).build();
+        String headerSegment = header.toBase64URL().toString();
+        try {
+            String signature = new RSASSASigner(keys.primary()).sign(header, (headerSegment + "." + claims).getBytes(StandardCharsets.US_ASCII)).toString();
+            return new ExternalSignature(headerSegment, signature, subject, audiences, Instant.ofEpochSecond(e.longValue()));
+        } catch (JOSEException ex) {
+            throw new IllegalStateException("signing for an external signer failed", ex);
+        }
+    }
+
     /** A stable uid per cluster and object, standing in for the uid Kubernetes would assign. */
     private static String uid(Cluster cluster, String namespace, String object) {
         return UUID.nameUUIDFromBytes((cluster.id() + "/" + namespace + "/" + object).getBytes(StandardCharsets.UTF_8)).toString();

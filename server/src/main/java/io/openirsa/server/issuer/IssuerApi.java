@@ -8,6 +8,8 @@ import io.openirsa.core.OpenIrsa;
 import io.openirsa.core.audit.ApiCall;
 import io.openirsa.server.AuditedCall;
 import io.openirsa.core.issuer.ServiceAccountToken;
+import io.openirsa.core.eks.Eks;
+import io.openirsa.core.issuer.ClusterIssuers;
 import io.openirsa.core.model.Cluster;
 import io.openirsa.server.Json;
 import io.openirsa.server.WireRequest;
@@ -97,6 +99,49 @@ public final class IssuerApi {
             out.put("spec", outSpec);
             out.put("status", Json.object("token", token.token(), "expirationTimestamp", token.expiration().toString()));
             return WireResponse.of(201, "application/json", Json.write(out));
+        }, e -> switch (e.status()) {
+                case 401, 403 -> e.error() == AwsError.ACCESS_DENIED || e.error() == AwsError.ACCESS_DENIED_EXCEPTION
+                        ? status(403, "Forbidden", e.getMessage()) : status(401, "Unauthorized", "Unauthorized");
+                case 404 -> status(404, "NotFound", e.getMessage());
+                case 405 -> status(405, "MethodNotAllowed", e.getMessage());
+                default -> status(e.status() >= 500 ? 500 : 400, e.status() >= 500 ? "InternalError" : "BadRequest", e.getMessage());
+            });
+    }
+
+    /**
+     * {@code /clusters/{name}/openirsa/v1/signer}, OpenIRSA's own, for {@code irsa signer} (a cluster's
+     * external JWT signer): GET answers the longest token lifetime and the cluster's issuer, POST {@code {"claims": "..."}} signs
+     * kube-apiserver's claims and answers {@code {"header": "...", "signature": "..."}}. Audited as
+     * SignServiceAccountToken (subject, audiences, expiry; never the token).
+     */
+    public WireResponse signer(WireRequest request, String requestId, String clusterName) {
+        boolean sign = request.method().equals("POST");
+        ApiCall audit = AuditedCall.start(domain, "eks", sign ? "SignServiceAccountToken" : "GetSignerMetadata", requestId, request, null);
+        audit.parameter("clusterName", clusterName);
+        return AuditedCall.answer(domain, audit, () -> {
+            if (!sign && !request.method().equals("GET")) {
+                throw new AwsException(AwsError.METHOD_NOT_ALLOWED, "the server does not allow this method on the requested resource");
+            }
+            if (!SigV4Verifier.isSigned(request)) {
+                throw new AwsException(AwsError.MISSING_AUTHENTICATION_TOKEN_UNAUTHORIZED, "Unauthorized");
+            }
+            SigV4Verifier.Verified verified = verifier.verify(request);
+            Caller caller = verified.caller();
+            audit.caller(caller, verified.accessKeyId());
+            audit.resource("AWS::EKS::Cluster", Cluster.arn(domain.settings().region(), caller.accountId(), clusterName), caller.accountId());
+            if (!sign) {
+                Eks.SignerMetadata m = domain.eks().signerMetadata(caller, clusterName);
+                return WireResponse.of(200, "application/json", Json.write(Map.of("maxTokenExpirationSeconds", m.maxTokenSeconds(),
+                        "issuer", m.issuer())));
+            }
+            String claims = Json.text(Json.readObject(request.body(), AwsError.BAD_REQUEST), "claims", AwsError.BAD_REQUEST);
+            if (claims == null) {
+                throw new AwsException(AwsError.BAD_REQUEST, "claims is required");
+            }
+            ClusterIssuers.ExternalSignature s = domain.eks().signForApiServer(caller, clusterName, claims);
+            audit.parameter("subject", s.subject()).parameter("audiences", s.audiences());
+            audit.responseElements(Json.object("expirationTimestamp", s.expiration().toString()));
+            return WireResponse.of(200, "application/json", Json.write(Map.of("header", s.header(), "signature", s.signature())));
         }, e -> switch (e.status()) {
                 case 401, 403 -> e.error() == AwsError.ACCESS_DENIED || e.error() == AwsError.ACCESS_DENIED_EXCEPTION
                         ? status(403, "Forbidden", e.getMessage()) : status(401, "Unauthorized", "Unauthorized");
