@@ -16,12 +16,46 @@ import java.util.concurrent.Callable;
 
 /** {@code irsa cluster register|deregister}: an existing Kubernetes cluster, known by its service-account issuer. */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
-        description = "Register an existing Kubernetes cluster by its service-account issuer, on the server the AWS_* environment points at.",
-        subcommands = {ClusterCommand.Register.class, ClusterCommand.Deregister.class})
+        description = "Create a cluster whose issuer is published elsewhere, or register an existing Kubernetes cluster by its "
+                + "service-account issuer, on the server the AWS_* environment points at.",
+        subcommands = {ClusterCommand.Create.class, ClusterCommand.Register.class, ClusterCommand.Deregister.class})
 final class ClusterCommand implements Runnable {
     @Override
     public void run() {
         new picocli.CommandLine(this).usage(System.out);
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Create a cluster whose tokens name an issuer URL of your choosing, where `irsa issuer export` publishes its "
+                    + "discovery document and keys (a static host or bucket), for a cluster that signs through `irsa signer` "
+                    + "(EKS CreateCluster with OpenIRSA's oidcIssuer; needs eks:CreateCluster).")
+    static final class Create implements Callable<Integer> {
+        @Option(names = "--name", required = true, description = "cluster name")
+        String name;
+
+        @Option(names = "--issuer", required = true, description = "the public https URL the issuer will be published at (the API server's "
+                + "--service-account-issuer)")
+        String issuer;
+
+        Map<String, String> env = System.getenv();
+
+        @Override
+        public Integer call() throws IOException {
+            RemoteServer server = RemoteServer.fromEnvironment(env).orElse(null);
+            if (server == null) {
+                System.err.println("irsa cluster create: " + RemoteServer.NOT_SET);
+                return 2;
+            }
+            try {
+                JsonNode cluster = server.call("POST", "eks", "/clusters", null, Map.of("name", name, "oidcIssuer", issuer)).path("cluster");
+                System.out.println(cluster.path("arn").asText() + ": its tokens name " + cluster.path("identity").path("oidc").path("issuer").asText()
+                        + "; publish it there with: bin/irsa issuer export --cluster " + name + " --to DIR");
+                return 0;
+            } catch (RemoteServer.Refused e) {
+                System.err.println("irsa cluster create: " + e.code + ": " + e.getMessage());
+                return 1;
+            }
+        }
     }
 
     @Command(name = "register", mixinStandardHelpOptions = true,

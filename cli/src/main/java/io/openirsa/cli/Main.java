@@ -26,6 +26,7 @@ public final class Main implements Runnable {
         COMMANDS.put("cluster", ClusterCommand::new);
         COMMANDS.put("agent", AgentCommand::new);
         COMMANDS.put("signer", SignerCommand::new);
+        COMMANDS.put("issuer", IssuerCommand::new);
         COMMANDS.put("env", EnvCommand::new);
         COMMANDS.put("token", TokenCommand::new);
         COMMANDS.put("policy", PolicyCommand::new);

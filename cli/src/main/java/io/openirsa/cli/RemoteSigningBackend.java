@@ -7,15 +7,14 @@ import com.nimbusds.jose.jwk.JWKSet;
 import io.openirsa.server.sigv4.SigV4;
 import io.openirsa.signer.SigningBackend;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The signer's answers from an OpenIRSA server: claims are signed there (the private keys never leave
- * it), the keys come from the cluster's published JWKS, which holds the next key before it signs and
- * old keys until their tokens expire.
+ * it), and the keys are the cluster's public JWKS as the server holds it (the next key before it
+ * signs, old keys until their tokens expire), not as a published copy may lag.
  */
 final class RemoteSigningBackend implements SigningBackend {
     private final RemoteServer server;
@@ -36,13 +35,9 @@ final class RemoteSigningBackend implements SigningBackend {
 
     @Override
     public List<VerificationKey> keys() throws Exception {
-        String issuer = call("GET", path, null).path("issuer").asText();
-        RemoteServer.Answer jwks = server.exchange("GET", URI.create(issuer + "/keys"), Map.of(), new byte[0]);
-        if (jwks.status() != 200) {
-            throw new java.io.IOException("the issuer's keys answered HTTP " + jwks.status());
-        }
+        JsonNode jwks = call("GET", path, null).path("keys");
         List<VerificationKey> keys = new ArrayList<>();
-        for (JWK k : JWKSet.parse(jwks.body()).getKeys()) {
+        for (JWK k : JWKSet.parse(jwks.toString()).getKeys()) {
             if (k instanceof AsymmetricJWK a) {
                 keys.add(new VerificationKey(k.getKeyID(), a.toPublicKey()));
             }

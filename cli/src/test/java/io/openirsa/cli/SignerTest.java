@@ -140,6 +140,187 @@ class SignerTest {
         assertThat(assumed.subjectFromWebIdentityToken()).isEqualTo("system:serviceaccount:default:app");
     }
 
+    String kid(SignJWTResponse signed) throws Exception {
+        return JSON.readTree(Base64.getUrlDecoder().decode(signed.getHeader())).path("kid").asText();
+    }
+
+    List<String> fetchedKids() {
+        return stub.fetchKeys(FetchKeysRequest.getDefaultInstance()).getKeysList().stream().map(Key::getKeyId).toList();
+    }
+
+    /**
+     * Rotation in the middle of a stream of signings: the next key is handed out by FetchKeys before Sign
+     * uses it, and every token signed before and after still verifies. The pending key's publication is
+     * dated back an hour in the store, which is what waiting that hour would do (SigV4 forbids moving the
+     * server's clock under a live client).
+     */
+    @Test
+    void rotationDuringAStreamOfSignings_breaksNoToken() throws Exception {
+        String other = f.createCluster("rotating-signer");
+        var cluster = f.server.domain().issuers().clusterById(other.substring(other.lastIndexOf('/') + 1)).orElseThrow();
+        Path path = socket.resolveSibling("rotating.sock");
+        try (SignerSocket s = SignerSocket.start(path, new RemoteSigningBackend(admin(f.server.endpoint(), f.server.adminKey().secretAccessKey()),
+                "rotating-signer"), Clock.systemUTC())) {
+            ManagedChannel c = client(path);
+            var rotating = ExternalJWTSignerGrpc.newBlockingStub(c);
+            List<String> tokens = new java.util.ArrayList<>();
+            java.util.function.Supplier<String> signOne = () -> {
+                try {
+                    String claims = claims(other, 3600);
+                    SignJWTResponse r = rotating.sign(SignJWTRequest.newBuilder().setClaims(claims).build());
+                    return r.getHeader() + "." + claims + "." + r.getSignature();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            for (int i = 0; i < 10; i++) {
+                tokens.add(signOne.get());
+            }
+            String k0 = SignedJWT.parse(tokens.getFirst()).getHeader().getKeyID();
+
+            f.server.domain().issuers().rotate(cluster.id(), true); // a pending key: published, not signing
+            List<String> published = rotating.fetchKeys(FetchKeysRequest.getDefaultInstance()).getKeysList().stream().map(Key::getKeyId).toList();
+            assertThat(published).hasSize(2).contains(k0);
+            String k1 = published.stream().filter(k -> !k.equals(k0)).findFirst().orElseThrow();
+            for (int i = 0; i < 10; i++) {
+                tokens.add(signOne.get());
+            }
+            assertThat(SignedJWT.parse(tokens.getLast()).getHeader().getKeyID()).as("the pending key does not sign yet").isEqualTo(k0);
+
+            var pending = f.server.domain().issuers().storedKeys(cluster.id()).stream().filter(k -> k.keyId().equals(k1)).findFirst().orElseThrow();
+            try (var store = io.openirsa.store.JdbcStore.open(null, f.data)) { // as `irsa keys` opens it beside a running server
+                store.updateKeyStatus(cluster.id(), k1, pending.status(), pending.changedAt().minus(java.time.Duration.ofMinutes(61)));
+            }
+            f.server.catchUp();
+            f.server.domain().issuers().rotate(cluster.id(), false); // published an hour: it signs now, the old key retires
+            for (int i = 0; i < 10; i++) {
+                tokens.add(signOne.get());
+            }
+            assertThat(SignedJWT.parse(tokens.getLast()).getHeader().getKeyID()).isEqualTo(k1);
+
+            List<Key> keys = rotating.fetchKeys(FetchKeysRequest.getDefaultInstance()).getKeysList();
+            assertThat(keys).extracting(Key::getKeyId).as("the retired key stays until its tokens expire").contains(k0, k1);
+            String provider = f.registerProvider(other);
+            String role = f.iam.createRole(b -> b.roleName("rotating-signer").assumeRolePolicyDocument(
+                    Fixture.trustPolicy(provider, other, "default", "app"))).role().arn();
+            for (String token : tokens) {
+                SignedJWT jwt = SignedJWT.parse(token);
+                Key key = keys.stream().filter(k -> k.getKeyId().equals(jwt.getHeader().getKeyID())).findFirst().orElseThrow();
+                RSAPublicKey pkix = (RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(key.getKey().toByteArray()));
+                assertThat(jwt.verify(new RSASSAVerifier(pkix))).isTrue();
+                f.anonymousSts.assumeRoleWithWebIdentity(b -> b.roleArn(role).roleSessionName("rot").webIdentityToken(token));
+            }
+            c.shutdownNow();
+        }
+    }
+
+    /**
+     * A cluster whose issuer lives on a static host: `irsa issuer export` writes the folder, a plain
+     * static file server (the JDK's) serves it, OpenIRSA registers it as an external provider, and a
+     * token from the signer exchanges through it. A rotation shows in the next export.
+     */
+    @Test
+    void anExportedIssuer_onAStaticHost_verifiesTheSignersTokens() throws Exception {
+        Path site = Files.createTempDirectory("static-issuer");
+        // The files as a bucket serves them (the JDK's SimpleFileServer hides `.well-known`): path to file, nothing else.
+        var files = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        files.createContext("/", ex -> {
+            Path file = site.resolve(ex.getRequestURI().getPath().substring(1)).normalize();
+            byte[] body = file.startsWith(site) && Files.isRegularFile(file) ? Files.readAllBytes(file) : null;
+            ex.sendResponseHeaders(body == null ? 404 : 200, body == null ? -1 : body.length);
+            if (body != null) {
+                ex.getResponseBody().write(body);
+            }
+            ex.close();
+        });
+        files.start();
+        try {
+            String published = "http://127.0.0.1:" + files.getAddress().getPort() + "/bucket/exported";
+            RemoteServer admin = admin(f.server.endpoint(), f.server.adminKey().secretAccessKey());
+            JsonNode created = admin.call("POST", "eks", "/clusters", null, Map.of("name", "exported", "oidcIssuer", published)).path("cluster");
+            assertThat(created.path("identity").path("oidc").path("issuer").asText()).isEqualTo(published);
+
+            Path folder = site.resolve("bucket").resolve("exported");
+            IssuerCommand.export(admin, "exported", folder);
+            JsonNode discovery = JSON.readTree(folder.resolve(".well-known/openid-configuration").toFile());
+            assertThat(discovery.path("issuer").asText()).isEqualTo(published);
+            assertThat(discovery.path("jwks_uri").asText()).isEqualTo(published + "/keys.json");
+            assertThat(JWKSet.parse(Files.readString(folder.resolve("keys.json"))).getKeys()).hasSize(1).allSatisfy(k -> assertThat(k.isPrivate()).isFalse());
+
+            String provider = f.registerProvider(published);
+            String role = f.iam.createRole(b -> b.roleName("exported-app").assumeRolePolicyDocument(
+                    Fixture.trustPolicy(provider, published, "default", "app"))).role().arn();
+            Path path = socket.resolveSibling("exported.sock");
+            try (SignerSocket s = SignerSocket.start(path, new RemoteSigningBackend(admin, "exported"), Clock.systemUTC())) {
+                ManagedChannel c = client(path);
+                String claims = claims(published, 3600);
+                SignJWTResponse r = ExternalJWTSignerGrpc.newBlockingStub(c).sign(SignJWTRequest.newBuilder().setClaims(claims).build());
+                String token = r.getHeader() + "." + claims + "." + r.getSignature();
+                var assumed = f.anonymousSts.assumeRoleWithWebIdentity(b -> b.roleArn(role).roleSessionName("exported").webIdentityToken(token));
+                assertThat(assumed.provider()).isEqualTo(provider);
+                c.shutdownNow();
+            }
+
+            var cluster = f.server.domain().eks().describeCluster(io.openirsa.core.Caller.root("123456789012"), "exported");
+            f.server.domain().issuers().rotate(cluster.id(), true);
+            IssuerCommand.export(admin, "exported", folder);
+            assertThat(JWKSet.parse(Files.readString(folder.resolve("keys.json"))).getKeys()).as("the next key, published before it signs").hasSize(2);
+        } finally {
+            files.stop(0);
+        }
+    }
+
+    /** A signer stopped while a Sign is in flight: that call fails, and a signer started again on the same path serves the same client. */
+    @Test
+    void aSignerRestartedMidRequest_failsThatCall_andServesTheNext() throws Exception {
+        Path path = socket.resolveSibling("restarted.sock");
+        var held = new java.util.concurrent.CountDownLatch(1);
+        var entered = new java.util.concurrent.CountDownLatch(1);
+        io.openirsa.signer.SigningBackend slow = new io.openirsa.signer.SigningBackend() {
+            @Override
+            public Signature sign(String claims) throws Exception {
+                entered.countDown();
+                held.await();
+                throw new java.io.IOException("stopped");
+            }
+
+            @Override
+            public List<VerificationKey> keys() {
+                return List.of();
+            }
+
+            @Override
+            public long maxTokenSeconds() {
+                return 600;
+            }
+        };
+        SignerSocket first = SignerSocket.start(path, slow, Clock.systemUTC());
+        ManagedChannel c = client(path);
+        SignJWTRequest inFlight = SignJWTRequest.newBuilder().setClaims(claims(issuer, 600)).build();
+        var call = java.util.concurrent.CompletableFuture.supplyAsync(() -> ExternalJWTSignerGrpc.newBlockingStub(c)
+                .withDeadlineAfter(20, java.util.concurrent.TimeUnit.SECONDS).sign(inFlight));
+        assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(6000); // past close's 5 s grace: the call is cut off, not answered
+            } catch (InterruptedException ignored) {
+            }
+            held.countDown();
+        });
+        first.close();
+        var failed = catchThrowableOfType(java.util.concurrent.CompletionException.class, call::join);
+        assertThat(failed.getCause()).isInstanceOf(StatusRuntimeException.class);
+        assertThat(((StatusRuntimeException) failed.getCause()).getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.CANCELLED);
+
+        try (SignerSocket again = SignerSocket.start(path, new RemoteSigningBackend(admin(f.server.endpoint(), f.server.adminKey().secretAccessKey()),
+                "signed"), Clock.systemUTC())) {
+            SignJWTResponse r = ExternalJWTSignerGrpc.newBlockingStub(c).withWaitForReady().withDeadlineAfter(20, java.util.concurrent.TimeUnit.SECONDS)
+                    .sign(SignJWTRequest.newBuilder().setClaims(claims(issuer, 600)).build());
+            assertThat(r.getSignature()).isNotEmpty();
+        }
+        c.shutdownNow();
+    }
+
     @Test
     void metadata_isTheServersLongestLifetime() {
         assertThat(stub.metadata(MetadataRequest.getDefaultInstance()).getMaxTokenExpirationSeconds()).isEqualTo(7 * 86400L);

@@ -50,6 +50,7 @@ import java.util.function.BooleanSupplier;
  *   POST /clusters/{name}/assume-role-for-pod-identity   EKS Auth (REST-JSON)
  *   POST /clusters/{name}/api/v1/namespaces/{ns}/serviceaccounts/{sa}/token   Kubernetes TokenRequest
  *   GET, POST /clusters/{name}/openirsa/v1/signer   a cluster's external JWT signer (OpenIRSA's own)
+ *   GET  /clusters/{name}/openirsa/v1/issuer       a cluster's issuer and keys, to publish (OpenIRSA's own)
  *   GET  /id/{clusterId}/.well-known/...           OIDC discovery and JWKS
  *   POST / with X-Amz-Target CloudTrail_20131101.*  CloudTrail (JSON 1.1)
  *   POST /openirsa/v1/accounts                     create an account (OpenIRSA's own)
@@ -360,8 +361,13 @@ public final class OpenIrsaServer implements AutoCloseable {
                         && segments.get(8).equals("token")) {
                     return issuer.tokenRequest(request, requestId, segments.get(1), segments.get(5), segments.get(7));
                 }
-                if (segments.size() == 5 && segments.get(2).equals("openirsa") && segments.get(3).equals("v1") && segments.get(4).equals("signer")) {
-                    return issuer.signer(request, requestId, segments.get(1));
+                if (segments.size() == 5 && segments.get(2).equals("openirsa") && segments.get(3).equals("v1")) {
+                    if (segments.get(4).equals("signer")) {
+                        return issuer.signer(request, requestId, segments.get(1));
+                    }
+                    if (segments.get(4).equals("issuer")) {
+                        return issuer.publishedIssuer(request, requestId, segments.get(1));
+                    }
                 }
                 if (segments.size() <= 2 || EksApi.isAssociations(segments)) {
                     return eks.handle(request, segments, requestId);

@@ -151,7 +151,21 @@ public final class Eks {
     }
 
     public Cluster createCluster(Caller caller, String name, String version, String roleArn, Map<String, String> tags) {
+        return createCluster(caller, name, version, roleArn, tags, null);
+    }
+
+    /**
+     * @param issuer OpenIRSA's extension: the URL the cluster's tokens name as {@code iss}, where its issuer is
+     *               published (`irsa issuer export`, docs/any-cluster.md); null: {@code {public-url}/id/{id}}, served here
+     */
+    public Cluster createCluster(Caller caller, String name, String version, String roleArn, Map<String, String> tags, String issuer) {
         requireName(name);
+        if (issuer != null) {
+            requireIssuer(issuer);
+            if (issuer.endsWith("/")) {
+                throw invalidParameter("oidcIssuer must not end with a slash: tokens carry it exactly");
+            }
+        }
         if (version != null && !VERSION.matcher(version).matches()) {
             throw invalidParameter("unsupported Kubernetes version " + version);
         }
@@ -161,7 +175,7 @@ public final class Eks {
             permissions.check(caller, "iam:PassRole", roleArn, b -> b.put("iam:PassedToService", "eks.amazonaws.com"));
         }
         String id = Identifiers.clusterId();
-        Cluster cluster = new Cluster(caller.accountId(), name, id, settings.region(), settings.publicUrl() + "/id/" + id,
+        Cluster cluster = new Cluster(caller.accountId(), name, id, settings.region(), issuer != null ? issuer : settings.publicUrl() + "/id/" + id,
                 version == null ? DEFAULT_VERSION : version, roleArn, settings.clock().instant(), tags == null ? Map.of() : tags);
         issuers.createKeys(id);
         if (!store.insertCluster(cluster)) {
@@ -206,14 +220,32 @@ public final class Eks {
         return issuers.signExternal(cluster, claims);
     }
 
-    /** What a signer needs besides signatures: the longest lifetime signed and the cluster's issuer. */
-    public record SignerMetadata(long maxTokenSeconds, String issuer) {
+    /**
+     * What a signer needs besides signatures: the longest lifetime signed, the cluster's issuer and its
+     * public keys (the JWKS as JSON: the next key before it signs, old ones until their tokens expire).
+     */
+    public record SignerMetadata(long maxTokenSeconds, String issuer, Map<String, Object> keys) {
     }
 
     /** A signer's metadata; needs {@link #SIGN_TOKENS}, as signing does, and nothing more. */
     public SignerMetadata signerMetadata(Caller caller, String clusterName) {
         permissions.check(caller, SIGN_TOKENS, clusterArn(caller, clusterName));
-        return new SignerMetadata(settings.maxTokenSeconds(), cluster(caller, clusterName).issuer());
+        Cluster c = ownKeys(cluster(caller, clusterName));
+        return new SignerMetadata(settings.maxTokenSeconds(), c.issuer(), issuers.keys(c.id()).publicJwks().toJSONObject());
+    }
+
+    /** A cluster's issuer and public keys, to publish them elsewhere (`irsa issuer export`); what DescribeCluster may read. */
+    public SignerMetadata publishedIssuer(Caller caller, String clusterName) {
+        permissions.check(caller, "eks:DescribeCluster", clusterArn(caller, clusterName));
+        Cluster c = ownKeys(cluster(caller, clusterName));
+        return new SignerMetadata(settings.maxTokenSeconds(), c.issuer(), issuers.keys(c.id()).publicJwks().toJSONObject());
+    }
+
+    private static Cluster ownKeys(Cluster c) {
+        if (c.registered()) {
+            throw new AwsException(AwsError.INVALID_REQUEST_EXCEPTION, "Cluster " + c.name() + " is registered: its own API server holds its keys");
+        }
+        return c;
     }
 
     /** {@code arn:aws:eks:REGION:ACCOUNT:serviceaccount/CLUSTER/NAMESPACE/NAME}: what {@link #CREATE_TOKEN} is granted on. */

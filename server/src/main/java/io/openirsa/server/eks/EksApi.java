@@ -91,9 +91,10 @@ public final class EksApi {
             JsonNode body = Json.readObject(request.body(), BAD);
             Map<String, String> tags = tags(body);
             audit.parameter("name", Json.text(body, "name", BAD)).parameter("version", Json.text(body, "version", BAD))
-                    .parameter("roleArn", Json.text(body, "roleArn", BAD));
+                    .parameter("roleArn", Json.text(body, "roleArn", BAD)).parameter("oidcIssuer", Json.text(body, "oidcIssuer", BAD));
+            // oidcIssuer is OpenIRSA's extension (irsa cluster create --issuer): the public URL the cluster's issuer is published at.
             Cluster c = eks.createCluster(caller, Json.text(body, "name", BAD), Json.text(body, "version", BAD),
-                    Json.text(body, "roleArn", BAD), tags);
+                    Json.text(body, "roleArn", BAD), tags, Json.text(body, "oidcIssuer", BAD));
             audit.resource("AWS::EKS::Cluster", c.arn(), caller.accountId());
             audit.responseElements(Map.of("cluster", cluster(c, "ACTIVE")));
             return ok(Map.of("cluster", cluster(c, "ACTIVE")));

@@ -12,6 +12,7 @@ import io.openirsa.core.eks.Eks;
 import io.openirsa.core.issuer.ClusterIssuers;
 import io.openirsa.core.model.Cluster;
 import io.openirsa.server.Json;
+import io.openirsa.server.eks.EksApi;
 import io.openirsa.server.WireRequest;
 import io.openirsa.server.WireResponse;
 import io.openirsa.server.sigv4.SigV4Verifier;
@@ -99,13 +100,7 @@ public final class IssuerApi {
             out.put("spec", outSpec);
             out.put("status", Json.object("token", token.token(), "expirationTimestamp", token.expiration().toString()));
             return WireResponse.of(201, "application/json", Json.write(out));
-        }, e -> switch (e.status()) {
-                case 401, 403 -> e.error() == AwsError.ACCESS_DENIED || e.error() == AwsError.ACCESS_DENIED_EXCEPTION
-                        ? status(403, "Forbidden", e.getMessage()) : status(401, "Unauthorized", "Unauthorized");
-                case 404 -> status(404, "NotFound", e.getMessage());
-                case 405 -> status(405, "MethodNotAllowed", e.getMessage());
-                default -> status(e.status() >= 500 ? 500 : 400, e.status() >= 500 ? "InternalError" : "BadRequest", e.getMessage());
-            });
+        }, IssuerApi::refusal);
     }
 
     /**
@@ -132,7 +127,7 @@ public final class IssuerApi {
             if (!sign) {
                 Eks.SignerMetadata m = domain.eks().signerMetadata(caller, clusterName);
                 return WireResponse.of(200, "application/json", Json.write(Map.of("maxTokenExpirationSeconds", m.maxTokenSeconds(),
-                        "issuer", m.issuer())));
+                        "issuer", m.issuer(), "keys", m.keys())));
             }
             String claims = Json.text(Json.readObject(request.body(), AwsError.BAD_REQUEST), "claims", AwsError.BAD_REQUEST);
             if (claims == null) {
@@ -142,13 +137,28 @@ public final class IssuerApi {
             audit.parameter("subject", s.subject()).parameter("audiences", s.audiences());
             audit.responseElements(Json.object("expirationTimestamp", s.expiration().toString()));
             return WireResponse.of(200, "application/json", Json.write(Map.of("header", s.header(), "signature", s.signature())));
-        }, e -> switch (e.status()) {
-                case 401, 403 -> e.error() == AwsError.ACCESS_DENIED || e.error() == AwsError.ACCESS_DENIED_EXCEPTION
-                        ? status(403, "Forbidden", e.getMessage()) : status(401, "Unauthorized", "Unauthorized");
-                case 404 -> status(404, "NotFound", e.getMessage());
-                case 405 -> status(405, "MethodNotAllowed", e.getMessage());
-                default -> status(e.status() >= 500 ? 500 : 400, e.status() >= 500 ? "InternalError" : "BadRequest", e.getMessage());
-            });
+        }, IssuerApi::refusal);
+    }
+
+    /**
+     * GET {@code /clusters/{name}/openirsa/v1/issuer}, OpenIRSA's own, for {@code irsa issuer export}: the
+     * cluster's issuer URL and public keys, to publish on a static host; needs eks:DescribeCluster.
+     */
+    public WireResponse publishedIssuer(WireRequest request, String requestId, String clusterName) {
+        ApiCall audit = AuditedCall.start(domain, "eks", "GetIssuerKeys", requestId, request, null);
+        audit.parameter("clusterName", clusterName);
+        return AuditedCall.answer(domain, audit, () -> {
+            if (!request.method().equals("GET")) {
+                throw new AwsException(AwsError.METHOD_NOT_ALLOWED, "the server does not allow this method on the requested resource");
+            }
+            if (!SigV4Verifier.isSigned(request)) {
+                throw new AwsException(AwsError.MISSING_AUTHENTICATION_TOKEN_UNAUTHORIZED, "Unauthorized");
+            }
+            SigV4Verifier.Verified verified = verifier.verify(request);
+            audit.caller(verified.caller(), verified.accessKeyId());
+            Eks.SignerMetadata m = domain.eks().publishedIssuer(verified.caller(), clusterName);
+            return WireResponse.of(200, "application/json", Json.write(Map.of("issuer", m.issuer(), "keys", m.keys())));
+        }, EksApi::error);
     }
 
     /**
@@ -169,6 +179,17 @@ public final class IssuerApi {
             return verifier.verify(request);
         }
         throw new AwsException(AwsError.MISSING_AUTHENTICATION_TOKEN_UNAUTHORIZED, "Unauthorized");
+    }
+
+    /** A refusal as kube-apiserver words it: a Status with its reason. */
+    private static WireResponse refusal(AwsException e) {
+        return switch (e.status()) {
+            case 401, 403 -> e.error() == AwsError.ACCESS_DENIED || e.error() == AwsError.ACCESS_DENIED_EXCEPTION
+                    ? status(403, "Forbidden", e.getMessage()) : status(401, "Unauthorized", "Unauthorized");
+            case 404 -> status(404, "NotFound", e.getMessage());
+            case 405 -> status(405, "MethodNotAllowed", e.getMessage());
+            default -> status(e.status() >= 500 ? 500 : 400, e.status() >= 500 ? "InternalError" : "BadRequest", e.getMessage());
+        };
     }
 
     /** A Kubernetes Status object. */
