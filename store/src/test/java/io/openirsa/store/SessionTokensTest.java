@@ -55,6 +55,41 @@ class SessionTokensTest {
         }
     }
 
+    /** A stale keyset is read again by one caller while the others go on: not by every request that finds it stale. */
+    @Test
+    void aStaleKeyset_isReadAgainByOneCallerAtATime(@TempDir Path data) throws Exception {
+        try (JdbcStore real = JdbcStore.sqlite(data)) {
+            java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+            io.openirsa.core.store.Store slow = (io.openirsa.core.store.Store) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {io.openirsa.core.store.Store.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("keys")) {
+                            reads.incrementAndGet();
+                            Thread.sleep(50); // a slow database: every caller that finds the keyset stale would wait here
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            SessionTokens tokens = SessionTokens.load(slow, KeyEncryption.NONE, NOW, SessionTokens.rotationPolicy(Duration.ofDays(7)));
+            reads.set(0);
+            long started = System.nanoTime();
+            List<Thread> callers = new java.util.ArrayList<>();
+            for (int t = 0; t < 16; t++) {
+                callers.add(Thread.ofPlatform().start(() -> {
+                    while (System.nanoTime() - started < Duration.ofMillis(2500).toNanos()) {
+                        assertThat(tokens.seal(CLAIMS)).isNotEmpty();
+                    }
+                }));
+            }
+            for (Thread c : callers) {
+                c.join();
+            }
+            assertThat(reads.get()).as("about one read a second, not one per caller").isBetween(1, 5);
+        }
+    }
+
     @Test
     void keysRotate_andATokenOpensUntilItsKeyIsDestroyed_afterTheLongestSession(@TempDir Path data) {
         try (JdbcStore store = JdbcStore.sqlite(data)) {

@@ -90,7 +90,9 @@ public final class AuditLog implements AutoCloseable {
             commit(CloudTrail.record(call));
         } catch (AuditNotCommitted e) {
             failure = e;
-            call.failed(new AwsException(AwsError.SERVICE_UNAVAILABLE, "Service is unable to handle request.")); // as the request log and metrics tell it
+            // As the wire names it, for the request log and metrics: EKS's and eks-auth's REST-JSON have their own code for it.
+            call.failed(new AwsException(call.service().startsWith("eks") ? AwsError.SERVICE_UNAVAILABLE_EXCEPTION : AwsError.SERVICE_UNAVAILABLE,
+                    "Service is unable to handle request."));
         }
         for (var l : listeners) {
             try {

@@ -24,6 +24,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Seals {@link SessionClaims} into an opaque session token with AES-256-GCM and opens it again.
@@ -51,6 +52,7 @@ public final class SessionTokens {
     /** Ciphers to reuse (each is used by one call at a time): looking one up cost as much as the sealing. */
     private final ConcurrentLinkedQueue<Cipher> ciphers = new ConcurrentLinkedQueue<>();
     private volatile Loaded loaded;
+    private final AtomicBoolean refreshing = new AtomicBoolean();
 
     private SessionTokens(Store store, KeyEncryption encryption, KeyRotation.Policy rotation) {
         this.store = store;
@@ -87,11 +89,19 @@ public final class SessionTokens {
         return Keyset.of(store.keys(OWNER), k -> new SecretKeySpec(Base64.getDecoder().decode(encryption.open(k.material())), "AES"));
     }
 
+    /**
+     * The keyset, read again once a second by one caller while the others go on with the one they have
+     * (a key is shared a minute before it seals anything, so a second's lag opens every token).
+     */
     private Keyset<SecretKeySpec> keyset() {
         Loaded l = loaded;
-        if (System.nanoTime() - l.at() > KEYSET_REFRESH.toNanos()) {
-            l = new Loaded(read(), System.nanoTime());
-            loaded = l;
+        if (System.nanoTime() - l.at() > KEYSET_REFRESH.toNanos() && refreshing.compareAndSet(false, true)) {
+            try {
+                l = new Loaded(read(), System.nanoTime());
+                loaded = l;
+            } finally {
+                refreshing.set(false);
+            }
         }
         return l.keyset();
     }
