@@ -83,9 +83,19 @@ class ReplicasTest {
                 roleArn = iam.createRole(x -> x.roleName("shared").assumeRolePolicyDocument(Fixture.trustPolicy(provider, issuer, "default", "app")))
                         .role().arn();
             }
+            // Both replicas serve the clusters' Kubernetes API under one CA, kept sealed in the store.
+            try (EksClient eksA = EksClient.builder().endpointOverride(URI.create(endpointA)).region(Region.US_EAST_1).credentialsProvider(admin)
+                    .httpClient(UrlConnectionHttpClient.create()).build();
+                 EksClient eksB = EksClient.builder().endpointOverride(URI.create(endpointB)).region(Region.US_EAST_1).credentialsProvider(admin)
+                         .httpClient(UrlConnectionHttpClient.create()).build()) {
+                String caA = eksA.describeCluster(x -> x.name("shared")).cluster().certificateAuthority().data();
+                assertThat(caA).isNotEmpty();
+                assertThat(eksB.describeCluster(x -> x.name("shared")).cluster().certificateAuthority().data()).isEqualTo(caA);
+            }
             try (JdbcStore store = JdbcStore.postgresql(database)) {
                 String clusterId = issuer.substring(issuer.lastIndexOf('/') + 1);
                 assertThat(store.keys(clusterId)).allSatisfy(k -> assertThat(k.material()).startsWith("kek1:"));
+                assertThat(store.keys("kubernetes-ca")).hasSize(1).allSatisfy(k -> assertThat(k.material()).startsWith("kek1:"));
             }
             String token = TokenCommand.request(new RemoteServer(endpointA, keyId, secret, null, "us-east-1"), "shared", "default", "app",
                     List.of("sts.amazonaws.com"), null);
