@@ -6,6 +6,9 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -73,9 +76,9 @@ final class ServeCommand implements Callable<Integer> {
         if (port == 0) {
             return 0;
         }
-        try (var probe = new java.net.ServerSocket(port + 1, 1, java.net.InetAddress.getByName(host))) {
+        try (var probe = new ServerSocket(port + 1, 1, InetAddress.getByName(host))) {
             return port + 1;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             log.warn("port {} is taken: the clusters' Kubernetes API listens on a free port instead (--kubernetes-port sets one)", port + 1);
             return 0;
         }

@@ -1,11 +1,14 @@
 package io.openirsa.core.issuer;
 
 import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jose.util.JSONObjectUtils;
 import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Settings;
@@ -19,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -221,8 +225,8 @@ public final class ClusterIssuers {
     public ExternalSignature signExternal(Cluster cluster, String claims) {
         Map<String, Object> c;
         try {
-            c = com.nimbusds.jose.util.JSONObjectUtils.parse(new String(com.nimbusds.jose.util.Base64URL.from(claims).decode(), StandardCharsets.UTF_8));
-        } catch (java.text.ParseException | RuntimeException e) {
+            c = JSONObjectUtils.parse(new String(Base64URL.from(claims).decode(), StandardCharsets.UTF_8));
+        } catch (ParseException | RuntimeException e) {
             throw new AwsException(AwsError.INVALID_PARAMETER_EXCEPTION, "claims must be the base64url of a JSON object");
         }
         if (!claims.matches("[A-Za-z0-9_-]+")) {
@@ -248,7 +252,7 @@ public final class ClusterIssuers {
         Object aud = c.get("aud");
         List<String> audiences = aud instanceof List<?> l ? l.stream().map(String::valueOf).toList() : aud == null ? List.of() : List.of(String.valueOf(aud));
         SigningKeys keys = keys(cluster.id());
-        JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(keys.primary().getKeyID()).type(com.nimbusds.jose.JOSEObjectType.JWT).build();
+        JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(keys.primary().getKeyID()).type(JOSEObjectType.JWT).build();
         String headerSegment = header.toBase64URL().toString();
         try {
             String signature = new RSASSASigner(keys.primary()).sign(header, (headerSegment + "." + claims).getBytes(StandardCharsets.US_ASCII)).toString();

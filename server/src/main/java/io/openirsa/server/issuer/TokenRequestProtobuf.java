@@ -10,6 +10,7 @@ import io.openirsa.core.AwsException;
 
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * A TokenRequest in kube-apiserver's protobuf encoding, which kubectl sends and does not fall back
@@ -26,7 +27,7 @@ final class TokenRequestProtobuf {
     }
 
     static boolean is(String contentType) {
-        return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith(CONTENT_TYPE);
+        return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith(CONTENT_TYPE);
     }
 
     /** The request's spec: audiences, expirationSeconds and boundObjectRef, as the JSON body has them. */
