@@ -37,6 +37,11 @@ public final class KubernetesServiceAccounts implements ServiceAccounts {
         this.client = new KubernetesClientBuilder().withConfig(config).build();
         this.lookups = new KubernetesClientBuilder().withConfig(new ConfigBuilder(config)
                 .withRequestTimeout(LOOKUP_TIMEOUT_MILLIS).withConnectionTimeout(LOOKUP_TIMEOUT_MILLIS).withRequestRetryBackoffLimit(0).build()).build();
+        try { // the lookup client's first request costs ~0.8 s cold (classes, connection): paid here, not by a pod's admission
+            lookups.serviceAccounts().inNamespace("default").withName("openirsa-webhook-warm-up").get();
+        } catch (KubernetesClientException e) {
+            LOG.debug("the lookup client's warm-up request failed: {}", e.getMessage());
+        }
         this.informer = client.serviceAccounts().inAnyNamespace().runnableInformer(resyncMillis);
         informer.start().whenComplete((v, e) -> {
             if (e != null) {
