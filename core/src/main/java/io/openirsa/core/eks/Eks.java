@@ -229,23 +229,21 @@ public final class Eks {
 
     /** A signer's metadata; needs {@link #SIGN_TOKENS}, as signing does, and nothing more. */
     public SignerMetadata signerMetadata(Caller caller, String clusterName) {
-        permissions.check(caller, SIGN_TOKENS, clusterArn(caller, clusterName));
-        Cluster c = ownKeys(cluster(caller, clusterName));
-        return new SignerMetadata(settings.maxTokenSeconds(), c.issuer(), issuers.keys(c.id()).publicJwks().toJSONObject());
+        return signerMetadata(caller, clusterName, SIGN_TOKENS);
     }
 
     /** A cluster's issuer and public keys, to publish them elsewhere (`irsa issuer export`); what DescribeCluster may read. */
     public SignerMetadata publishedIssuer(Caller caller, String clusterName) {
-        permissions.check(caller, "eks:DescribeCluster", clusterArn(caller, clusterName));
-        Cluster c = ownKeys(cluster(caller, clusterName));
-        return new SignerMetadata(settings.maxTokenSeconds(), c.issuer(), issuers.keys(c.id()).publicJwks().toJSONObject());
+        return signerMetadata(caller, clusterName, "eks:DescribeCluster");
     }
 
-    private static Cluster ownKeys(Cluster c) {
+    private SignerMetadata signerMetadata(Caller caller, String clusterName, String action) {
+        permissions.check(caller, action, clusterArn(caller, clusterName));
+        Cluster c = cluster(caller, clusterName);
         if (c.registered()) {
             throw new AwsException(AwsError.INVALID_REQUEST_EXCEPTION, "Cluster " + c.name() + " is registered: its own API server holds its keys");
         }
-        return c;
+        return new SignerMetadata(settings.maxTokenSeconds(), c.issuer(), issuers.keys(c.id()).publicJwks().toJSONObject());
     }
 
     /** {@code arn:aws:eks:REGION:ACCOUNT:serviceaccount/CLUSTER/NAMESPACE/NAME}: what {@link #CREATE_TOKEN} is granted on. */

@@ -45,6 +45,7 @@ public final class ClusterIssuers {
     private static final Pattern SERVICE_ACCOUNT = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterIssuers.class);
+    private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]+");
     /** The JWKS is served with max-age=3600: a new key is published that long before it signs. */
     static final Duration PUBLISH_AHEAD = Duration.ofHours(1);
 
@@ -223,14 +224,14 @@ public final class ClusterIssuers {
      * if they name this cluster's issuer and a service account, and live no longer than the maximum.
      */
     public ExternalSignature signExternal(Cluster cluster, String claims) {
+        if (!BASE64URL.matcher(claims).matches()) {
+            throw new AwsException(AwsError.INVALID_PARAMETER_EXCEPTION, "claims must be unpadded base64url");
+        }
         Map<String, Object> c;
         try {
             c = JSONObjectUtils.parse(new String(Base64URL.from(claims).decode(), StandardCharsets.UTF_8));
         } catch (ParseException | RuntimeException e) {
             throw new AwsException(AwsError.INVALID_PARAMETER_EXCEPTION, "claims must be the base64url of a JSON object");
-        }
-        if (!claims.matches("[A-Za-z0-9_-]+")) {
-            throw new AwsException(AwsError.INVALID_PARAMETER_EXCEPTION, "claims must be unpadded base64url");
         }
         if (!cluster.issuer().equals(c.get("iss"))) {
             throw new AwsException(AwsError.INVALID_PARAMETER_EXCEPTION, "iss must be the cluster's issuer " + cluster.issuer());

@@ -117,10 +117,7 @@ public final class IssuerApi {
             if (!sign && !request.method().equals("GET")) {
                 throw new AwsException(AwsError.METHOD_NOT_ALLOWED, "the server does not allow this method on the requested resource");
             }
-            if (!SigV4Verifier.isSigned(request)) {
-                throw new AwsException(AwsError.MISSING_AUTHENTICATION_TOKEN_UNAUTHORIZED, "Unauthorized");
-            }
-            SigV4Verifier.Verified verified = verifier.verify(request);
+            SigV4Verifier.Verified verified = signed(request);
             Caller caller = verified.caller();
             audit.caller(caller, verified.accessKeyId());
             audit.resource("AWS::EKS::Cluster", Cluster.arn(domain.settings().region(), caller.accountId(), clusterName), caller.accountId());
@@ -151,10 +148,7 @@ public final class IssuerApi {
             if (!request.method().equals("GET")) {
                 throw new AwsException(AwsError.METHOD_NOT_ALLOWED, "the server does not allow this method on the requested resource");
             }
-            if (!SigV4Verifier.isSigned(request)) {
-                throw new AwsException(AwsError.MISSING_AUTHENTICATION_TOKEN_UNAUTHORIZED, "Unauthorized");
-            }
-            SigV4Verifier.Verified verified = verifier.verify(request);
+            SigV4Verifier.Verified verified = signed(request);
             audit.caller(verified.caller(), verified.accessKeyId());
             Eks.SignerMetadata m = domain.eks().publishedIssuer(verified.caller(), clusterName);
             return WireResponse.of(200, "application/json", Json.write(Map.of("issuer", m.issuer(), "keys", m.keys())));
@@ -175,10 +169,15 @@ public final class IssuerApi {
             }
             return v;
         }
-        if (SigV4Verifier.isSigned(request)) {
-            return verifier.verify(request);
+        return signed(request);
+    }
+
+    /** A SigV4-signed request's caller; an unsigned request is Unauthorized. */
+    private SigV4Verifier.Verified signed(WireRequest request) {
+        if (!SigV4Verifier.isSigned(request)) {
+            throw new AwsException(AwsError.MISSING_AUTHENTICATION_TOKEN_UNAUTHORIZED, "Unauthorized");
         }
-        throw new AwsException(AwsError.MISSING_AUTHENTICATION_TOKEN_UNAUTHORIZED, "Unauthorized");
+        return verifier.verify(request);
     }
 
     /** A refusal as kube-apiserver words it: a Status with its reason. */
