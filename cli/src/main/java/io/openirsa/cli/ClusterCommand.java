@@ -41,11 +41,7 @@ final class ClusterCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            RemoteServer server = RemoteServer.fromEnvironment(env).orElse(null);
-            if (server == null) {
-                System.err.println("irsa cluster create: " + RemoteServer.NOT_SET);
-                return 2;
-            }
+            RemoteServer server = RemoteServer.required(env);
             try {
                 JsonNode cluster = server.call("POST", "eks", "/clusters", null, Map.of("name", name, "oidcIssuer", issuer)).path("cluster");
                 System.out.println(cluster.path("arn").asText() + ": its tokens name " + cluster.path("identity").path("oidc").path("issuer").asText()
@@ -81,11 +77,7 @@ final class ClusterCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            RemoteServer server = RemoteServer.fromEnvironment(env).orElse(null);
-            if (server == null) {
-                System.err.println("irsa cluster register: " + RemoteServer.NOT_SET);
-                return 2;
-            }
+            RemoteServer server = RemoteServer.required(env);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("name", name);
             body.put("oidcIssuer", issuer);
@@ -126,11 +118,7 @@ final class ClusterCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            RemoteServer server = RemoteServer.fromEnvironment(env).orElse(null);
-            if (server == null) {
-                System.err.println("irsa cluster deregister: " + RemoteServer.NOT_SET);
-                return 2;
-            }
+            RemoteServer server = RemoteServer.required(env);
             try {
                 System.out.println(server.call("DELETE", "eks", "/cluster-registrations/" + SigV4.encode(name), null, null)
                         .path("cluster").path("arn").asText() + ": deregistered");

@@ -49,11 +49,7 @@ final class IssuerCommand implements Runnable {
             if (!logs.apply()) {
                 return 2;
             }
-            RemoteServer server = RemoteServer.fromEnvironment(System.getenv()).orElse(null);
-            if (server == null) {
-                System.err.println("irsa issuer export: " + RemoteServer.NOT_SET);
-                return 2;
-            }
+            RemoteServer server = RemoteServer.required(System.getenv());
             String written = null;
             while (true) {
                 try {

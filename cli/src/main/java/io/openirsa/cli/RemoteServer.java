@@ -63,6 +63,15 @@ record RemoteServer(String endpoint, String accessKeyId, String secretAccessKey,
                 keyId, secret, value(env, "AWS_SESSION_TOKEN"), region));
     }
 
+    /**
+     * The server of this environment.
+     *
+     * @throws UserMistake when an endpoint or the keys are not set: said in one line, exit code 2
+     */
+    static RemoteServer required(Map<String, String> env) throws UserMistake {
+        return fromEnvironment(env).orElseThrow(() -> new UserMistake(NOT_SET));
+    }
+
     static final String NOT_SET = "set AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY first: eval \"$(bin/irsa env)\"";
 
     private static String value(Map<String, String> env, String name) {

@@ -27,11 +27,7 @@ final class SignerCommand implements Callable<Integer> {
         if (!logs.apply()) {
             return 2;
         }
-        RemoteServer server = RemoteServer.fromEnvironment(System.getenv()).orElse(null);
-        if (server == null) {
-            System.err.println(RemoteServer.NOT_SET);
-            return 2;
-        }
+        RemoteServer server = RemoteServer.required(System.getenv());
         try (SignerSocket s = SignerSocket.start(socket, new RemoteSigningBackend(server, cluster), Clock.systemUTC())) {
             LoggerFactory.getLogger(SignerCommand.class).info("signing for cluster {} on {} (OpenIRSA at {})", cluster, socket, server.endpoint());
             Runtime.getRuntime().addShutdownHook(new Thread(s::close));

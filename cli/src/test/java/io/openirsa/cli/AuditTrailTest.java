@@ -207,7 +207,7 @@ class AuditTrailTest extends ServerTest {
                 + "\"Effect\":\"Allow\",\"Principal\":{\"Federated\":\"" + provider + "\"},\"Action\":\"sts:AssumeRoleWithWebIdentity\","
                 + "\"Condition\":{\"StringEquals\":{\"" + host + ":namespace\":\"default\"}}}]}")).role().arn();
         rows.add(new Row("a condition key tokens never carry", refuse(tokenFor("app"), b -> b.roleArn(namespaceKey)), "trust-policy",
-                "does not hold", "is never present: STS makes condition keys of a token's sub and aud only"));
+                "does not hold", "is never present: STS makes condition keys of a token's sub, aud, amr and azp only"));
         try (TestIssuer down = new TestIssuer()) {
             String p = f.iam.createOpenIDConnectProvider(b -> b.url(down.url).clientIDList("sts.amazonaws.com")).openIDConnectProviderArn();
             String role = f.iam.createRole(b -> b.roleName("unreachable-idp").assumeRolePolicyDocument("{\"Version\":\"2012-10-17\",\"Statement\":[{"

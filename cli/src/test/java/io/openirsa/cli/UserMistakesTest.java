@@ -50,6 +50,18 @@ class UserMistakesTest {
     }
 
     @Test
+    void aCommandForARunningServer_withoutItsEnvironment_saysWhatToSet() {
+        ClusterCommand.Create create = new ClusterCommand.Create();
+        create.env = java.util.Map.of("AWS_ENDPOINT_URL", "http://127.0.0.1:1"); // no keys
+        picocli.CommandLine cli = Main.commandLine(create);
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err, true));
+        Run r = new Run(cli.execute("--name", "c", "--issuer", "https://issuer.example.com"), err.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.onlyLine()).endsWith(": " + RemoteServer.NOT_SET);
+    }
+
+    @Test
     void aFileThatIsNotJson_isJacksonsMessage_withLineAndColumn() throws Exception {
         Path bad = Files.writeString(Files.createTempFile("policy", ".json"), "{\"Version\": \"2012-10-17\", \"Statement\": [\n");
         java.io.PrintStream original = System.err;

@@ -127,11 +127,7 @@ public final class Linter {
     }
 
     private static final Pattern SCHEME = Pattern.compile("(?i)https?://");
-    /**
-     * The claims STS makes condition keys of for an OIDC provider ({@code amr}: Cognito, {@code oaud}: Google).
-     * Providers with keys of their own (AWS adds some for GitHub and Google) are not judged.
-     */
-    private static final Set<String> OIDC_CLAIM_KEYS = Set.of("sub", "aud", "amr", "oaud");
+    /** Providers with condition keys of their own (AWS adds some for GitHub and Google): their keys are not judged. */
     private static final List<String> PROVIDERS_WITH_OWN_KEYS = List.of("token.actions.githubusercontent.com", "accounts.google.com",
             "oidc.circleci.com/");
 
@@ -186,7 +182,7 @@ public final class Linter {
         boolean allowsNobody = false;
         for (Condition c : s.conditions()) {
             String key = c.key().toLowerCase(Locale.ROOT);
-            if (!host.equals(claimOf(key)) || OIDC_CLAIM_KEYS.contains(key.substring(key.lastIndexOf(':') + 1))) {
+            if (!host.equals(claimOf(key)) || RequestContext.WEB_IDENTITY_CLAIMS.contains(key.substring(key.lastIndexOf(':') + 1))) {
                 continue;
             }
             String at = s.label() + ".Condition." + c.operatorName() + "." + c.key();
@@ -196,13 +192,13 @@ public final class Linter {
             if (needsKey) {
                 allowsNobody = true;
                 out.add(new Finding(Finding.Severity.ERROR, "OIDC_KEY_NEVER_PRESENT", at,
-                        "`" + c.key() + "` is never present: STS makes condition keys of an OIDC token's `sub` and `aud` only, so this "
+                        "`" + c.key() + "` is never present: STS makes condition keys of an OIDC token's `sub`, `aud`, `amr` and `azp` only, so this "
                                 + "condition never holds and nobody can assume the role through this statement",
                         "put the " + claim + " into the subject: \"StringEquals\": {\"" + hostPath
                                 + ":sub\": \"system:serviceaccount:NAMESPACE:NAME\"} (StringLike with `system:serviceaccount:NAMESPACE:*` for a whole namespace)"));
             } else {
                 out.add(new Finding(Finding.Severity.WARNING, "OIDC_KEY_NEVER_PRESENT", at,
-                        "`" + c.key() + "` is never present: STS makes condition keys of an OIDC token's `sub` and `aud` only, so this "
+                        "`" + c.key() + "` is never present: STS makes condition keys of an OIDC token's `sub`, `aud`, `amr` and `azp` only, so this "
                                 + "condition always holds and checks nothing",
                         "check the " + claim + " through `" + hostPath + ":sub` instead"));
             }

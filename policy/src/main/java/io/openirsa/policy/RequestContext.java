@@ -13,6 +13,12 @@ import java.util.Objects;
  * value or to several (multi-valued keys such as {@code aws:TagKeys}).
  */
 public record RequestContext(RequestPrincipal principal, String action, String resource, Map<String, List<String>> keys) {
+    /**
+     * The claims of a web identity token that STS makes condition keys of, as {@code <provider>:<claim>}
+     * (IAM's condition keys for OIDC federation; {@code amr} is multivalued). Google's {@code oaud} is its own.
+     */
+    public static final List<String> WEB_IDENTITY_CLAIMS = List.of("sub", "aud", "amr", "azp");
+
     public RequestContext {
         Objects.requireNonNull(action, "action");
         keys = Map.copyOf(keys);

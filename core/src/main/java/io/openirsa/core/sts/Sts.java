@@ -142,7 +142,7 @@ public final class Sts {
     }
 
     private RequestContext trustContext(String action, AssumeRoleWithWebIdentityRequest r, VerifiedToken token, Instant now) {
-        String prefix = token.provider().hostPath() + ":";
+        String prefix = token.provider().hostPath() + ":"; // the claims of RequestContext.WEB_IDENTITY_CLAIMS
         RequestContext.Builder b = AuthorizationContext.request(new Caller.Origin(r.sourceIp(), r.secureTransport(), settings.region()), now)
                 .principal(RequestPrincipal.federated(token.provider().arn()))
                 .action(action)

@@ -3,6 +3,7 @@ package io.openirsa.core.sts;
 import io.openirsa.policy.Decision;
 import io.openirsa.policy.Effect;
 import io.openirsa.policy.Mismatch;
+import io.openirsa.policy.RequestContext;
 import io.openirsa.policy.StatementEvaluation;
 
 /** What to change in a trust policy that refused a web identity, by the reason it refused. */
@@ -33,8 +34,8 @@ final class TrustFixes {
                         + "the condition can never hold; name the key exactly: " + host + key.substring(key.lastIndexOf(':'));
             }
             String claim = key.substring(key.lastIndexOf(':') + 1).toLowerCase();
-            if (key.toLowerCase().startsWith(host.toLowerCase() + ":") && !claim.equals("sub") && !claim.equals("aud") && !claim.equals("amr")) {
-                return "the condition key " + key + " is never present: STS makes condition keys of a token's sub and aud only; check the "
+            if (key.toLowerCase().startsWith(host.toLowerCase() + ":") && !RequestContext.WEB_IDENTITY_CLAIMS.contains(claim)) {
+                return "the condition key " + key + " is never present: STS makes condition keys of a token's sub, aud, amr and azp only; check the "
                         + claim + " through " + host + ":sub (`" + token.subject() + "`)";
             }
             if (s.failedCondition() != null && s.failedCondition().key().toLowerCase().endsWith(":sub")) {
