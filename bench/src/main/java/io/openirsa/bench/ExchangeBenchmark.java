@@ -103,8 +103,9 @@ public class ExchangeBenchmark {
         issuer.start();
 
         store = JdbcStore.sqlite(Files.createTempDirectory("openirsa-bench-exchange"));
+        // The issuer is on loopback: fetched only with private issuers allowed, as `irsa serve --allow-private-issuers`.
         Settings settings = new Settings("http://127.0.0.1:1", Settings.DEFAULT_REGION, 86_400, 2048, Settings.DEFAULT_STALE_IF_ERROR,
-                Settings.DEFAULT_KEY_ROTATION, Clock.systemUTC());
+                Settings.DEFAULT_KEY_ROTATION, Clock.systemUTC(), true, null);
         domain = new OpenIrsa(store, settings);
         domain.bootstrap(ACCOUNT);
         Caller root = Caller.root(ACCOUNT);
