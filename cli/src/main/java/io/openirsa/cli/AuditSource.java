@@ -108,6 +108,25 @@ interface AuditSource extends AutoCloseable {
             return lookup(null, at.minus(AROUND), at.plus(AROUND), r -> requestId.equals(r.requestId()), 1).stream().findFirst();
         }
 
+        /** One page; throttled (two lookups a second per account), it backs off and asks again, as the SDKs do. */
+        private JsonNode page(Map<String, Object> body) throws IOException {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return server.call("POST", "cloudtrail", "/", TARGET, body);
+                } catch (RemoteServer.Refused e) {
+                    if (!e.code.equals("ThrottlingException") || attempt == 5) {
+                        throw new UserMistake("LookupEvents at " + server.endpoint() + ": " + e.code + ": " + e.getMessage());
+                    }
+                }
+                try {
+                    Thread.sleep(500L * attempt);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new UserMistake("interrupted");
+                }
+            }
+        }
+
         private List<AuditRecord> lookup(Map<String, String> attribute, Instant from, Instant to, Predicate<AuditRecord> keep, int limit)
                 throws IOException {
             List<AuditRecord> out = new ArrayList<>();
@@ -123,12 +142,7 @@ interface AuditSource extends AutoCloseable {
                 if (next != null) {
                     body.put("NextToken", next);
                 }
-                JsonNode page;
-                try {
-                    page = server.call("POST", "cloudtrail", "/", TARGET, body);
-                } catch (RemoteServer.Refused e) {
-                    throw new UserMistake("LookupEvents at " + server.endpoint() + ": " + e.code + ": " + e.getMessage());
-                }
+                JsonNode page = page(body);
                 for (JsonNode e : page.path("Events")) {
                     AuditRecord r = record(e);
                     if (keep.test(r) && out.size() < limit) {

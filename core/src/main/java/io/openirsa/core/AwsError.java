@@ -55,6 +55,8 @@ public enum AwsError {
     SERVICE_UNAVAILABLE("ServiceUnavailable", 503),
     SERVICE_UNAVAILABLE_EXCEPTION("ServiceUnavailableException", 503),
     SIGNATURE_DOES_NOT_MATCH("SignatureDoesNotMatch", 403),
+    /** CloudTrail's answer over its request-rate quota (the SDKs back off and retry it). */
+    THROTTLING_EXCEPTION("ThrottlingException", 400),
     UNKNOWN_OPERATION_EXCEPTION("UnknownOperationException", 404),
     /** CloudTrail's JSON 1.1 answer to an unknown X-Amz-Target. */
     UNKNOWN_OPERATION_EXCEPTION_JSON("UnknownOperationException", 400),

@@ -3,6 +3,8 @@ package io.openirsa.core.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
 import io.openirsa.core.Caller;
@@ -17,6 +19,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /** CloudTrail's LookupEvents over the audit trail: one attribute, a time range, pages of 1-50, newest first. */
 public final class LookupEvents {
@@ -25,14 +28,50 @@ public final class LookupEvents {
             "Username", "username", "ResourceType", "resource_type", "ResourceName", "resource_name", "EventSource", "event_source",
             "AccessKeyId", "access_key_id");
 
+    /**
+     * CloudTrail's quota: two lookups a second per account (and region), else ThrottlingException.
+     * Here it also bounds what one tenant's lookups cost everyone: each may read up to
+     * {@code SCAN_BUDGET} records (about 0.1 s of CPU).
+     */
+    static final int PER_SECOND = 2;
+
     private final AuditTrail trail;
     private final Permissions permissions;
     private final Clock clock;
+    private final LongSupplier nanoTime;
+    /** Accounts' buckets; one idle for a second is full again, so forgetting it after ten changes nothing. */
+    private final Cache<String, Bucket> buckets = Caffeine.newBuilder().maximumSize(100_000)
+            .expireAfterAccess(Duration.ofSeconds(10)).build();
 
     public LookupEvents(AuditTrail trail, Permissions permissions, Clock clock) {
+        this(trail, permissions, clock, System::nanoTime);
+    }
+
+    LookupEvents(AuditTrail trail, Permissions permissions, Clock clock, LongSupplier nanoTime) {
         this.trail = trail;
         this.permissions = permissions;
         this.clock = clock;
+        this.nanoTime = nanoTime;
+    }
+
+    /** A token bucket of {@link #PER_SECOND} lookups, refilled continuously. */
+    private static final class Bucket {
+        private double tokens = PER_SECOND;
+        private long at;
+        private boolean started;
+
+        synchronized boolean take(long now) {
+            if (started) {
+                tokens = Math.min(PER_SECOND, tokens + (now - at) * PER_SECOND / 1e9);
+            }
+            started = true;
+            at = now;
+            if (tokens < 1) {
+                return false;
+            }
+            tokens -= 1;
+            return true;
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,6 +89,9 @@ public final class LookupEvents {
     public Result lookup(Caller caller, String attributeKey, String attributeValue, Instant start, Instant end, Integer maxResults,
                          String nextToken) {
         permissions.check(caller, "cloudtrail:LookupEvents", "*");
+        if (!buckets.get(caller.accountId(), account -> new Bucket()).take(nanoTime.getAsLong())) {
+            throw new AwsException(AwsError.THROTTLING_EXCEPTION, "Rate exceeded");
+        }
         String column = null;
         if (attributeKey != null) {
             column = ATTRIBUTES.get(attributeKey);
