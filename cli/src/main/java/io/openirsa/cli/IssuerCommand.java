@@ -1,7 +1,7 @@
 package io.openirsa.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.openirsa.core.issuer.ClusterIssuers;
 import io.openirsa.server.sigv4.SigV4;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "issuer", mixinStandardHelpOptions = true, description = "A cluster's OIDC issuer, published outside OpenIRSA.",
@@ -79,15 +78,9 @@ final class IssuerCommand implements Runnable {
     static String export(RemoteServer server, String cluster, Path to) throws IOException, RemoteServer.Refused {
         JsonNode published = server.call("GET", "eks", "/clusters/" + SigV4.encode(cluster) + "/openirsa/v1/issuer", null, null);
         String issuer = published.path("issuer").asText();
-        ObjectNode discovery = RemoteServer.Json.MAPPER.createObjectNode();
-        discovery.put("issuer", issuer);
-        discovery.put("jwks_uri", issuer + "/keys.json");
-        discovery.put("authorization_endpoint", "urn:kubernetes:programmatic_authorization");
-        discovery.set("response_types_supported", RemoteServer.Json.MAPPER.valueToTree(List.of("id_token")));
-        discovery.set("subject_types_supported", RemoteServer.Json.MAPPER.valueToTree(List.of("public")));
-        discovery.set("id_token_signing_alg_values_supported", RemoteServer.Json.MAPPER.valueToTree(List.of("RS256")));
-        discovery.set("claims_supported", RemoteServer.Json.MAPPER.valueToTree(List.of("sub", "iss")));
-        String doc = RemoteServer.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(discovery);
+        // The layout of AWS's self-hosted IRSA guide: the key set in keys.json.
+        String doc = RemoteServer.Json.MAPPER.writerWithDefaultPrettyPrinter()
+                .writeValueAsString(ClusterIssuers.discovery(issuer, issuer + "/keys.json"));
         String keys = RemoteServer.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(published.path("keys"));
         replace(to.resolve(".well-known").resolve("openid-configuration"), doc);
         replace(to.resolve("keys.json"), keys);

@@ -1,5 +1,6 @@
 package io.openirsa.core.eks;
 
+import io.openirsa.core.Identifiers;
 import io.openirsa.core.model.KeyStatus;
 import io.openirsa.core.model.StoredKey;
 import io.openirsa.core.store.Store;
@@ -30,7 +31,6 @@ import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
-import java.security.SecureRandom;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -149,7 +149,7 @@ public final class ClusterCertificateAuthority {
     }
 
     private static BigInteger serial() {
-        return new BigInteger(127, new SecureRandom());
+        return new BigInteger(127, Identifiers.random());
     }
 
     private static boolean isAddress(String host) {

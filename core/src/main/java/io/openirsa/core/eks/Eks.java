@@ -212,12 +212,7 @@ public final class Eks {
      * any service account of it.
      */
     public ClusterIssuers.ExternalSignature signForApiServer(Caller caller, String clusterName, String claims) {
-        permissions.check(caller, SIGN_TOKENS, clusterArn(caller, clusterName));
-        Cluster cluster = cluster(caller, clusterName);
-        if (cluster.registered()) {
-            throw new AwsException(AwsError.INVALID_REQUEST_EXCEPTION, "Cluster " + clusterName + " is registered: its own API server signs its tokens");
-        }
-        return issuers.signExternal(cluster, claims);
+        return issuers.signExternal(withOurKeys(caller, clusterName, SIGN_TOKENS, "its own API server signs its tokens"), claims);
     }
 
     /**
@@ -238,12 +233,18 @@ public final class Eks {
     }
 
     private SignerMetadata signerMetadata(Caller caller, String clusterName, String action) {
+        Cluster c = withOurKeys(caller, clusterName, action, "its own API server holds its keys");
+        return new SignerMetadata(settings.maxTokenSeconds(), c.issuer(), issuers.keys(c.id()).publicJwks().toJSONObject());
+    }
+
+    /** A cluster whose keys OpenIRSA holds, for a caller allowed {@code action} on it; a registered one is refused, saying {@code why}. */
+    private Cluster withOurKeys(Caller caller, String clusterName, String action, String why) {
         permissions.check(caller, action, clusterArn(caller, clusterName));
         Cluster c = cluster(caller, clusterName);
         if (c.registered()) {
-            throw new AwsException(AwsError.INVALID_REQUEST_EXCEPTION, "Cluster " + c.name() + " is registered: its own API server holds its keys");
+            throw new AwsException(AwsError.INVALID_REQUEST_EXCEPTION, "Cluster " + c.name() + " is registered: " + why);
         }
-        return new SignerMetadata(settings.maxTokenSeconds(), c.issuer(), issuers.keys(c.id()).publicJwks().toJSONObject());
+        return c;
     }
 
     /** {@code arn:aws:eks:REGION:ACCOUNT:serviceaccount/CLUSTER/NAMESPACE/NAME}: what {@link #CREATE_TOKEN} is granted on. */

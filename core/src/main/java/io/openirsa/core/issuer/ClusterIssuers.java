@@ -151,9 +151,14 @@ public final class ClusterIssuers {
 
     /** The discovery document, with the fields EKS's issuers serve. */
     public Map<String, Object> discovery(Cluster cluster) {
+        return discovery(cluster.issuer(), cluster.issuer() + "/keys"); // EKS's issuers name their key set so
+    }
+
+    /** The discovery document of an issuer whose key set is at {@code jwksUri} (also for one published elsewhere: `irsa issuer export`). */
+    public static Map<String, Object> discovery(String issuer, String jwksUri) {
         Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("issuer", cluster.issuer());
-        doc.put("jwks_uri", cluster.issuer() + "/keys"); // EKS's issuers name their key set so
+        doc.put("issuer", issuer);
+        doc.put("jwks_uri", jwksUri);
         doc.put("authorization_endpoint", "urn:kubernetes:programmatic_authorization");
         doc.put("response_types_supported", List.of("id_token"));
         doc.put("subject_types_supported", List.of("public"));

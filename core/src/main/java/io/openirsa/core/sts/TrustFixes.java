@@ -38,17 +38,16 @@ final class TrustFixes {
                 return "the condition key " + key + " is never present: STS makes condition keys of a token's sub, aud, amr and azp only; check the "
                         + claim + " through " + host + ":sub (`" + token.subject() + "`)";
             }
-            if (s.failedCondition() != null && s.failedCondition().key().toLowerCase().endsWith(":sub")) {
-                return "the condition on " + s.failedCondition().key() + " expects " + s.failedCondition().values() + "; allow `" + token.subject()
+            if (key.toLowerCase().endsWith(":sub")) {
+                return "the condition on " + key + " expects " + s.failedCondition().values() + "; allow `" + token.subject()
                         + "` there, or run the pod as the expected service account";
             }
-            if (s.failedCondition() != null && s.failedCondition().key().toLowerCase().endsWith(":aud")) {
-                return "the condition on " + s.failedCondition().key() + " expects " + s.failedCondition().values() + "; the token's audience is `"
+            if (key.toLowerCase().endsWith(":aud")) {
+                return "the condition on " + key + " expects " + s.failedCondition().values() + "; the token's audience is `"
                         + token.audience() + "`";
             }
-            if (s.failedCondition() != null && !s.failedCondition().key().toLowerCase().startsWith(host.toLowerCase() + ":")
-                    && s.failedCondition().key().contains("/")) {
-                return "the condition key " + s.failedCondition().key() + " names another provider than " + host + ": use " + host + ":sub";
+            if (!key.toLowerCase().startsWith(host.toLowerCase() + ":") && key.contains("/")) {
+                return "the condition key " + key + " names another provider than " + host + ": use " + host + ":sub";
             }
         }
         return "allow it: \"StringEquals\": {\"" + host + ":sub\": \"" + token.subject() + "\", \"" + host + ":aud\": \"" + token.audience() + "\"}";
