@@ -392,6 +392,28 @@ class SignerTest {
             assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
             c.shutdownNow();
         }
+        // OpenIRSA answering 503 (its database away, or a record it cannot commit) is UNAVAILABLE too, not bad claims.
+        var unavailable = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        unavailable.createContext("/", ex -> {
+            byte[] b = "{\"message\":\"Service is unable to handle request.\"}".getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("x-amzn-ErrorType", "ServiceUnavailableException");
+            ex.getResponseHeaders().add("Content-Type", "application/json");
+            ex.sendResponseHeaders(503, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        unavailable.start();
+        Path busy = socket.resolveSibling("busy.sock");
+        try (SignerSocket s = SignerSocket.start(busy, new RemoteSigningBackend(admin("http://127.0.0.1:" + unavailable.getAddress().getPort(),
+                f.server.adminKey().secretAccessKey()), "signed"), Clock.systemUTC())) {
+            ManagedChannel c = client(busy);
+            StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+                    () -> ExternalJWTSignerGrpc.newBlockingStub(c).sign(SignJWTRequest.newBuilder().setClaims(claims(issuer, 600)).build()));
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+            c.shutdownNow();
+        } finally {
+            unavailable.stop(0);
+        }
         Path gone = socket.resolveSibling("gone.sock");
         try (SignerSocket s = SignerSocket.start(gone, new RemoteSigningBackend(admin("http://127.0.0.1:9", f.server.adminKey().secretAccessKey()), "signed"),
                 Clock.systemUTC())) {

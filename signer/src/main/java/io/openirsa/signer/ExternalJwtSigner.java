@@ -82,7 +82,10 @@ final class ExternalJwtSigner extends ExternalJWTSignerGrpc.ExternalJWTSignerImp
     private static Status status(Exception e, String call) {
         if (e instanceof SigningBackend.Refused r) {
             LOG.warn("{} refused by OpenIRSA ({}): {}", call, r.status(), r.getMessage());
-            return (r.status() == 401 || r.status() == 403 ? Status.PERMISSION_DENIED : Status.INVALID_ARGUMENT).withDescription(r.getMessage());
+            // A 5xx or a throttle is OpenIRSA unable to answer now (its database, its audit commit), not bad claims.
+            Status status = r.status() == 401 || r.status() == 403 ? Status.PERMISSION_DENIED
+                    : r.status() >= 500 || r.status() == 429 ? Status.UNAVAILABLE : Status.INVALID_ARGUMENT;
+            return status.withDescription(r.getMessage());
         }
         LOG.warn("{} failed: OpenIRSA could not be reached ({})", call, e.toString());
         return Status.UNAVAILABLE.withDescription("OpenIRSA could not be reached: " + e.getMessage());

@@ -26,7 +26,7 @@ public interface SigningBackend {
     /** The longest token lifetime OpenIRSA signs. */
     long maxTokenSeconds() throws Exception;
 
-    /** OpenIRSA refused: bad claims (400) or a caller without the permission (401, 403). */
+    /** OpenIRSA refused: bad claims (400), a caller without the permission (401, 403), or it cannot answer now (5xx). */
     final class Refused extends Exception {
         private final int status;
 
