@@ -22,6 +22,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.nio.file.Path;
+import java.util.Comparator;
 
 /**
  * One group commit of audit records into the embedded store (SQLite, WAL): {@code batch} CloudTrail
@@ -45,7 +47,7 @@ public class AuditAppendBenchmark {
     int recordBytes;
 
     JdbcStore store;
-    java.nio.file.Path data;
+    Path data;
     String json;
 
     @Setup
@@ -59,7 +61,7 @@ public class AuditAppendBenchmark {
     public void close() throws IOException {
         store.close();
         try (var files = Files.walk(data)) { // gigabytes after a run
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 

@@ -18,6 +18,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.awt.Color;
+import java.util.Map;
 
 /**
  * Draws bench/run's results (its JSON lines) as one PNG: requests per second (log scale) and p99
@@ -38,7 +41,7 @@ public final class Chart {
         DefaultCategoryDataset throughput = new DefaultCategoryDataset();
         DefaultCategoryDataset p99 = new DefaultCategoryDataset();
         // A workload measured in several rounds (bench/run's ROUNDS) is drawn at the median of each figure.
-        java.util.Map<List<String>, List<JsonNode>> rounds = new java.util.LinkedHashMap<>();
+        Map<List<String>, List<JsonNode>> rounds = new LinkedHashMap<>();
         for (JsonNode r : rows) {
             String workload = r.get("workload").asText() + (r.path("connections").asInt(16) != 16 ? " (" + r.get("connections").asInt() + " conn.)" : "");
             rounds.computeIfAbsent(List.of(r.get("server").asText(), workload), k -> new java.util.ArrayList<>()).add(r);
@@ -58,7 +61,7 @@ public final class Chart {
         plot.add(bottom, 1);
         plot.setFixedLegendItems(top.getLegendItems()); // one legend: both plots color servers alike
         JFreeChart chart = new JFreeChart(args.length > 2 ? args[2] : "bench/run", JFreeChart.DEFAULT_TITLE_FONT, plot, true);
-        chart.setBackgroundPaint(java.awt.Color.WHITE);
+        chart.setBackgroundPaint(Color.WHITE);
         ChartUtils.saveChartAsPNG(Path.of(args[1]).toFile(), chart, 1000, 750);
     }
 
@@ -72,7 +75,7 @@ public final class Chart {
         BarRenderer r = new BarRenderer();
         r.setBarPainter(new StandardBarPainter());
         r.setShadowVisible(false);
-        java.awt.Color[] colors = {new java.awt.Color(0xD6, 0x27, 0x28), new java.awt.Color(0x1F, 0x77, 0xB4), new java.awt.Color(0x7F, 0x7F, 0x7F)};
+        Color[] colors = {new Color(0xD6, 0x27, 0x28), new Color(0x1F, 0x77, 0xB4), new Color(0x7F, 0x7F, 0x7F)};
         for (int i = 0; i < colors.length; i++) {
             r.setSeriesPaint(i, colors[i]);
         }

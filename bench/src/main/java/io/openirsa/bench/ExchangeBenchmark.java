@@ -52,6 +52,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import java.util.LinkedHashMap;
+import com.nimbusds.jose.JOSEException;
 
 /**
  * The steps of one AssumeRoleWithWebIdentity and of the signed call that follows it, each alone, in
@@ -115,7 +117,7 @@ public class ExchangeBenchmark {
                 + "\"Principal\":{\"Federated\":\"" + provider + "\"},\"Action\":\"sts:AssumeRoleWithWebIdentity\",\"Condition\":{\"StringEquals\":{\""
                 + host + ":sub\":\"system:serviceaccount:default:app\",\"" + host + ":aud\":\"sts.amazonaws.com\"}}}]}", null, null, Map.of()).arn();
         verifier = new WebIdentityVerifier(store, domain.jwks(), Clock.systemUTC());
-        sessionTokens = SessionTokens.load(store, KeyEncryption.NONE, Instant.now(), SessionTokens.rotationPolicy(java.time.Duration.ofDays(7)));
+        sessionTokens = SessionTokens.load(store, KeyEncryption.NONE, Instant.now(), SessionTokens.rotationPolicy(Duration.ofDays(7)));
 
         RSASSASigner signer = new RSASSASigner(key);
         tokens = IntStream.range(0, NEW_TOKENS).parallel().mapToObj(i -> token(signer, key, url, i)).toArray(String[]::new);
@@ -126,11 +128,11 @@ public class ExchangeBenchmark {
         Authenticator.Credential credential = new Authenticator.Credential(Caller.of(claims), claims.secretAccessKey());
         sigv4 = new SigV4Verifier((accessKeyId, sessionToken) -> credential, Clock.systemUTC(), "us-east-1");
         byte[] body = "Action=GetCallerIdentity&Version=2011-06-15".getBytes(StandardCharsets.UTF_8);
-        Map<String, String> headers = new java.util.LinkedHashMap<>(Map.of("Host", "127.0.0.1:8080",
+        Map<String, String> headers = new LinkedHashMap<>(Map.of("Host", "127.0.0.1:8080",
                 "Content-Type", "application/x-www-form-urlencoded; charset=utf-8"));
         headers.putAll(SigV4.sign("POST", "/", "", headers, body, claims.accessKeyId(), claims.secretAccessKey(),
                 session.credentials().sessionToken(), "us-east-1", "sts", Instant.now()));
-        Map<String, List<String>> wire = new java.util.LinkedHashMap<>();
+        Map<String, List<String>> wire = new LinkedHashMap<>();
         headers.forEach((k, v) -> wire.put(k, List.of(v)));
         signedCall = new WireRequest("POST", "/", "", wire, body, "127.0.0.1", false);
         sigv4.verify(signedCall); // fails the run here if the request is not signed right
@@ -148,7 +150,7 @@ public class ExchangeBenchmark {
             SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).type(JOSEObjectType.JWT).build(), c);
             jwt.sign(signer);
             return jwt.serialize();
-        } catch (com.nimbusds.jose.JOSEException e) {
+        } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -24,39 +24,29 @@ final class AccountCommand implements Runnable {
         @Parameters(paramLabel = "ACCOUNT_ID", description = "12 digits")
         String accountId;
 
+        /** The server administrator's AWS_* environment (a test's own). */
+        Map<String, String> env = System.getenv();
+
         @Override
         public Integer call() throws Exception {
-            Map<String, String> env = System.getenv();
-            String endpoint = env.get("AWS_ENDPOINT_URL");
-            String keyId = env.get("AWS_ACCESS_KEY_ID");
-            String secret = env.get("AWS_SECRET_ACCESS_KEY");
-            if (endpoint == null || keyId == null || secret == null) {
-                System.err.println("set AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY first: eval \"$(bin/irsa env)\"");
-                return 2;
-            }
-            String region = env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"));
+            RemoteServer server = RemoteServer.required(env);
             JsonNode created;
             try {
-                created = create(endpoint, keyId, secret, env.get("AWS_SESSION_TOKEN"), region, accountId);
+                created = create(server, accountId);
             } catch (IllegalStateException e) {
                 System.err.println(e.getMessage());
                 return 1;
             }
-            System.out.println("export AWS_ENDPOINT_URL=" + endpoint);
+            System.out.println("export AWS_ENDPOINT_URL=" + server.endpoint());
             System.out.println("export AWS_ACCESS_KEY_ID=" + created.path("accessKeyId").asText());
             System.out.println("export AWS_SECRET_ACCESS_KEY=" + created.path("secretAccessKey").asText());
-            System.out.println("export AWS_REGION=" + region);
-            System.out.println("export AWS_DEFAULT_REGION=" + region);
+            System.out.println("export AWS_REGION=" + server.region());
+            System.out.println("export AWS_DEFAULT_REGION=" + server.region());
             return 0;
         }
 
         /** @throws IllegalStateException with the server's message when refused */
-        static JsonNode create(String endpoint, String keyId, String secret, String sessionToken, String region, String accountId)
-                throws IOException {
-            RemoteServer server = RemoteServer.fromEnvironment(sessionToken == null
-                    ? Map.of("AWS_ENDPOINT_URL", endpoint, "AWS_ACCESS_KEY_ID", keyId, "AWS_SECRET_ACCESS_KEY", secret, "AWS_REGION", region)
-                    : Map.of("AWS_ENDPOINT_URL", endpoint, "AWS_ACCESS_KEY_ID", keyId, "AWS_SECRET_ACCESS_KEY", secret, "AWS_REGION", region,
-                            "AWS_SESSION_TOKEN", sessionToken)).orElseThrow();
+        static JsonNode create(RemoteServer server, String accountId) throws IOException {
             try {
                 return server.call("POST", AccountsApi.SIGNING_NAME, AccountsApi.PATH, null, Map.of("accountId", accountId));
             } catch (RemoteServer.Refused e) {

@@ -28,8 +28,7 @@ class AssumeRoleEvaluationTest extends ServerTest {
 
     @BeforeAll
     void secondAccount() throws Exception {
-        var b = AccountCommand.Create.create(f.server.endpoint(), f.server.adminKey().accessKeyId(), f.server.adminKey().secretAccessKey(),
-                null, "us-east-1", B);
+        var b = AccountCommand.Create.create(new RemoteServer(f.server.endpoint(), f.server.adminKey().accessKeyId(), f.server.adminKey().secretAccessKey(), null, "us-east-1"), B);
         iamB = IamClient.builder().endpointOverride(f.endpoint()).region(software.amazon.awssdk.regions.Region.AWS_GLOBAL)
                 .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
                 .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(

@@ -32,8 +32,7 @@ class CrossAccountTest extends ServerTest {
 
     @BeforeAll
     void setUp() throws Exception {
-        JsonNode b = AccountCommand.Create.create(f.server.endpoint(), f.server.adminKey().accessKeyId(), f.server.adminKey().secretAccessKey(),
-                null, "us-east-1", B);
+        JsonNode b = AccountCommand.Create.create(new RemoteServer(f.server.endpoint(), f.server.adminKey().accessKeyId(), f.server.adminKey().secretAccessKey(), null, "us-east-1"), B);
         assertThat(b.path("accountId").asText()).isEqualTo(B);
         iamB = IamClient.builder().endpointOverride(f.endpoint()).region(Region.AWS_GLOBAL).httpClient(UrlConnectionHttpClient.create())
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(b.path("accessKeyId").asText(),
@@ -148,11 +147,9 @@ class CrossAccountTest extends ServerTest {
     void accountsAreSeparate_andOnlyTheServerAdministratorCreatesThem() throws Exception {
         assertThat(catchThrowableOfType(AwsServiceException.class, () -> iamB.getRole(x -> x.roleName("pod-role"))).statusCode()).isEqualTo(404);
         Credentials pod = podCredentials();
-        IllegalStateException e = catchThrowableOfType(IllegalStateException.class, () -> AccountCommand.Create.create(f.server.endpoint(),
-                pod.accessKeyId(), pod.secretAccessKey(), pod.sessionToken(), "us-east-1", "333333333333"));
+        IllegalStateException e = catchThrowableOfType(IllegalStateException.class, () -> AccountCommand.Create.create(new RemoteServer(f.server.endpoint(), pod.accessKeyId(), pod.secretAccessKey(), pod.sessionToken(), "us-east-1"), "333333333333"));
         assertThat(e).hasMessageContaining("403").hasMessageContaining("AccessDenied");
-        IllegalStateException dup = catchThrowableOfType(IllegalStateException.class, () -> AccountCommand.Create.create(f.server.endpoint(),
-                f.server.adminKey().accessKeyId(), f.server.adminKey().secretAccessKey(), null, "us-east-1", B));
+        IllegalStateException dup = catchThrowableOfType(IllegalStateException.class, () -> AccountCommand.Create.create(new RemoteServer(f.server.endpoint(), f.server.adminKey().accessKeyId(), f.server.adminKey().secretAccessKey(), null, "us-east-1"), B));
         assertThat(dup).hasMessageContaining("409");
     }
 }

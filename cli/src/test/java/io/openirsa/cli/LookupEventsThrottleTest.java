@@ -37,8 +37,7 @@ class LookupEventsThrottleTest extends ServerTest {
 
     @Test
     void pastTwoASecond_anAccountIsThrottled_andAnotherIsNot() throws Exception {
-        JsonNode other = AccountCommand.Create.create(f.server.endpoint(), f.server.adminKey().accessKeyId(), f.server.adminKey().secretAccessKey(),
-                null, "us-east-1", "210987654321");
+        JsonNode other = AccountCommand.Create.create(new RemoteServer(f.server.endpoint(), f.server.adminKey().accessKeyId(), f.server.adminKey().secretAccessKey(), null, "us-east-1"), "210987654321");
         try (CloudTrailClient admin = client(f.server.adminKey().accessKeyId(), f.server.adminKey().secretAccessKey());
              CloudTrailClient tenant = client(other.path("accessKeyId").asText(), other.path("secretAccessKey").asText())) {
             List<AwsServiceException> throttled = new ArrayList<>();

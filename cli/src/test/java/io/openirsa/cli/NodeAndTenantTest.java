@@ -58,8 +58,7 @@ class NodeAndTenantTest extends ServerTest {
         agent = new CredentialAgent(URI.create(f.server.endpoint()), "node-a", "us-east-1",
                 new CredentialAgent.NodeCredentials(node.accessKeyId(), node.secretAccessKey(), node.sessionToken()), "127.0.0.1", 0, Clock.systemUTC());
 
-        JsonNode b = AccountCommand.Create.create(f.server.endpoint(), f.server.adminKey().accessKeyId(), f.server.adminKey().secretAccessKey(),
-                null, "us-east-1", B);
+        JsonNode b = AccountCommand.Create.create(new RemoteServer(f.server.endpoint(), f.server.adminKey().accessKeyId(), f.server.adminKey().secretAccessKey(), null, "us-east-1"), B);
         var tenant = StaticCredentialsProvider.create(AwsBasicCredentials.create(b.path("accessKeyId").asText(), b.path("secretAccessKey").asText()));
         iamB = IamClient.builder().endpointOverride(f.endpoint()).region(Region.AWS_GLOBAL).credentialsProvider(tenant)
                 .httpClient(UrlConnectionHttpClient.create()).build();

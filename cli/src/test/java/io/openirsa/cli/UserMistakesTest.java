@@ -59,6 +59,15 @@ class UserMistakesTest {
         Run r = new Run(cli.execute("--name", "c", "--issuer", "https://issuer.example.com"), err.toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.onlyLine()).endsWith(": " + RemoteServer.NOT_SET);
+
+        AccountCommand.Create account = new AccountCommand.Create();
+        account.env = java.util.Map.of("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY", "secret"); // no endpoint
+        cli = Main.commandLine(account);
+        err = new StringWriter();
+        cli.setErr(new PrintWriter(err, true));
+        r = new Run(cli.execute("210987654321"), err.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.onlyLine()).endsWith("create: " + RemoteServer.NOT_SET);
     }
 
     @Test

@@ -29,6 +29,7 @@ import java.util.function.Function;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.InflaterInputStream;
+import java.util.function.Predicate;
 
 /**
  * The audit trail's table: the records of one group commit in one row, a JSON array deflated
@@ -109,7 +110,7 @@ final class AuditBatch {
         return found.isEmpty() ? null : found.getFirst();
     }
 
-    private static AuditPage page(Connection c, long before, long start, long end, java.util.function.Predicate<AuditRecord> matches, int limit)
+    private static AuditPage page(Connection c, long before, long start, long end, Predicate<AuditRecord> matches, int limit)
             throws SQLException {
         List<AuditRecord> found = new ArrayList<>();
         long below = before == Long.MAX_VALUE ? Long.MAX_VALUE : (before >>> INDEX_BITS) + 1;
