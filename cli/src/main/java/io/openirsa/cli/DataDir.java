@@ -64,7 +64,7 @@ record DataDir(Path path) {
     /**
      * The folder's lock, held by a running server for its whole life (the OS lets go of it when the
      * process dies, however it dies): a second server on the same folder would write the same
-     * database, journal and server.json.
+     * database and overwrite the server.json by which commands find the server.
      *
      * @throws IllegalStateException when another live server holds it
      */

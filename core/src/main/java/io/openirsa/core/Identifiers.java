@@ -71,9 +71,9 @@ public final class Identifiers {
 
     /**
      * A UUID whose first 48 bits are the time in milliseconds (version 7, RFC 9562), for request
-     * and event IDs. Still a UUID to every client, but consecutive IDs sort together, so the audit
-     * indexes on them grow at their end instead of at random pages: measured 64 to 25 us per
-     * audit record. Not secrets, so the random bits need not be cryptographic.
+     * and event IDs. Still a UUID to every client, but the time in it says where in the audit trail
+     * its record lies, so {@code irsa explain REQUEST_ID} reads a few minutes of the trail, not all of it
+     * ({@code AuditBatch.byRequestId}). Not secrets, so the random bits need not be cryptographic.
      */
     public static String timeOrderedUuid() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
