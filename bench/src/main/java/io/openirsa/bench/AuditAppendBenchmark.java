@@ -18,12 +18,12 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.nio.file.Path;
-import java.util.Comparator;
 
 /**
  * One group commit of audit records into the embedded store (SQLite, WAL): {@code batch} CloudTrail

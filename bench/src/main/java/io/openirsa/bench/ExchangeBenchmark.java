@@ -1,5 +1,6 @@
 package io.openirsa.bench;
 
+import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -11,6 +12,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.openirsa.core.Authenticator;
 import io.openirsa.core.Caller;
 import io.openirsa.core.OpenIrsa;
 import io.openirsa.core.Settings;
@@ -18,13 +20,12 @@ import io.openirsa.core.sts.AssumeRoleWithWebIdentityRequest;
 import io.openirsa.core.sts.KeyEncryption;
 import io.openirsa.core.sts.SessionClaims;
 import io.openirsa.core.sts.SessionTokens;
-import io.openirsa.core.sts.WebIdentityVerifier;
 import io.openirsa.core.sts.WebIdentitySession;
+import io.openirsa.core.sts.WebIdentityVerifier;
 import io.openirsa.server.WireRequest;
 import io.openirsa.server.query.Xml;
 import io.openirsa.server.sigv4.SigV4;
 import io.openirsa.server.sigv4.SigV4Verifier;
-import io.openirsa.core.Authenticator;
 import io.openirsa.store.JdbcStore;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -47,13 +48,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import java.util.LinkedHashMap;
-import com.nimbusds.jose.JOSEException;
 
 /**
  * The steps of one AssumeRoleWithWebIdentity and of the signed call that follows it, each alone, in

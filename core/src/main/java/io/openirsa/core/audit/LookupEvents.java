@@ -19,7 +19,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
-import java.util.function.LongSupplier;
 
 /** CloudTrail's LookupEvents over the audit trail: one attribute, a time range, pages of 1-50, newest first. */
 public final class LookupEvents {
@@ -38,33 +37,27 @@ public final class LookupEvents {
     private final AuditTrail trail;
     private final Permissions permissions;
     private final Clock clock;
-    private final LongSupplier nanoTime;
     /** Accounts' buckets; one idle for a second is full again, so forgetting it after ten changes nothing. */
     private final Cache<String, Bucket> buckets = Caffeine.newBuilder().maximumSize(100_000)
             .expireAfterAccess(Duration.ofSeconds(10)).build();
 
     public LookupEvents(AuditTrail trail, Permissions permissions, Clock clock) {
-        this(trail, permissions, clock, System::nanoTime);
-    }
-
-    LookupEvents(AuditTrail trail, Permissions permissions, Clock clock, LongSupplier nanoTime) {
         this.trail = trail;
         this.permissions = permissions;
         this.clock = clock;
-        this.nanoTime = nanoTime;
     }
 
     /** A token bucket of {@link #PER_SECOND} lookups, refilled continuously. */
     private static final class Bucket {
         private double tokens = PER_SECOND;
         private long at;
-        private boolean started;
+
+        Bucket(long now) {
+            at = now;
+        }
 
         synchronized boolean take(long now) {
-            if (started) {
-                tokens = Math.min(PER_SECOND, tokens + (now - at) * PER_SECOND / 1e9);
-            }
-            started = true;
+            tokens = Math.min(PER_SECOND, tokens + (now - at) * PER_SECOND / 1e9);
             at = now;
             if (tokens < 1) {
                 return false;
@@ -89,7 +82,8 @@ public final class LookupEvents {
     public Result lookup(Caller caller, String attributeKey, String attributeValue, Instant start, Instant end, Integer maxResults,
                          String nextToken) {
         permissions.check(caller, "cloudtrail:LookupEvents", "*");
-        if (!buckets.get(caller.accountId(), account -> new Bucket()).take(nanoTime.getAsLong())) {
+        long tick = System.nanoTime();
+        if (!buckets.get(caller.accountId(), account -> new Bucket(tick)).take(tick)) {
             throw new AwsException(AwsError.THROTTLING_EXCEPTION, "Rate exceeded");
         }
         String column = null;
