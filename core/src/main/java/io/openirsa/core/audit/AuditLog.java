@@ -115,6 +115,11 @@ public final class AuditLog implements AutoCloseable {
         if (!queue.offer(p)) {
             throw new AuditNotCommitted(MAX_WAITING + " audit records already wait for the database", null);
         }
+        if (closed && queue.remove(p)) {
+            // Closed between the check and the offer: the writer may have gone, and nobody would answer this record.
+            // Taken out here, or else taken by the writer, which answers every record it takes.
+            throw new AuditNotCommitted("the audit log is closed", null);
+        }
         try {
             // Without a timeout: a timed wait costs a timer per call (docs/benchmarks.md). The store bounds each
             // commit ({@link AuditTrail#appendAudit}) and the writer answers every caller.

@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** Where audit records are kept: a row each, appended in batches of one transaction each, read newest first. */
+/** Where audit records are kept: appended in batches, one transaction each, and read newest first. */
 public interface AuditTrail {
     /** How long a commit of audit records may take before it fails: its callers wait for it. */
     Duration COMMIT_WITHIN = Duration.ofSeconds(10);
