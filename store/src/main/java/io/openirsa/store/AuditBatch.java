@@ -38,8 +38,9 @@ import java.util.zip.InflaterInputStream;
  *
  * <p>Why not a row per record: with the indexes LookupEvents would want, SQLite's insert cost 40-60 µs
  * a record and an exchange lost half its throughput; with only a time index, the throughput was the
- * same but the p99 under full load five to eight times higher. Deflated for the same reason: the
- * checkpoint that holds the writer lasts as long as the bytes it copies (docs/benchmarks.md, 2026-12-07).
+ * same but the p99 under full load five to eight times higher. Deflated: a record alone takes a third
+ * of its bytes, and under load the WAL checkpoint that holds the writer lasts as long as the bytes it
+ * copies (docs/benchmarks.md, 2026-12-07).
  */
 final class AuditBatch {
     private static final JsonFactory JSON = new JsonFactory();
