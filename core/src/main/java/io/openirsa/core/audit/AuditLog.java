@@ -28,8 +28,12 @@ import java.util.function.Consumer;
 public final class AuditLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
     static final int MAX_BATCH = 500;
-    /** Records waiting at most; past it a call fails at once instead of holding memory while the database stalls. */
-    static final int MAX_WAITING = 10_000;
+    /**
+     * Characters of records waiting at most: past it a call fails at once, instead of holding memory while
+     * the database stalls or large records pile up. A record is 1-4 KB; callers' text can make one some
+     * 200 KB, and 512 connections of those would fill a 96 MiB heap.
+     */
+    static final long MAX_WAITING_CHARS = 8L << 20;
 
     /** A call's record could not be committed: the call must not succeed. */
     public static final class AuditNotCommitted extends RuntimeException {
@@ -47,7 +51,9 @@ public final class AuditLog implements AutoCloseable {
     /** Transactions and the records in them: their ratio is the group commit's effect. */
     private final LongAdder commits = new LongAdder();
     private final LongAdder committed = new LongAdder();
-    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>(MAX_WAITING);
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    /** The characters of the records waiting: queued, or in the commit under way. */
+    private final AtomicLong waitingChars = new AtomicLong();
     private final Thread writer;
     private volatile boolean closed;
     /** The last commit failed: logged once until one succeeds again. */
@@ -112,12 +118,16 @@ public final class AuditLog implements AutoCloseable {
         if (closed) {
             throw new AuditNotCommitted("the audit log is closed", null);
         }
-        if (!queue.offer(p)) {
-            throw new AuditNotCommitted(MAX_WAITING + " audit records already wait for the database", null);
+        long size = r.json().length();
+        if (waitingChars.addAndGet(size) > MAX_WAITING_CHARS) {
+            waitingChars.addAndGet(-size);
+            throw new AuditNotCommitted("audit records of " + (MAX_WAITING_CHARS >> 20) + " MiB already wait for the database", null);
         }
+        queue.add(p);
         if (closed && queue.remove(p)) {
             // Closed between the check and the offer: the writer may have gone, and nobody would answer this record.
             // Taken out here, or else taken by the writer, which answers every record it takes.
+            waitingChars.addAndGet(-size);
             throw new AuditNotCommitted("the audit log is closed", null);
         }
         try {
@@ -161,6 +171,11 @@ public final class AuditLog implements AutoCloseable {
                 }
                 batch.forEach(p -> p.committed.completeExceptionally(e));
             }
+            long answered = 0;
+            for (Pending p : batch) {
+                answered += p.record.json().length();
+            }
+            waitingChars.addAndGet(-answered);
             batch.clear();
         }
     }
