@@ -75,6 +75,16 @@ class UnauthenticatedCostsTest extends ServerTest {
         }
     }
 
+    /** A validation error quotes the value, once per rule it breaks: never more than 4 KB of it, however much was sent. */
+    @Test
+    void aMessageQuotingTheCaller_isBounded() throws Exception {
+        HttpResponse<String> r = form("Action=AssumeRoleWithWebIdentity&Version=2011-06-15&WebIdentityToken=a.b.c&RoleArn="
+                + enc("arn:aws:iam::123456789012:role/x") + "&RoleSessionName=" + "%26".repeat(300_000), "t");
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(r.body()).contains("<Code>ValidationError</Code>").contains("Value '&amp;&amp;");
+        assertThat(r.body().length()).as("the 300,000 characters quoted twice, escaped: 3 MB before").isLessThan(25_000);
+    }
+
     @Test
     void theSimulator_answersInPages_withinIamsLimits() {
         List<String> actions = new ArrayList<>();
