@@ -97,7 +97,8 @@ check "--log-format plain: every line starts with a full date" plain_dated
 #            in the audit record's JSON (fixed by measuring parameters as JSON and bounding the records
 #            waiting for the database);
 #   quoted:  100 callers, a 1 MB session name of escaped ampersands that the validation error quoted
-#            back as 3 MB of XML, read by nobody (fixed by bounding a message at 4 KB).
+#            back as 3 MB of XML, read by nobody (fixed by bounding a message at 4 KB);
+#   many:    100 callers, 1 MB of short parameters, 128,000 each (fixed by reading at most 1,000).
 flood_survives() {
   local data; data=$(mktemp -d -p "$copy")
   "$copy/bin/irsa" serve --data "$data" --listen 127.0.0.1:0 > "$copy/flood.log" 2>&1 &
@@ -108,6 +109,8 @@ import socket, sys, threading, time, urllib.parse
 u = urllib.parse.urlparse(sys.argv[1])
 if sys.argv[2] == "escapes":
     callers, held, body = 200, 0, b"Action=GetCallerIdentity&Version=2011-06-15&Junk=" + b"\x01" * 99_000
+elif sys.argv[2] == "many":
+    callers, held, body = 100, 0, b"Action=GetCallerIdentity&Version=2011-06-15&" + b"&".join(b"p%d=" % i for i in range(128_000))
 else:
     callers, held, body = 100, 5, (b"Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn:aws:iam::123456789012:role/x"
                           b"&WebIdentityToken=a.b.c&RoleSessionName=" + b"%26" * 330_000)
@@ -137,6 +140,7 @@ PY
 }
 check "200 callers without credentials, 99 KB of control characters each: the server stays up" flood_survives escapes
 check "100 callers without credentials, 1 MB quoted back in an error and never read: the server stays up" flood_survives quoted
+check "100 callers without credentials, 128,000 parameters each: the server stays up" flood_survives many
 
 echo "launcher: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

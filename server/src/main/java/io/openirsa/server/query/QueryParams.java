@@ -17,6 +17,13 @@ import java.util.TreeMap;
  * string, with lists as {@code Name.member.N} and maps as {@code Name.member.N.Key/Value}.
  */
 public final class QueryParams {
+    /**
+     * Parameters one request may carry: more than any call needs (50 tags are 100, a large simulation a
+     * few hundred). A 1 MB body holds some 140,000 short ones, each a map entry and then a copy in the
+     * audit record's parameters: 100 such callers at once ran a 96 MiB server out of memory, unsigned.
+     */
+    static final int MAX_PARAMETERS = 1000;
+
     private final Map<String, String> values;
 
     private QueryParams(Map<String, String> values) {
@@ -26,6 +33,7 @@ public final class QueryParams {
     /** Parses form-encoded text ('+' is a space here, as in HTML forms). The first value of a name wins. */
     public static QueryParams parse(String... encodedForms) {
         Map<String, String> values = new LinkedHashMap<>();
+        int pairs = 0;
         for (String form : encodedForms) {
             if (form == null || form.isEmpty()) {
                 continue;
@@ -38,6 +46,9 @@ public final class QueryParams {
                 }
                 if (end == start) {
                     continue;
+                }
+                if (++pairs > MAX_PARAMETERS) {
+                    throw AwsException.validation("1 validation error detected: the request has more than " + MAX_PARAMETERS + " parameters");
                 }
                 int eq = form.indexOf('=', start, end); // within the pair: a search to the form's end would make many pairs quadratic
                 try {

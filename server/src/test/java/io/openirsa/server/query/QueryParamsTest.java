@@ -61,4 +61,18 @@ class QueryParamsTest {
         }
         return m;
     }
+
+    /** A thousand parameters are read; one more, in the body and the query string together, is a ValidationError. */
+    @org.junit.jupiter.api.Test
+    void moreThanAThousandParameters_areRefused() {
+        StringBuilder form = new StringBuilder();
+        for (int i = 0; i < QueryParams.MAX_PARAMETERS - 1; i++) {
+            form.append("p").append(i).append("=&");
+        }
+        assertThat(QueryParams.parse(form.toString(), "last=1").all()).hasSize(QueryParams.MAX_PARAMETERS);
+        assertThatThrownBy(() -> QueryParams.parse(form + "one=&", "more=1")).isInstanceOfSatisfying(AwsException.class, e -> {
+            assertThat(e.code()).isEqualTo("ValidationError");
+            assertThat(e.getMessage()).isEqualTo("1 validation error detected: the request has more than 1000 parameters");
+        });
+    }
 }
