@@ -76,12 +76,23 @@ final class TokenRequestProtobuf {
         return kind;
     }
 
+    /**
+     * Audiences one request may name. A 1 MB body holds 330,000 one-letter ones, some 20 MB once read;
+     * a JSON body is bounded by its tokens instead (Json.MAX_TOKENS).
+     */
+    static final int MAX_AUDIENCES = 1000;
+
     private static ObjectNode spec(CodedInputStream in) throws IOException {
         ObjectNode spec = JSON.objectNode();
         ArrayNode audiences = spec.putArray("audiences");
         for (int tag; (tag = in.readTag()) != 0; ) {
             switch (WireFormat.getTagFieldNumber(tag)) {
-                case 1 -> audiences.add(in.readStringRequireUtf8());
+                case 1 -> {
+                    if (audiences.size() == MAX_AUDIENCES) {
+                        throw bad("the TokenRequest names more than " + MAX_AUDIENCES + " audiences");
+                    }
+                    audiences.add(in.readStringRequireUtf8());
+                }
                 case 3 -> spec.set("boundObjectRef", boundObjectRef(CodedInputStream.newInstance(in.readByteArray())));
                 case 4 -> spec.put("expirationSeconds", in.readInt64());
                 default -> in.skipField(tag);
