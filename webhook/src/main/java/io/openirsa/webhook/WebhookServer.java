@@ -18,9 +18,11 @@ import javax.net.ssl.SSLContext;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -30,6 +32,17 @@ import java.util.function.Supplier;
 public final class WebhookServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
     static final int MAX_BODY = 3 * 1024 * 1024; // the API server sends at most 3 MiB objects
+    /** Connections open at once, as the API server's (OpenIrsaServer.MAX_CONNECTIONS has the reasoning). */
+    static final int MAX_CONNECTIONS = 512;
+    static final Duration IDLE_CONNECTION = Duration.ofSeconds(60);
+    /**
+     * AdmissionReview bodies being read or handled at once, in bytes (declared lengths, MAX_BODY for
+     * chunked ones); past it a review gets a 503, which the API server handles by the webhook's
+     * failurePolicy. A review's tree is up to ten times its body: 100 callers sending 2 MB reviews of
+     * small members ran the 128 MiB webhook out of memory. Real reviews are 5-20 KB, so hundreds fit.
+     */
+    static final long BODY_BUDGET = 8L * 1024 * 1024;
+    private final AtomicLong bodyBytes = new AtomicLong();
 
     private final WebServer server;
     private final AdmissionReviewHandler handler;
@@ -59,6 +72,7 @@ public final class WebhookServer implements AutoCloseable {
                 .addLabelValues(OpenIrsa.VERSION);
         this.handler = new AdmissionReviewHandler(new PodMutator(settings, serviceAccounts, podIdentity, podIdentityAgent), admissions);
         var builder = WebServer.builder().host(host).port(port).maxPayloadSize(MAX_BODY)
+                .maxTcpConnections(MAX_CONNECTIONS).idleConnectionTimeout(IDLE_CONNECTION)
                 .routing(r -> r.any(this::route));
         if (tls != null) {
             builder.tls(t -> t.sslContext(tls).enabledProtocols(List.of("TLSv1.3", "TLSv1.2")));
@@ -115,6 +129,21 @@ public final class WebhookServer implements AutoCloseable {
             res.status(415).header("Content-Type", "text/plain").send("Invalid Content-Type, expected `application/json`");
             return;
         }
+        long declared = req.headers().contentLength().orElse(-1);
+        long reserved = declared >= 0 && declared <= MAX_BODY ? declared : MAX_BODY;
+        if (bodyBytes.addAndGet(reserved) > BODY_BUDGET) {
+            bodyBytes.addAndGet(-reserved);
+            res.status(503).header("Content-Type", "text/plain").send("too many admission reviews in flight");
+            return;
+        }
+        try {
+            review(req, res);
+        } finally {
+            bodyBytes.addAndGet(-reserved);
+        }
+    }
+
+    private void review(ServerRequest req, ServerResponse res) throws IOException {
         byte[] body;
         try (InputStream in = req.content().inputStream()) {
             body = in.readNBytes(MAX_BODY + 1);

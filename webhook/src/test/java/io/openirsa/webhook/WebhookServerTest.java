@@ -9,12 +9,15 @@ import org.junit.jupiter.api.TestInstance;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.ByteArrayInputStream;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -23,6 +26,7 @@ import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
@@ -36,6 +40,7 @@ class WebhookServerTest {
     OpenSslCertificates certs;
     WebhookServer server;
     HttpClient client;
+    SSLContext tls;
 
     @BeforeAll
     void start() throws Exception {
@@ -58,6 +63,7 @@ class WebhookServerTest {
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, tmf.getTrustManagers(), null);
         client = HttpClient.newBuilder().sslContext(ctx).build();
+        tls = ctx;
     }
 
     @AfterAll
@@ -185,5 +191,45 @@ class WebhookServerTest {
         HttpResponse<String> r = fresh.send(HttpRequest.newBuilder(uri("/healthz")).build(), HttpResponse.BodyHandlers.ofString());
         SSLSession session = r.sslSession().orElseThrow();
         return (X509Certificate) session.getPeerCertificates()[0];
+    }
+
+    /**
+     * Reviews whose bodies are still coming hold the budget for bodies in flight; past it a review gets a
+     * 503 at once, before its body is read, and once they go, reviews are answered again.
+     */
+    @Test
+    void bodiesInFlight_areBudgeted() throws Exception {
+        List<SSLSocket> held = new ArrayList<>();
+        int refused = 0;
+        try {
+            for (int i = 0; i < 6; i++) {
+                SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", server.port());
+                s.setSoTimeout(1000); // an admitted review waits for the rest of its body; a refused one has its answer at once
+                held.add(s);
+                s.getOutputStream().write(("POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                        + WebhookServer.MAX_BODY + "\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+            }
+            for (SSLSocket s : held) {
+                try {
+                    if (new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII).equals("HTTP/1.1 503")) {
+                        refused++;
+                    }
+                } catch (SocketTimeoutException admitted) {
+                    // holds its share of the budget
+                }
+            }
+        } finally {
+            for (SSLSocket s : held) {
+                s.close();
+            }
+        }
+        assertThat(refused).as("8 MiB holds two 3 MiB reviews").isEqualTo(4);
+        byte[] review = getClass().getResourceAsStream("/admission-review-pod.json").readAllBytes();
+        int status = 0;
+        for (long until = System.nanoTime() + 5_000_000_000L; status != 200 && System.nanoTime() < until; Thread.sleep(50)) {
+            status = post("application/json", review).statusCode(); // the held reviews' budget returns as their connections close
+        }
+        assertThat(status).isEqualTo(200);
     }
 }
