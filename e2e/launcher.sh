@@ -156,5 +156,51 @@ check "100 callers without credentials, 1 MB quoted back in an error and never r
 check "100 callers without credentials, 128,000 parameters each: the server stays up" flood_survives many
 check "30 signed callers, an EKS request of 95,000 tags each: the server stays up" flood_survives tags
 
+# The webhook, with the heap bin/irsa gives it, under 100 callers (any pod that reaches its Service)
+# sending 2 MB AdmissionReviews of 70,000 small members each: it ran out of memory before it bounded
+# its connections and the reviews in flight.
+webhook_flood_survives() {
+  local dir; dir=$(mktemp -d -p "$copy")
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$dir/tls.key" -out "$dir/tls.crt" -days 1 -subj /CN=localhost >/dev/null 2>&1
+  printf 'default/app:\n  role-arn: arn:aws:iam::123456789012:role/app\n' > "$dir/accounts.yaml"
+  local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  "$copy/bin/irsa" webhook --listen "127.0.0.1:$port" --tls-cert "$dir/tls.crt" --tls-key "$dir/tls.key" \
+    --service-accounts "$dir/accounts.yaml" > "$copy/webhook.log" 2>&1 &
+  local pid=$! up=0
+  for _ in $(seq 1 120); do
+    curl -kfs "https://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+    kill -0 $pid 2>/dev/null || { tail -20 "$copy/webhook.log"; return 1; }
+    sleep 0.5
+  done
+  python3 - "$port" <<'PY'
+import socket, ssl, sys, threading, time
+port = int(sys.argv[1])
+tls = ssl.create_default_context()
+tls.check_hostname, tls.verify_mode = False, ssl.CERT_NONE
+env = ",".join('{"name":"E%d","value":""}' % i for i in range(70_000))
+body = ('{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u1","kind":{"group":"","version":"v1","kind":"Pod"},'
+        '"resource":{"group":"","version":"v1","resource":"pods"},"namespace":"default","operation":"CREATE","object":{"apiVersion":"v1",'
+        '"kind":"Pod","metadata":{"name":"p","namespace":"default"},"spec":{"serviceAccountName":"app","containers":[{"name":"c","image":"i",'
+        '"env":[' + env + ']}]}}}}').encode()
+request = b"POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+stop = time.time() + 15
+def call():
+    while time.time() < stop:
+        try:
+            with tls.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=30)) as s:
+                s.sendall(request)
+                s.recv(64)
+        except OSError:
+            time.sleep(0.05)
+threads = [threading.Thread(target=call) for _ in range(100)]
+for t in threads: t.start()
+for t in threads: t.join()
+PY
+  kill -0 $pid 2>/dev/null && curl -kfs "https://127.0.0.1:$port/healthz" >/dev/null && up=1
+  kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null || true
+  [ "$up" = 1 ] || { grep -m3 -i "memory\|error" "$copy/webhook.log"; return 1; }
+}
+check "100 callers, 2 MB AdmissionReviews of small members: the webhook stays up" webhook_flood_survives
+
 echo "launcher: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
