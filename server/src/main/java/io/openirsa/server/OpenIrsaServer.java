@@ -7,6 +7,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http1.Http1Config;
 import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
+import io.openirsa.core.Budget;
 import io.openirsa.core.Identifiers;
 import io.openirsa.core.OpenIrsa;
 import io.openirsa.core.audit.AuditLog;
@@ -34,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -184,7 +184,7 @@ public final class OpenIrsaServer implements AutoCloseable {
         }
     }
 
-    private final AtomicLong bodyBytes = new AtomicLong();
+    private final Budget bodyBytes = new Budget(BODY_BUDGET);
     /** An OutOfMemoryError was thrown while serving: the process is no longer fit to serve. */
     private volatile boolean exhausted;
 
@@ -199,17 +199,16 @@ public final class OpenIrsaServer implements AutoCloseable {
 
     private void handleCounted(ServerRequest req, ServerResponse res) {
         long reserved = bodyReservation(req);
-        if (bodyBytes.addAndGet(reserved) > BODY_BUDGET) {
-            bodyBytes.addAndGet(-reserved);
+        if (!bodyBytes.take(reserved)) {
             String requestId = Identifiers.timeOrderedUuid();
-            LOG.debug("request {} refused: {} bytes of request bodies already in flight", requestId, bodyBytes.get());
+            LOG.debug("request {} refused: {} bytes of request bodies already in flight", requestId, bodyBytes.held());
             respond(res, requestId, failure(withoutBody(req), requestId, Failure.UNAVAILABLE));
             return;
         }
         try {
             handleWithin(req, res);
         } finally {
-            bodyBytes.addAndGet(-reserved);
+            bodyBytes.give(reserved);
         }
     }
 

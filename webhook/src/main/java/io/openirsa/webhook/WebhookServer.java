@@ -3,6 +3,7 @@ package io.openirsa.webhook;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.openirsa.core.Budget;
 import io.openirsa.core.OpenIrsa;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -22,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -42,7 +42,7 @@ public final class WebhookServer implements AutoCloseable {
      * small members ran the 128 MiB webhook out of memory. Real reviews are 5-20 KB, so hundreds fit.
      */
     static final long BODY_BUDGET = 8L * 1024 * 1024;
-    private final AtomicLong bodyBytes = new AtomicLong();
+    private final Budget bodyBytes = new Budget(BODY_BUDGET);
 
     private final WebServer server;
     private final AdmissionReviewHandler handler;
@@ -131,15 +131,14 @@ public final class WebhookServer implements AutoCloseable {
         }
         long declared = req.headers().contentLength().orElse(-1);
         long reserved = declared >= 0 && declared <= MAX_BODY ? declared : MAX_BODY;
-        if (bodyBytes.addAndGet(reserved) > BODY_BUDGET) {
-            bodyBytes.addAndGet(-reserved);
+        if (!bodyBytes.take(reserved)) {
             res.status(503).header("Content-Type", "text/plain").send("too many admission reviews in flight");
             return;
         }
         try {
             review(req, res);
         } finally {
-            bodyBytes.addAndGet(-reserved);
+            bodyBytes.give(reserved);
         }
     }
 

@@ -2,6 +2,7 @@ package io.openirsa.core.audit;
 
 import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
+import io.openirsa.core.Budget;
 import io.openirsa.core.store.AuditTrail;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +43,8 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
-    private record Pending(AuditRecord record, CompletableFuture<Void> committed) {
+    /** @param size the record's characters, its share of {@link #waiting} */
+    private record Pending(AuditRecord record, long size, CompletableFuture<Void> committed) {
     }
 
     private final AuditTrail trail;
@@ -53,7 +55,7 @@ public final class AuditLog implements AutoCloseable {
     private final LongAdder committed = new LongAdder();
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     /** The characters of the records waiting: queued, or in the commit under way. */
-    private final AtomicLong waitingChars = new AtomicLong();
+    private final Budget waiting = new Budget(MAX_WAITING_CHARS);
     private final Thread writer;
     private volatile boolean closed;
     /** The last commit failed: logged once until one succeeds again. */
@@ -114,20 +116,18 @@ public final class AuditLog implements AutoCloseable {
 
     private void commit(AuditRecord r) {
         long started = System.nanoTime();
-        Pending p = new Pending(r, new CompletableFuture<>());
+        Pending p = new Pending(r, r.json().length(), new CompletableFuture<>());
         if (closed) {
             throw new AuditNotCommitted("the audit log is closed", null);
         }
-        long size = r.json().length();
-        if (waitingChars.addAndGet(size) > MAX_WAITING_CHARS) {
-            waitingChars.addAndGet(-size);
+        if (!waiting.take(p.size())) {
             throw new AuditNotCommitted("audit records of " + (MAX_WAITING_CHARS >> 20) + " MiB already wait for the database", null);
         }
         queue.add(p);
         if (closed && queue.remove(p)) {
             // Closed between the check and the offer: the writer may have gone, and nobody would answer this record.
             // Taken out here, or else taken by the writer, which answers every record it takes.
-            waitingChars.addAndGet(-size);
+            waiting.give(p.size());
             throw new AuditNotCommitted("the audit log is closed", null);
         }
         try {
@@ -171,11 +171,7 @@ public final class AuditLog implements AutoCloseable {
                 }
                 batch.forEach(p -> p.committed.completeExceptionally(e));
             }
-            long answered = 0;
-            for (Pending p : batch) {
-                answered += p.record.json().length();
-            }
-            waitingChars.addAndGet(-answered);
+            waiting.give(batch.stream().mapToLong(Pending::size).sum());
             batch.clear();
         }
     }
