@@ -1,5 +1,6 @@
 package io.openirsa.webhook;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -34,6 +35,32 @@ public final class AdmissionReviewHandler {
         UnreadableReview(String message) {
             super(message, null, false, false);
         }
+    }
+
+    /**
+     * Heap a JSON token's node may take in a tree. The largest measured is a one-letter string's, 68
+     * bytes; an empty object's is 46, a member's 62-92 with its name (docs/benchmarks.md, nineteenth
+     * session).
+     */
+    static final int TREE_BYTES_PER_TOKEN = 80;
+
+    /**
+     * An upper bound on the heap of this body's tree, as {@link #handle} builds it:
+     * {@link #TREE_BYTES_PER_TOKEN} a token, and the body's length for the text of its strings. A tree
+     * can be 30 times its body (a 3 MiB array of empty objects would take 90 MiB), so it is counted
+     * before it is built, by a streaming pass that keeps nothing. A body that is not JSON is counted
+     * up to where it breaks ({@link #handle} then refuses it).
+     */
+    public static long heapFor(byte[] body) {
+        long tokens = 0;
+        try (JsonParser parser = JSON.getFactory().createParser(body)) {
+            while (parser.nextToken() != null) {
+                tokens++;
+            }
+        } catch (IOException notJson) {
+            // counted up to here
+        }
+        return body.length + tokens * TREE_BYTES_PER_TOKEN;
     }
 
     public byte[] handle(byte[] body) throws UnreadableReview {

@@ -36,13 +36,15 @@ public final class WebhookServer implements AutoCloseable {
     static final int MAX_CONNECTIONS = 512;
     static final Duration IDLE_CONNECTION = Duration.ofSeconds(60);
     /**
-     * AdmissionReview bodies being read or handled at once, in bytes (declared lengths, MAX_BODY for
-     * chunked ones); past it a review gets a 503, which the API server handles by the webhook's
-     * failurePolicy. A review's tree is up to ten times its body: 100 callers sending 2 MB reviews of
-     * small members ran the 128 MiB webhook out of memory. Real reviews are 5-20 KB, so hundreds fit.
+     * Heap that AdmissionReviews may hold at once, in bytes: twice a review's declared length (MAX_BODY
+     * for a chunked one) while its body is read, then {@link AdmissionReviewHandler#heapFor} while it is
+     * answered. Past it a review gets a 503, which the API server handles by the webhook's
+     * failurePolicy. 100 callers sending 2 MB reviews of small members once ran the 128 MiB webhook
+     * out of memory. A pod as large as etcd stores by default (1.5 MiB of env entries, counted at 32 MiB) fits;
+     * real reviews are 5-20 KB (under 2 MiB as trees), so hundreds fit.
      */
-    static final long BODY_BUDGET = 8L * 1024 * 1024;
-    private final Budget bodyBytes = new Budget(BODY_BUDGET);
+    static final long REVIEW_HEAP = 48L * 1024 * 1024;
+    private final Budget reviewHeap = new Budget(REVIEW_HEAP);
 
     private final WebServer server;
     private final AdmissionReviewHandler handler;
@@ -130,23 +132,39 @@ public final class WebhookServer implements AutoCloseable {
             return;
         }
         long declared = req.headers().contentLength().orElse(-1);
-        long reserved = declared >= 0 && declared <= MAX_BODY ? declared : MAX_BODY;
-        if (!bodyBytes.take(reserved)) {
-            res.status(503).header("Content-Type", "text/plain").send("too many admission reviews in flight");
+        // Twice the length: InputStream.readNBytes reads into pieces, then copies them into one array.
+        long reserved = 2 * (declared >= 0 && declared <= MAX_BODY ? declared : MAX_BODY);
+        if (!reviewHeap.take(reserved)) {
+            tooMany(res);
             return;
         }
         try {
-            review(req, res);
+            byte[] body;
+            try (InputStream in = req.content().inputStream()) {
+                body = in.readNBytes(MAX_BODY + 1);
+            }
+            long heap = AdmissionReviewHandler.heapFor(body);
+            if (reserved + heap > REVIEW_HEAP) {
+                res.status(413).header("Content-Type", "text/plain").send("the review's JSON is too large to answer");
+            } else if (!reviewHeap.take(heap)) {
+                tooMany(res);
+            } else {
+                try {
+                    review(body, res);
+                } finally {
+                    reviewHeap.give(heap);
+                }
+            }
         } finally {
-            bodyBytes.give(reserved);
+            reviewHeap.give(reserved);
         }
     }
 
-    private void review(ServerRequest req, ServerResponse res) throws IOException {
-        byte[] body;
-        try (InputStream in = req.content().inputStream()) {
-            body = in.readNBytes(MAX_BODY + 1);
-        }
+    private static void tooMany(ServerResponse res) {
+        res.status(503).header("Content-Type", "text/plain").send("too many admission reviews in flight");
+    }
+
+    private void review(byte[] body, ServerResponse res) {
         long started = System.nanoTime();
         try {
             byte[] answer = handler.handle(body);

@@ -2,6 +2,8 @@ package io.openirsa.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -197,12 +199,42 @@ class WebhookServerTest {
      * Reviews whose bodies are still coming hold the budget for bodies in flight; past it a review gets a
      * 503 at once, before its body is read, and once they go, reviews are answered again.
      */
+    /** The fixture's pod, with {@code env} entries added to its container up to about {@code bytes}. */
+    static byte[] reviewWithEnv(int bytes, String entry) throws Exception {
+        ObjectNode review = (ObjectNode) JSON.readTree(WebhookServerTest.class.getResourceAsStream("/admission-review-pod.json"));
+        ArrayNode env = ((ObjectNode) review.path("request").path("object").path("spec").path("containers").get(0)).putArray("env");
+        JsonNode one = JSON.readTree(entry);
+        for (int i = 0, size = 0; size < bytes; i++, size += entry.length() + 1) {
+            env.add(one.isObject() && one.has("name") ? ((ObjectNode) one.deepCopy()).put("name", "SETTING_" + i) : one);
+        }
+        return JSON.writeValueAsBytes(review);
+    }
+
     @Test
-    void bodiesInFlight_areBudgeted() throws Exception {
+    void aPodAsLargeAsEtcdStores_isAnswered() throws Exception {
+        byte[] review = reviewWithEnv(1536 * 1024, "{\"name\":\"SETTING_000000\",\"value\":\"on\"}");
+        HttpResponse<String> r = post("application/json", review);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(r.body()).path("response").path("patchType").asText()).isEqualTo("JSONPatch");
+    }
+
+    @Test
+    void aReviewWhoseTreeWouldPassTheBudgetAlone_is413() throws Exception {
+        byte[] review = reviewWithEnv(2 * 1024 * 1024, "{}"); // some 700,000 tokens: a tree of over 48 MiB
+        assertThat(AdmissionReviewHandler.heapFor(review)).isGreaterThan(WebhookServer.REVIEW_HEAP);
+        HttpResponse<String> r = post("application/json", review);
+        assertThat(r.statusCode()).isEqualTo(413);
+        assertThat(post("application/json", getClass().getResourceAsStream("/admission-review-pod.json").readAllBytes()).statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void reviewsInFlight_areBudgeted() throws Exception {
         List<SSLSocket> held = new ArrayList<>();
+        long fit = WebhookServer.REVIEW_HEAP / (2L * WebhookServer.MAX_BODY); // a body is reserved twice while it is read
         int refused = 0;
         try {
-            for (int i = 0; i < 6; i++) {
+            for (int i = 0; i < fit + 2; i++) {
                 SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1", server.port());
                 s.setSoTimeout(1000); // an admitted review waits for the rest of its body; a refused one has its answer at once
                 held.add(s);
@@ -224,7 +256,8 @@ class WebhookServerTest {
                 s.close();
             }
         }
-        assertThat(refused).as("8 MiB holds two 3 MiB reviews").isEqualTo(4);
+        assertThat(fit).isEqualTo(8);
+        assertThat(refused).as("48 MiB holds eight 3 MiB reviews being read").isEqualTo(2);
         byte[] review = getClass().getResourceAsStream("/admission-review-pod.json").readAllBytes();
         int status = 0;
         for (long until = System.nanoTime() + 5_000_000_000L; status != 200 && System.nanoTime() < until; Thread.sleep(50)) {
