@@ -137,6 +137,24 @@ class SignedRequestsTest extends ServerTest {
         assertThat(send(signPost(session, Clock.systemUTC()), BODY).statusCode()).isEqualTo(200);
     }
 
+    /** What the SDK's types never send, but a signed caller can: a tag whose value is not a string. */
+    @Test
+    void eksTagsThatAreNotStrings_areInvalidParameters() throws Exception {
+        for (String tags : List.of("{\"team\":[[],[]]}", "{\"team\":1}", "{\"team\":{}}", "[\"team\"]", "\"team\"")) {
+            String body = "{\"name\":\"tagged\",\"tags\":" + tags + "}";
+            SdkHttpRequest request = SdkHttpRequest.builder().method(SdkHttpMethod.POST).uri(f.endpoint().resolve("/clusters"))
+                    .putHeader("Content-Type", "application/json").build();
+            SignedRequest signed = AwsV4HttpSigner.create().sign(s -> s.identity(admin()).request(request)
+                    .payload(ContentStreamProvider.fromUtf8String(body))
+                    .putProperty(AwsV4FamilyHttpSigner.SERVICE_SIGNING_NAME, "eks")
+                    .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1"));
+            HttpResponse<String> r = send(signed, body);
+            assertThat(r.statusCode()).as(tags).isEqualTo(400);
+            assertThat(r.headers().firstValue("x-amzn-ErrorType").orElse("")).as(tags).startsWith("InvalidParameterException");
+            assertThat(r.body()).as(tags).contains("tags must be a map of strings");
+        }
+    }
+
     @Test
     void unsignedIamCall_isMissingAuthenticationToken() throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(f.endpoint().resolve("/"))

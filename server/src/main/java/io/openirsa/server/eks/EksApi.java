@@ -118,11 +118,21 @@ public final class EksApi {
         throw new AwsException(AwsError.UNKNOWN_OPERATION_EXCEPTION, "No operation at " + method + " " + request.rawPath());
     }
 
+    /** The body's {@code tags}: null when absent, else a map of strings (a tag's value is never a number or a list). */
     private static Map<String, String> tags(JsonNode body) {
-        Map<String, String> tags = new LinkedHashMap<>();
         JsonNode t = body.get("tags");
-        if (t != null && t.isObject()) {
-            t.fields().forEachRemaining(e -> tags.put(e.getKey(), e.getValue().asText()));
+        if (t == null || t.isNull()) {
+            return null;
+        }
+        if (!t.isObject()) {
+            throw new AwsException(BAD, "tags must be a map of strings");
+        }
+        Map<String, String> tags = new LinkedHashMap<>();
+        for (var e : t.properties()) {
+            if (!e.getValue().isTextual()) {
+                throw new AwsException(BAD, "tags must be a map of strings");
+            }
+            tags.put(e.getKey(), e.getValue().asText());
         }
         return tags;
     }
@@ -217,17 +227,7 @@ public final class EksApi {
     }
 
     private static PodIdentityAssociations.Request associationRequest(JsonNode body) {
-        Map<String, String> tags = null;
-        JsonNode t = body.get("tags");
-        if (t != null && !t.isNull()) {
-            if (!t.isObject()) {
-                throw new AwsException(BAD, "tags must be a map of strings");
-            }
-            tags = new LinkedHashMap<>();
-            for (var e : (Iterable<Map.Entry<String, JsonNode>>) t::fields) {
-                tags.put(e.getKey(), e.getValue().asText());
-            }
-        }
+        Map<String, String> tags = tags(body);
         JsonNode disable = body.get("disableSessionTags");
         if (disable != null && !disable.isNull() && !disable.isBoolean()) {
             throw new AwsException(BAD, "disableSessionTags must be a boolean");
