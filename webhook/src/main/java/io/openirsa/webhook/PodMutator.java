@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,7 +121,8 @@ public final class PodMutator {
         Set<String> skipped = skippedContainers(metadata);
 
         List<ObjectNode> patch = new ArrayList<>();
-        boolean mounted = forEachContainer(spec, skipped, (c, path) -> mutateContainer(c, path, namespace, sa, tokenFile, regionalSts, patch));
+        ConfigMapKeys configMaps = new ConfigMapKeys(namespace);
+        boolean mounted = forEachContainer(spec, skipped, (c, path) -> mutateContainer(c, path, configMaps, sa, tokenFile, regionalSts, patch));
         if (mounted && existingVolume == null) {
             addVolume(spec, volume(WebhookSettings.VOLUME, sa.audience() != null ? sa.audience() : settings.defaultAudience(),
                     expiration(metadata, sa), WebhookSettings.TOKEN_PATH), patch);
@@ -148,8 +150,9 @@ public final class PodMutator {
         String tokenFile = POD_IDENTITY_DIR + "/" + POD_IDENTITY_VOLUME;
         boolean regionalSts = sa != null && sa.regionalSts() != null ? sa.regionalSts() : settings.regionalSts();
         List<ObjectNode> patch = new ArrayList<>();
+        ConfigMapKeys configMaps = new ConfigMapKeys(namespace);
         boolean mounted = forEachContainer(spec, skippedContainers(metadata), (c, path) -> {
-            EnvNames env = envNames(c, namespace);
+            EnvNames env = envNames(c, configMaps);
             Map<String, String> add = regionVariables(env, regionalSts);
             boolean credentials = !env.names().contains("AWS_CONTAINER_CREDENTIALS_FULL_URI")
                     && !env.names().contains("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
@@ -201,9 +204,9 @@ public final class PodMutator {
     }
 
     /** Adds what the container lacks; returns whether it now mounts the token. */
-    private boolean mutateContainer(JsonNode c, String path, String namespace, ServiceAccountSettings sa, String tokenFile,
+    private boolean mutateContainer(JsonNode c, String path, ConfigMapKeys configMaps, ServiceAccountSettings sa, String tokenFile,
                                     boolean regionalSts, List<ObjectNode> patch) {
-        EnvNames env = envNames(c, namespace);
+        EnvNames env = envNames(c, configMaps);
         Map<String, String> add = regionVariables(env, regionalSts);
         boolean identity = !env.names().contains("AWS_ROLE_ARN") && !env.names().contains("AWS_WEB_IDENTITY_TOKEN_FILE");
         if (identity) {
@@ -222,15 +225,14 @@ public final class PodMutator {
     private record EnvNames(Set<String> names, boolean fromUnknown) {
     }
 
-    private EnvNames envNames(JsonNode c, String namespace) {
+    private static EnvNames envNames(JsonNode c, ConfigMapKeys configMaps) {
         Set<String> set = new HashSet<>();
         c.path("env").forEach(e -> set.add(e.path("name").asText()));
         boolean fromUnknown = false;
         for (JsonNode from : c.path("envFrom")) {
             String prefix = from.path("prefix").asText("");
             JsonNode cm = from.path("configMapRef");
-            Optional<Set<String>> keys = cm.isMissingNode() ? Optional.empty()
-                    : serviceAccounts.configMapKeys(namespace, cm.path("name").asText());
+            Optional<Set<String>> keys = cm.isMissingNode() ? Optional.empty() : configMaps.of(cm.path("name").asText());
             if (keys.isPresent()) {
                 keys.get().forEach(k -> set.add(prefix + k));
             } else {
@@ -238,6 +240,36 @@ public final class PodMutator {
             }
         }
         return new EnvNames(set, fromUnknown);
+    }
+
+    /** ConfigMaps fetched for one pod at most; the rest count as unreadable. */
+    static final int MAX_CONFIG_MAPS = 16;
+
+    /**
+     * The keys of the ConfigMaps one pod's envFrom names, each fetched once (containers often share
+     * one). Each fetch is a call to the API server, and a review from anything that reaches the
+     * webhook can name thousands, so past {@link #MAX_CONFIG_MAPS} a ConfigMap counts as unreadable:
+     * that only leaves out the region variables an envFrom might set.
+     */
+    private final class ConfigMapKeys {
+        private final String namespace;
+        private final Map<String, Optional<Set<String>>> fetched = new HashMap<>();
+
+        ConfigMapKeys(String namespace) {
+            this.namespace = namespace;
+        }
+
+        Optional<Set<String>> of(String name) {
+            Optional<Set<String>> keys = fetched.get(name);
+            if (keys == null) {
+                if (fetched.size() >= MAX_CONFIG_MAPS) {
+                    return Optional.empty();
+                }
+                keys = serviceAccounts.configMapKeys(namespace, name);
+                fetched.put(name, keys);
+            }
+            return keys;
+        }
     }
 
     /**

@@ -1,6 +1,8 @@
 package io.openirsa.webhook;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -9,6 +11,8 @@ import java.util.Set;
 final class MapServiceAccounts implements ServiceAccounts {
     final Map<String, ServiceAccountSettings> accounts = new HashMap<>();
     final Map<String, Set<String>> configMaps = new HashMap<>();
+    /** Every ConfigMap looked up, in order, as {@code namespace/name}. */
+    final List<String> configMapsFetched = new ArrayList<>();
 
     @Override
     public Optional<ServiceAccountSettings> find(String namespace, String name) {
@@ -25,6 +29,7 @@ final class MapServiceAccounts implements ServiceAccounts {
 
     @Override
     public Optional<Set<String>> configMapKeys(String namespace, String name) {
+        configMapsFetched.add(namespace + "/" + name);
         return Optional.ofNullable(configMaps.get(namespace + "/" + name));
     }
 }

@@ -1,0 +1,42 @@
+package io.openirsa.webhook;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What one review can make the webhook ask the API server for. */
+class PodMutatorLookupsTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A pod of 50 containers, each with an envFrom of the same ConfigMap and of 50 of its own. */
+    @Test
+    void aPodNamingThousandsOfConfigMaps_getsAtMostSixteenFetched_eachOnce() {
+        MapServiceAccounts accounts = new MapServiceAccounts();
+        accounts.accounts.put("default/app", ServiceAccountSettings.of(Map.of("role-arn", "arn:aws:iam::111122223333:role/app")));
+        accounts.configMaps.put("default/shared", Set.of("AWS_REGION"));
+        ObjectNode pod = JSON.createObjectNode();
+        pod.putObject("metadata").put("name", "p").put("namespace", "default");
+        ArrayNode containers = pod.putObject("spec").put("serviceAccountName", "app").putArray("containers");
+        for (int c = 0; c < 50; c++) {
+            ArrayNode envFrom = containers.addObject().put("name", "c" + c).put("image", "i").putArray("envFrom");
+            envFrom.addObject().putObject("configMapRef").put("name", "shared");
+            for (int m = 0; m < 50; m++) {
+                envFrom.addObject().putObject("configMapRef").put("name", "cm-" + c + "-" + m);
+            }
+        }
+        WebhookSettings region = new WebhookSettings("eks.amazonaws.com", "sts.amazonaws.com", "/var/run/secrets/eks.amazonaws.com/serviceaccount",
+                "eu-west-1", false, 86400, 86400, null, null);
+        PodMutator.Mutation m = new PodMutator(region, accounts).mutate(pod, "default");
+
+        assertThat(m.outcome()).isEqualTo("mutated");
+        assertThat(accounts.configMapsFetched).hasSize(PodMutator.MAX_CONFIG_MAPS).doesNotHaveDuplicates().contains("default/shared");
+        assertThat(m.patch().toString()).contains("AWS_ROLE_ARN").contains("AWS_WEB_IDENTITY_TOKEN_FILE")
+                .as("the region is left to the ConfigMaps not read").doesNotContain("AWS_REGION");
+    }
+}
