@@ -67,8 +67,20 @@ serve_logs() { # FORMAT: starts a server with OPENIRSA_REQUEST_LOG=INFO, makes o
   local pid=$!
   wait_healthy "$data" $pid "$copy/logs.txt" || return 1
   curl -s -o /dev/null -A "launcher-check/1" "$endpoint/?Action=GetCallerIdentity&Version=2011-06-15"
+  hang_up "$endpoint"
   sleep 0.5
   kill -TERM $pid; wait $pid 2>/dev/null || true
+}
+# Callers without credentials that hang up in the middle of their headers or send no HTTP at all:
+# Helidon logged each as a 16-line warning.
+hang_up() {
+  python3 - "$1" <<'PY'
+import socket, sys, urllib.parse
+u = urllib.parse.urlparse(sys.argv[1])
+for data in [b"GET / HTTP/1.1\r\nHost: x\r\nX-Pad: aaa"] * 20 + [bytes(range(256)) * 4] * 5:
+    with socket.create_connection((u.hostname, u.port), timeout=2) as s:
+        s.sendall(data)
+PY
 }
 all_json() {
   python3 -c '
@@ -88,6 +100,7 @@ plain_dated() { ! grep -qv '^[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9:.]*[Z+-]' "$c
 serve_logs json
 check "--log-format json: every line a JSON object, requests with status, source IP, user agent" all_json
 check "no stray Helidon line" bash -c "! grep -q 'Helidon logging' '$copy/logs.txt'"
+check "callers that hang up mid-headers or send no HTTP leave no log line" bash -c "! grep -q '\"loggerName\":\"io.helidon' '$copy/logs.txt'"
 serve_logs plain
 check "--log-format plain: every line starts with a full date" plain_dated
 
@@ -203,6 +216,38 @@ PY
   [ "$up" = 1 ] || { grep -m3 -i "memory\|error" "$copy/webhook.log"; return 1; }
 }
 check "300 callers, 2 MB AdmissionReviews of small members: the webhook stays up" webhook_flood_survives
+
+# The node's Pod Identity agent, which any pod on the node can call: 3,000 connections holding 15 KB of
+# unfinished headers each ran its 96 MiB heap out, before it bounded connections and header size.
+agent_flood_survives() {
+  local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  AWS_ACCESS_KEY_ID=AKIDLAUNCHERCHECK AWS_SECRET_ACCESS_KEY=unused "$copy/bin/irsa" agent --cluster c --endpoint http://127.0.0.1:9 \
+    --listen "127.0.0.1:$port" > "$copy/agent.log" 2>&1 &
+  local pid=$! up=0
+  for _ in $(seq 1 120); do
+    curl -s -o /dev/null "http://127.0.0.1:$port/" && break
+    kill -0 $pid 2>/dev/null || { tail -20 "$copy/agent.log"; return 1; }
+    sleep 0.5
+  done
+  (ulimit -n 8192 2>/dev/null; python3 - "$port" <<'PY'
+import socket, sys, time
+held, refused, stop = [], 0, time.time() + 15  # past its connections, the agent leaves new ones waiting
+while len(held) + refused < 3000 and time.time() < stop:
+    try:
+        s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=0.2)
+        s.sendall(b"GET /v1/credentials HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + b"a" * 15000)
+        held.append(s)
+    except OSError:
+        refused += 1
+time.sleep(3)
+PY
+  ) || true
+  sleep 1
+  kill -0 $pid 2>/dev/null && [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: x' "http://127.0.0.1:$port/v1/credentials")" = 400 ] && up=1
+  kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null || true
+  [ "$up" = 1 ] || { grep -m3 -i "memory\|error" "$copy/agent.log"; return 1; }
+}
+check "3,000 connections of unfinished 15 KB headers: the node agent stays up" agent_flood_survives
 
 echo "launcher: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

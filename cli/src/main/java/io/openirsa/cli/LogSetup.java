@@ -43,6 +43,9 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         for (String quiet : new String[] {"org.flywaydb", "com.zaxxer", "io.helidon"}) {
             context.getLogger(quiet).setLevel(Level.WARN);
         }
+        // A client that hangs up in the middle of its headers is, to Helidon, a warning with a stack
+        // trace: 16 lines for each such connection, from anyone without credentials.
+        context.getLogger("io.helidon.webserver.http1.Http1Connection").setLevel(Level.ERROR);
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 

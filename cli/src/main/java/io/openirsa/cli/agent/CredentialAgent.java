@@ -3,10 +3,12 @@ package io.openirsa.cli.agent;
 import io.openirsa.core.AwsError;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.openirsa.server.Json;
@@ -31,7 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -50,6 +51,17 @@ public final class CredentialAgent implements AutoCloseable {
     /** ... and kept at most this long, as EKS's agent (--max-credential-retention-before-renewal). */
     static final Duration MAX_RETENTION = Duration.ofHours(3);
     static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+    /**
+     * Any pod on the node can call the agent. Connections open at once, each holding at most
+     * MAX_HEADERS of a request it has not finished: 2,750 connections with 15 KB of headers each ran
+     * the 96 MiB agent out of memory, and every pod on the node then went without credentials until
+     * it restarted. A call is a GET with a token of 1-2 KB; SDKs keep a connection or two each.
+     */
+    static final int MAX_CONNECTIONS = 512;
+    static final int MAX_HEADERS = 16 * 1024;
+    static final Duration IDLE_CONNECTION = Duration.ofSeconds(60);
+    /** Tokens whose answers are kept: a node runs at most a few hundred pods, each with a token or two. */
+    static final int MAX_ANSWERS = 10_000;
 
     /** The node's credentials, with which the agent signs its calls to eks-auth. */
     public record NodeCredentials(String accessKeyId, String secretAccessKey, String sessionToken) {
@@ -68,7 +80,8 @@ public final class CredentialAgent implements AutoCloseable {
     private final NodeCredentials node;
     private final Clock clock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final Map<String, CompletableFuture<Answer>> answers = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Answer>> answers = Caffeine.newBuilder().maximumSize(MAX_ANSWERS)
+            .expireAfterWrite(MAX_RETENTION).<String, CompletableFuture<Answer>>build().asMap();
     private final AtomicLong upstreamCalls = new AtomicLong();
     private final WebServer server;
     private final String bindHost;
@@ -79,7 +92,9 @@ public final class CredentialAgent implements AutoCloseable {
         this.region = region;
         this.node = node;
         this.clock = clock;
-        this.server = WebServer.builder().host(host).port(port).routing(r -> r.any(this::handle)).build().start();
+        this.server = WebServer.builder().host(host).port(port).maxTcpConnections(MAX_CONNECTIONS).idleConnectionTimeout(IDLE_CONNECTION)
+                .addProtocol(Http1Config.builder().maxHeadersSize(MAX_HEADERS).build())
+                .routing(r -> r.any(this::handle)).build().start();
         this.bindHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
     }
 
