@@ -49,8 +49,9 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
     }
 
-    static final String PLAIN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0} - %msg%n";
-    static final String PLAIN_REQUEST = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level request - %msg %kvp%n";
+    /** Line breaks in a message become spaces: messages quote what callers sent, and a line of theirs must not pass for ours. */
+    static final String PLAIN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{0} - %replace(%msg){'[\\r\\n]+', ' '}%n";
+    static final String PLAIN_REQUEST = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level request - %replace(%msg %kvp){'[\\r\\n]+', ' '}%n";
     /** Where {@link Main} puts {@code --log-format} for the configurator. */
     static final String FORMAT_PROPERTY = "openirsa.log.format";
 

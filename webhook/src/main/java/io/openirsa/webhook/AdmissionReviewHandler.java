@@ -63,6 +63,11 @@ public final class AdmissionReviewHandler {
         return body.length + tokens * TREE_BYTES_PER_TOKEN;
     }
 
+    /** What a review names, as logged: at most a Kubernetes name's 253 characters (a review's can be megabytes). */
+    static String logged(String value) {
+        return value.length() <= 253 ? value : value.substring(0, 253) + "...";
+    }
+
     public byte[] handle(byte[] body) throws UnreadableReview {
         JsonNode review;
         try {
@@ -90,12 +95,12 @@ public final class AdmissionReviewHandler {
             if (!m.warnings().isEmpty()) {
                 ArrayNode warnings = response.putArray("warnings");
                 m.warnings().forEach(warnings::add);
-                m.warnings().forEach(w -> LOG.warn("pod {}/{}: {}", request.path("namespace").asText(), pod.path("metadata").path("name").asText(
-                        pod.path("metadata").path("generateName").asText("?")), w));
+                String name = logged(pod.path("metadata").path("name").asText(pod.path("metadata").path("generateName").asText("?")));
+                m.warnings().forEach(w -> LOG.warn("pod {}/{}: {}", logged(request.path("namespace").asText()), name, w));
             }
             result = m.outcome();
         } catch (RuntimeException | IOException e) {
-            LOG.error("admission of request {} failed; the pod is admitted unchanged", request.get("uid").asText(), e);
+            LOG.error("admission of request {} failed; the pod is admitted unchanged", logged(request.get("uid").asText()), e);
             response.remove("patch");
             response.remove("patchType");
             result = "error";

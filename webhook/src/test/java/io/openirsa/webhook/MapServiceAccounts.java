@@ -11,11 +11,14 @@ import java.util.Set;
 final class MapServiceAccounts implements ServiceAccounts {
     final Map<String, ServiceAccountSettings> accounts = new HashMap<>();
     final Map<String, Set<String>> configMaps = new HashMap<>();
+    /** Every ServiceAccount looked up, in order, as {@code namespace/name}. */
+    final List<String> accountsFetched = new ArrayList<>();
     /** Every ConfigMap looked up, in order, as {@code namespace/name}. */
     final List<String> configMapsFetched = new ArrayList<>();
 
     @Override
     public Optional<ServiceAccountSettings> find(String namespace, String name) {
+        accountsFetched.add(namespace + "/" + name);
         ServiceAccountSettings s = accounts.get(namespace + "/" + name);
         return Optional.ofNullable(s != null ? s : accounts.get(namespace + "/*"));
     }

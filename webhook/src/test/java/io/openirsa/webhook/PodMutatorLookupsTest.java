@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -38,5 +39,31 @@ class PodMutatorLookupsTest {
         assertThat(accounts.configMapsFetched).hasSize(PodMutator.MAX_CONFIG_MAPS).doesNotHaveDuplicates().contains("default/shared");
         assertThat(m.patch().toString()).contains("AWS_ROLE_ARN").contains("AWS_WEB_IDENTITY_TOKEN_FILE")
                 .as("the region is left to the ConfigMaps not read").doesNotContain("AWS_REGION");
+    }
+
+    /** What cannot be a Kubernetes name is never looked up: megabytes, line breaks, capitals, a path. */
+    @Test
+    void namesThatKubernetesWouldRefuse_areNotLookedUp() {
+        MapServiceAccounts accounts = new MapServiceAccounts();
+        accounts.accounts.put("default/app", ServiceAccountSettings.of(Map.of("role-arn", "arn:aws:iam::111122223333:role/app")));
+        PodMutator mutator = new PodMutator(WebhookSettings.defaults(), accounts);
+        List<String> refused = List.of("a".repeat(1 << 20), "app\n2026-12-07 ERROR forged", "App", "../app", "app/x", "-app", "app.", "a".repeat(254), "");
+        for (String name : refused) {
+            ObjectNode pod = JSON.createObjectNode();
+            pod.putObject("spec").put("serviceAccountName", name).putArray("containers").addObject().put("name", "c")
+                    .putArray("envFrom").addObject().putObject("configMapRef").put("name", name);
+            assertThat(mutator.mutate(pod, "default").outcome()).isIn("no-service-account", "no-role");
+            assertThat(mutator.mutate(pod.deepCopy(), name.isEmpty() ? "a".repeat(64) : name).outcome()).isIn("no-service-account", "no-role");
+        }
+        assertThat(accounts.accountsFetched).as("only the empty name, which is the default ServiceAccount").containsOnly("default/default");
+        ObjectNode pod = JSON.createObjectNode();
+        pod.putObject("spec").put("serviceAccountName", "app").putArray("containers").addObject().put("name", "c").putArray("envFrom")
+                .addObject().putObject("configMapRef").put("name", "Bad\nName");
+        assertThat(mutator.mutate(pod, "default").outcome()).isEqualTo("mutated");
+        assertThat(accounts.configMapsFetched).isEmpty();
+        assertThat(PodMutator.isDnsSubdomain("my-app.v2")).isTrue();
+        assertThat(PodMutator.isDnsSubdomain("a".repeat(63) + "." + "b".repeat(63))).isTrue();
+        assertThat(PodMutator.isDnsLabel("kube-system")).isTrue();
+        assertThat(PodMutator.isDnsLabel("a".repeat(64))).isFalse();
     }
 }
