@@ -39,7 +39,7 @@ public final class AdmissionReviewHandler {
 
     /**
      * Heap a JSON token's node may take in a tree. The largest measured is a one-letter string's, 68
-     * bytes; an empty object's is 46, a member's 62-92 with its name (docs/benchmarks.md, nineteenth
+     * bytes; an empty object's is 46, a member's 62-65 with its name (docs/benchmarks.md, nineteenth
      * session).
      */
     static final int TREE_BYTES_PER_TOKEN = 80;
