@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.openirsa.core.KubernetesNames;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,7 +18,6 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BiPredicate;
 import java.util.random.RandomGenerator;
-import java.util.regex.Pattern;
 
 /**
  * Works out the JSON Patch that gives a pod IRSA: environment variables and the token mount in each
@@ -92,8 +92,10 @@ public final class PodMutator {
         if (serviceAccount.isEmpty()) {
             serviceAccount = "default";
         }
-        if (!isDnsLabel(namespace) || !isDnsSubdomain(serviceAccount)) {
-            return Mutation.none("no-service-account"); // no such ServiceAccount can exist: nothing to look up or log
+        // Anything that reaches the webhook can send a review, with names of megabytes or with line breaks:
+        // no such ServiceAccount can exist, so there is nothing to look up or log.
+        if (!KubernetesNames.isNamespace(namespace) || !KubernetesNames.isObjectName(serviceAccount)) {
+            return Mutation.none("no-service-account");
         }
         if (podIdentity.associated(namespace, serviceAccount)) { // preferred over a role-arn annotation, as on EKS
             return podIdentity(pod, namespace, serviceAccounts.find(namespace, serviceAccount).orElse(null));
@@ -246,30 +248,6 @@ public final class PodMutator {
         return new EnvNames(set, fromUnknown);
     }
 
-    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-
-    /**
-     * A namespace's name as Kubernetes allows it (RFC 1123 label, at most 63 characters). What a
-     * review names is checked before it is looked up or logged: anything that reaches the webhook
-     * can send a review, with names of megabytes or with line breaks.
-     */
-    static boolean isDnsLabel(String name) {
-        return name.length() <= 63 && DNS_LABEL.matcher(name).matches();
-    }
-
-    /** A ServiceAccount's or ConfigMap's name as Kubernetes allows it (RFC 1123 subdomain, at most 253 characters). */
-    static boolean isDnsSubdomain(String name) {
-        if (name.isEmpty() || name.length() > 253) {
-            return false;
-        }
-        for (String label : name.split("\\.", -1)) {
-            if (!DNS_LABEL.matcher(label).matches()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** ConfigMaps fetched for one pod at most; the rest count as unreadable. */
     static final int MAX_CONFIG_MAPS = 16;
 
@@ -288,7 +266,7 @@ public final class PodMutator {
         }
 
         Optional<Set<String>> of(String name) {
-            if (!isDnsSubdomain(name)) {
+            if (!KubernetesNames.isObjectName(name)) {
                 return Optional.empty();
             }
             Optional<Set<String>> keys = fetched.get(name);

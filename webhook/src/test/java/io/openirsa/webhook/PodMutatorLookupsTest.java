@@ -3,6 +3,7 @@ package io.openirsa.webhook;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.openirsa.core.KubernetesNames;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -61,9 +62,9 @@ class PodMutatorLookupsTest {
                 .addObject().putObject("configMapRef").put("name", "Bad\nName");
         assertThat(mutator.mutate(pod, "default").outcome()).isEqualTo("mutated");
         assertThat(accounts.configMapsFetched).isEmpty();
-        assertThat(PodMutator.isDnsSubdomain("my-app.v2")).isTrue();
-        assertThat(PodMutator.isDnsSubdomain("a".repeat(63) + "." + "b".repeat(63))).isTrue();
-        assertThat(PodMutator.isDnsLabel("kube-system")).isTrue();
-        assertThat(PodMutator.isDnsLabel("a".repeat(64))).isFalse();
+        assertThat(KubernetesNames.isObjectName("my-app.v2")).isTrue();
+        assertThat(KubernetesNames.isObjectName("a".repeat(63) + "." + "b".repeat(63))).isTrue();
+        assertThat(KubernetesNames.isNamespace("kube-system")).isTrue();
+        assertThat(KubernetesNames.isNamespace("a".repeat(64))).isFalse();
     }
 }

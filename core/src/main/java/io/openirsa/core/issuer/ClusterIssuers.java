@@ -11,6 +11,7 @@ import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.util.JSONObjectUtils;
 import io.openirsa.core.AwsError;
 import io.openirsa.core.AwsException;
+import io.openirsa.core.KubernetesNames;
 import io.openirsa.core.Settings;
 import io.openirsa.core.keys.KeyRotation;
 import io.openirsa.core.model.Cluster;
@@ -40,9 +41,6 @@ import java.util.regex.Pattern;
 public final class ClusterIssuers {
     public static final long DEFAULT_TOKEN_SECONDS = 86400;
     public static final long MIN_TOKEN_SECONDS = 600;
-    /** DNS-1123 label for namespaces; DNS-1123 subdomain for service-account names. */
-    private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-    private static final Pattern SERVICE_ACCOUNT = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterIssuers.class);
     private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]+");
@@ -175,10 +173,10 @@ public final class ClusterIssuers {
      */
     public ServiceAccountToken issue(Cluster cluster, String namespace, String serviceAccount, List<String> audiences,
                                      Long seconds, String podName, String podUid) {
-        if (namespace == null || !NAMESPACE.matcher(namespace).matches()) {
+        if (!KubernetesNames.isNamespace(namespace)) {
             throw new AwsException(AwsError.INVALID_PARAMETER_EXCEPTION, "namespace must be a DNS-1123 label: " + namespace);
         }
-        if (serviceAccount == null || !SERVICE_ACCOUNT.matcher(serviceAccount).matches()) {
+        if (!KubernetesNames.isObjectName(serviceAccount)) {
             throw new AwsException(AwsError.INVALID_PARAMETER_EXCEPTION, "service account name must be a DNS-1123 subdomain: " + serviceAccount);
         }
         long lifetime = seconds == null ? DEFAULT_TOKEN_SECONDS : seconds;
