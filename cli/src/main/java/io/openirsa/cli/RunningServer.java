@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.channels.FileLock;
@@ -87,24 +88,69 @@ public final class RunningServer implements AutoCloseable {
     }
 
     public static RunningServer start(Options o) throws IOException {
-        int bound = o.port() == 0 ? freePort(o.host()) : o.port();
-        String url = o.publicUrl();
-        if (url == null) {
-            String clientHost = o.host().equals("0.0.0.0") || o.host().equals("::") ? "127.0.0.1" : o.host();
-            url = "http://" + (clientHost.contains(":") ? "[" + clientHost + "]" : clientHost) + ":" + bound;
-        }
-        DataDir dataDir = new DataDir(o.data());
-        FileLock lock = dataDir.lock();
-        try {
-            int kubernetesPort = o.kubernetesPort() == 0 ? freePort(o.host()) : o.kubernetesPort();
-            return start(o, bound, url, kubernetesPort, dataDir, lock);
-        } catch (RuntimeException | IOException e) {
-            lock.channel().close();
-            throw e;
+        try (ReservedPort api = ReservedPort.of(o.host(), o.port()); ReservedPort kubernetes = ReservedPort.of(o.host(), o.kubernetesPort())) {
+            String url = o.publicUrl();
+            if (url == null) {
+                String clientHost = o.host().equals("0.0.0.0") || o.host().equals("::") ? "127.0.0.1" : o.host();
+                url = "http://" + (clientHost.contains(":") ? "[" + clientHost + "]" : clientHost) + ":" + api.port();
+            }
+            DataDir dataDir = new DataDir(o.data());
+            FileLock lock = dataDir.lock();
+            try {
+                return start(o, api, url, kubernetes, dataDir, lock);
+            } catch (RuntimeException | IOException e) {
+                lock.channel().close();
+                throw e;
+            }
         }
     }
 
-    private static RunningServer start(Options o, int bound, String url, int kubernetesPort, DataDir dataDir, FileLock lock) throws IOException {
+    /**
+     * A port chosen before its listener starts (the URLs name it first), held open until then: a port
+     * only looked up and let go was once taken meanwhile by another socket, in CI. A port given, or -1
+     * for none, is passed through.
+     */
+    private static final class ReservedPort implements AutoCloseable {
+        private final int port;
+        private ServerSocket held;
+
+        private ReservedPort(int port, ServerSocket held) {
+            this.port = port;
+            this.held = held;
+        }
+
+        static ReservedPort of(String host, int port) throws IOException {
+            if (port != 0) {
+                return new ReservedPort(port, null);
+            }
+            ServerSocket s = new ServerSocket();
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getByName(host), 0), 1);
+            return new ReservedPort(s.getLocalPort(), s);
+        }
+
+        int port() {
+            return port;
+        }
+
+        /** The port, let go for its listener to bind at once. */
+        int release() throws IOException {
+            close();
+            return port;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (held != null) {
+                held.close();
+                held = null;
+            }
+        }
+    }
+
+    private static RunningServer start(Options o, ReservedPort api, String url, ReservedPort kubernetes, DataDir dataDir, FileLock lock)
+            throws IOException {
+        int kubernetesPort = kubernetes.port();
         dataDir.makePrivate();
         String kekFile = dataDir.keyEncryptionKeyFile(o.keyEncryptionKeyFile(), o.database() == null || o.database().isBlank());
         KeyEncryption keyEncryption = DataDir.keyEncryption(kekFile);
@@ -121,14 +167,14 @@ public final class RunningServer implements AutoCloseable {
                     o.jwksStaleIfError(), o.keyRotationPeriod(), o.clock(), o.privateIssuers(), kubernetesUrl), keyEncryption);
             AccessKey admin = domain.bootstrap(o.accountId());
             dataDir.makePrivate(); // the database's files too, now that they exist
-            OpenIrsaServer server = OpenIrsaServer.start(domain, o.host(), bound, store::reachable);
+            OpenIrsaServer server = OpenIrsaServer.start(domain, o.host(), api.release(), store::reachable);
             if (kubernetesPort >= 0) { // after the API is up: its certificate authority and serving certificate take a moment
                 List<String> hosts = new ArrayList<>(List.of(publicHost, "127.0.0.1", "::1", "localhost"));
                 if (!o.host().equals("0.0.0.0") && !o.host().equals("::")) {
                     hosts.add(o.host());
                 }
-                server.startKubernetes(o.host(), kubernetesPort,
-                        domain.clusterCertificateAuthority().serving(hosts, o.clock().instant()));
+                var serving = domain.clusterCertificateAuthority().serving(hosts, o.clock().instant());
+                server.startKubernetes(o.host(), kubernetes.release(), serving);
             }
             var pool = store.pool();
             server.observability().gauge("openirsa_db_connections_active", "Database connections in use", () -> pool.getActiveConnections());
@@ -214,9 +260,4 @@ public final class RunningServer implements AutoCloseable {
         }
     }
 
-    private static int freePort(String host) throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return s.getLocalPort();
-        }
-    }
 }
